@@ -1,0 +1,161 @@
+import GatewayCore
+
+/// CECSTACK IMS (`/api/image/v1`): public and private images in the
+/// `{requestId, code, message, data}` envelope.
+public struct CecstackDialect: Dialect {
+    public let id = DialectID.cecstack
+    public init() {}
+
+    static let maxPageSize = 1000
+
+    /// Allowed values the seed lists, per canonical field.
+    static let allowed: [ImageField: Set<String>] = [
+        .diskFormat: ["raw", "qcow2"],
+        .imageType: ["os_image", "data_image", "whole_image"],
+        .cpuArch: ["x86", "arm"],
+        .osType: ["linux", "windows", "other"],
+        .visibility: ["public", "private", "market"],
+        .usage: ["sec", "cke", "bms", "ecs"],
+        .bootMode: ["BIOS", "UEFI"],
+    ]
+
+    static let requiredOnCreate: [ImageField] = [
+        .diskFormat, .minDisk, .minRam, .name, .imageType, .bits, .cpuArch, .osType, .platform, .visibility,
+        .usage, .departmentId, .owner,
+    ]
+    static let requiredOnUpdate: [ImageField] = [
+        .bootMode, .cpuArch, .diskFormat, .bits, .minDisk, .minRam, .name, .osType, .osVersion, .platform,
+    ]
+
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+        guard let region = request.headers[values: .init("x-regionid")!].first, !region.isEmpty else {
+            throw .invalidParameter(field: "x-regionid", message: "header is required")
+        }
+        switch request.operation {
+        case .imageList:
+            return .listImages(try listQuery(request))
+        case .imageGet:
+            return .getImage(ImageSelector(ref: try imageRef(request)))
+        case .imageCreate:
+            var patch = try imagePatch(request, required: Self.requiredOnCreate)
+            patch[.status] = .string(ImageStatus.queued.rawValue)
+            if patch[.region] == nil { patch[.region] = .string(region) }
+            if patch[.bootMode] == nil { patch[.bootMode] = "BIOS" }
+            return .createImage(patch)
+        case .imageUpdate:
+            return .updateImage(ImageSelector(ref: try imageRef(request)),
+                                try imagePatch(request, required: Self.requiredOnUpdate))
+        case .imageDelete:
+            return .deleteImage(ImageSelector(ref: try imageRef(request)))
+        default:
+            throw .internal("cecstack has no \(request.operation.rawValue)")
+        }
+    }
+
+    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
+        switch (request.operation, result) {
+        case (.imageUpdate, _):
+            return CecstackEnvelope.success(request, data: .null)
+        case (.imageDelete, _):
+            return CecstackEnvelope.success(request, data: nil)
+        case (_, .image(let view)):
+            return CecstackEnvelope.success(request, data: .object(Self.image(view)))
+        case (_, .images(let page)):
+            let params = (try? Parameters.merged(request)) ?? [:]
+            return CecstackEnvelope.success(request, data: [
+                "size": .int(Int64((try? Parameters.int(params["size"], name: "size")) ?? page.items.count)),
+                "current": .int(Int64((try? Parameters.int(params["current"], name: "current")) ?? 1)),
+                "total": .int(Int64(page.total)),
+                "list": .array(page.items.map { .object(Self.image($0)) }),
+            ])
+        default:
+            return CecstackEnvelope.success(request, data: .null)
+        }
+    }
+
+    public func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse {
+        CecstackEnvelope.failure(request, error)
+    }
+
+    // MARK: -
+
+    /// The image as CECSTACK shows it: the mapped fields plus its presentation-only keys.
+    static func image(_ view: ImageView) -> [String: JSONValue] {
+        var out = FieldMap.encode(view, for: .cecstack)
+        out["progress"] = switch view.image.status {
+        case .active: "100"
+        case .queued: "0%"
+        default: "0"
+        }
+        out["imageTags"] = []
+        return out
+    }
+
+    func imageRef(_ request: DialectRequest) throws(CanonicalError) -> String {
+        guard let ref = request.parameter("imageId"), !ref.isEmpty else {
+            throw .invalidParameter(field: "imageId", message: "is required")
+        }
+        return ref
+    }
+
+    func imagePatch(_ request: DialectRequest, required: [ImageField]) throws(CanonicalError) -> ImagePatch {
+        let body = try request.bodyObject()
+        let patch = try FieldMap.decode(body, from: .cecstack)
+        for field in required where patch[field] == nil || patch[field] == .string("") && field != .osVersion {
+            throw .invalidParameter(field: field.rawValue, message: "is required")
+        }
+        for (field, values) in Self.allowed {
+            if let v = patch[field]?.stringValue, !values.contains(v) {
+                throw .invalidParameter(field: field.rawValue, message: "must be one of \(values.sorted().joined(separator: ", "))")
+            }
+        }
+        if let name = patch[.name]?.stringValue, !Self.isValidName(name) {
+            throw .invalidParameter(field: ImageField.name.rawValue,
+                                    message: "must be 1-128 letters, digits, Chinese, '-', '.', '_' or spaces, not starting or ending with a space")
+        }
+        if let text = patch[.description]?.stringValue, !text.isEmpty, !(2...256).contains(text.count) {
+            throw .invalidParameter(field: ImageField.description.rawValue, message: "must be 2 to 256 characters")
+        }
+        return patch
+    }
+
+    /// The seed's name rule: letters, digits, `-`, `.`, `_`, space and Chinese; no outer space.
+    static func isValidName(_ name: String) -> Bool {
+        guard (1...128).contains(name.count), name.first != " ", name.last != " " else { return false }
+        return name.unicodeScalars.allSatisfy { s in
+            (s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || "-._ ".unicodeScalars.contains(s)))
+                || (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value)
+        }
+    }
+
+    func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ImageQuery {
+        let params = try Parameters.merged(request)
+        guard params["size"] != nil else { throw .invalidParameter(field: "size", message: "is required") }
+        guard params["current"] != nil else { throw .invalidParameter(field: "current", message: "is required") }
+        let size = try Parameters.bounded(params["size"], name: "size", default: 10, range: 1...Self.maxPageSize)
+        let current = try Parameters.bounded(params["current"], name: "current", default: 1, range: 1...Int(Int32.max))
+        let scope: ImageScope = request.parameter("scope") == "public" ? .publicOnly : .own
+        let filters = try Self.filters(try Parameters.string(params["filter"], name: "filter") ?? "")
+        return ImageQuery(scope: scope, filters: filters, sort: [SortKey(.createdAt, descending: true)],
+                          offset: (current - 1) * size, limit: size)
+    }
+
+    /// `name:lk:x|imageId:eq:img-x|` → conditions.
+    static func filters(_ text: String) throws(CanonicalError) -> [ImageCondition] {
+        var out: [ImageCondition] = []
+        for clause in text.split(separator: "|") where !clause.isEmpty {
+            let parts = clause.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, let field = ImageField(rawValue: String(parts[0])),
+                  [.name, .imageId, .status, .osType, .platform].contains(field) else {
+                throw .invalidParameter(field: "filter", message: "bad clause '\(clause)'")
+            }
+            let value = JSONValue.string(String(parts[2]))
+            switch parts[1] {
+            case "lk": out.append(ImageCondition(field, .contains, [value]))
+            case "eq": out.append(ImageCondition(field, .eq, [value]))
+            default: throw .invalidParameter(field: "filter", message: "unknown operator '\(parts[1])'")
+            }
+        }
+        return out
+    }
+}

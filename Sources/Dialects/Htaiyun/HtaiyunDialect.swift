@@ -1,0 +1,118 @@
+import GatewayCore
+
+/// htaiyun image applications (`/v1/openstack/image/application/...`).
+public struct HtaiyunDialect: Dialect {
+    public let id = DialectID.htaiyun
+    public init() {}
+
+    static let maxPageSize = 1000
+
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+        switch request.operation {
+        case .applicationCreate:
+            let body = try request.bodyObject()
+            func required(_ key: String) throws(CanonicalError) -> String {
+                guard let v = try Parameters.string(body[key], name: key), !v.isEmpty else {
+                    throw .invalidParameter(field: key, message: "is required")
+                }
+                return v
+            }
+            return .createApplication(ApplicationDraft(
+                name: try required("name"), displayName: try required("displayname"),
+                description: try required("description"), picture: try required("picture"),
+                applications: try Self.list(body["applications"])))
+        case .applicationGet:
+            return .getApplication(try applicationId(request))
+        case .applicationDelete:
+            return .deleteApplication(try applicationId(request))
+        case .applicationUpdate:
+            let body = try request.bodyObject()
+            let patch = ApplicationPatch(
+                name: try Parameters.string(body["name"], name: "name"),
+                displayName: try Parameters.string(body["displayname"], name: "displayname"),
+                description: try Parameters.string(body["description"], name: "description"),
+                picture: try Parameters.string(body["picture"], name: "picture"),
+                applications: body["applications"] == nil ? nil : try Self.list(body["applications"]))
+            return .updateApplication(try applicationId(request), patch)
+        case .applicationList:
+            return .listApplications(try listQuery(request))
+        default:
+            throw .internal("htaiyun has no \(request.operation.rawValue)")
+        }
+    }
+
+    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
+        switch (request.operation, result) {
+        case (.applicationDelete, _):
+            return HtaiyunEnvelope.ok(nil)
+        case (_, .application(let app)):
+            return HtaiyunEnvelope.ok(Self.application(app))
+        case (_, .applications(let page)):
+            let query = try? listQuery(request)
+            return HtaiyunEnvelope.page(total: page.total, offset: query?.offset ?? 0, limit: query?.limit ?? 20,
+                                        entities: page.items.map(Self.application))
+        default:
+            return HtaiyunEnvelope.ok(nil)
+        }
+    }
+
+    public func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse {
+        HtaiyunEnvelope.error(error)
+    }
+
+    // MARK: -
+
+    /// An application with the keys of both the seed's get/create answer and its list entities.
+    static func application(_ app: ImageApplication) -> JSONValue {
+        let ms = ValueCodec.TimeStyle.epochMillis
+        return [
+            "unique": JSONValue(app.id), "status": .string(app.status.rawValue),
+            "created": ms.render(app.createdAt), "updated": ms.render(app.updatedAt),
+            "name": .string(app.name), "displayName": .string(app.displayName), "imageName": .string(app.displayName),
+            "description": .string(app.description), "picture": .string(app.picture),
+            "applications": .array(app.applications.map { .string($0) }), "links": [],
+        ]
+    }
+
+    static func list(_ value: JSONValue?) throws(CanonicalError) -> [String] {
+        switch value {
+        case nil, .null?: return []
+        case .string(let s)?: return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case .array(let items)?: return items.compactMap(\.stringValue)
+        default: throw .invalidParameter(field: "applications", message: "must be a list")
+        }
+    }
+
+    func applicationId(_ request: DialectRequest) throws(CanonicalError) -> Int64 {
+        let raw = request.parameter("id") ?? ""
+        guard let id = Int64(raw) else { throw .notFound(kind: "application", id: raw) }
+        return id
+    }
+
+    func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ApplicationQuery {
+        let params = try Parameters.merged(request)
+        let page = try Parameters.bounded(params["page"], name: "page", default: 1, range: 1...Int(Int32.max))
+        let size = try Parameters.bounded(params["offset"], name: "offset", default: 20, range: 1...Self.maxPageSize)
+        let status: ApplicationStatus?
+        switch try Parameters.string(params["status"], name: "status") ?? "ACTIVED" {
+        case "ALL_STATUS": status = nil
+        case let s: 
+            guard let known = ApplicationStatus(rawValue: s) else {
+                throw .invalidParameter(field: "status", message: "must be ACTIVED, DELETED or ALL_STATUS")
+            }
+            status = known
+        }
+        var order: ApplicationQuery.Order?
+        if let o = try Parameters.string(params["order"], name: "order"), !o.isEmpty {
+            guard let known = ApplicationQuery.Order(rawValue: o) else {
+                throw .invalidParameter(field: "order", message: "must be name, created or updated")
+            }
+            order = known
+        }
+        // The seed spells the flag both `asc` and `acs`.
+        let ascending = try Parameters.bool(params["asc"] ?? params["acs"], name: "asc") ?? false
+        return ApplicationQuery(keywords: try Parameters.string(params["keywords"], name: "keywords"),
+                                status: status, order: order, ascending: ascending,
+                                offset: (page - 1) * size, limit: size)
+    }
+}

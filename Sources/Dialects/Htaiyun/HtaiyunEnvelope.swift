@@ -1,0 +1,37 @@
+import GatewayCore
+
+/// htaiyun's one envelope: `{"status":200,"message":"OK","result":{…,"links":[]},"links":[]}`;
+/// errors keep it, with the HTTP status mirrored in `status`.
+enum HtaiyunEnvelope {
+    static func ok(_ result: JSONValue?) -> DialectResponse {
+        var body: [String: JSONValue] = ["status": 200, "message": "OK"]
+        if let result {
+            body["result"] = result
+            body["links"] = []
+        }
+        return DialectResponse(body: .object(body))
+    }
+
+    static func page(total: Int, offset: Int, limit: Int, entities: [JSONValue]) -> DialectResponse {
+        ok([
+            "total": .int(Int64(total)),
+            "hasPrevious": .bool(offset > 0),
+            "hasNext": .bool(offset + entities.count < total),
+            "entities": .array(entities),
+            "links": [],
+        ])
+    }
+
+    static func error(_ error: CanonicalError) -> DialectResponse {
+        let (status, message): (HTTPStatus, String) = switch error {
+        case .notFound(let kind, _): (.notAcceptable, "\(kind) not exists")
+        case .conflict(let field, _) where field == "name": (.notAcceptable, "application name already used")
+        case .conflict(let field, let why), .invalidParameter(let field, let why): (.notAcceptable, "\(field) \(why)")
+        case .invalidState(let why): (.notAcceptable, why)
+        case .malformedBody(let why): (.badRequest, why)
+        case .unauthorized, .forbidden: (.forbidden, "access denied")
+        case .internal(let why): (.internalServerError, why)
+        }
+        return DialectResponse(status: status, body: ["status": .int(Int64(status.code)), "message": .string(message)])
+    }
+}

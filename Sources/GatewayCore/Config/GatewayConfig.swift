@@ -1,0 +1,83 @@
+import Foundation
+import Yams
+
+/// The deployment config (`Config/ims-gateway.yaml`). Every value can be overridden by a CLI flag.
+public struct GatewayConfig: Codable, Sendable {
+    public struct Listen: Codable, Sendable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+    }
+
+    public struct BackendConfig: Codable, Sendable {
+        /// `bundled` (SQLite in this process) is the only kind until the remote lane lands.
+        public var kind: String = "bundled"
+        /// The bundled store's SQLite file, created on first start.
+        public var dataPath: String = "./data/ims.sqlite"
+    }
+
+    public struct Catalog: Codable, Sendable {
+        public struct Entry: Codable, Sendable {
+            public var id: Int64
+            public var name: String
+        }
+        public var computeResources: [Entry] = []
+        public var operatingsystems: [Entry] = []
+        public var architectures: [Entry] = []
+
+        enum CodingKeys: String, CodingKey {
+            case computeResources = "compute_resources", operatingsystems, architectures
+        }
+
+        public var entries: [CatalogEntry] {
+            computeResources.map { CatalogEntry(kind: .computeResource, id: $0.id, name: $0.name) }
+                + operatingsystems.map { CatalogEntry(kind: .operatingsystem, id: $0.id, name: $0.name) }
+                + architectures.map { CatalogEntry(kind: .architecture, id: $0.id, name: $0.name) }
+        }
+    }
+
+    public var listen = Listen()
+    public var backend = BackendConfig()
+    /// Route files, relative to the config file's folder.
+    public var routes: [String] = []
+    /// Foreman's parents (compute resources, operating systems, architectures) to seed.
+    public var catalog = Catalog()
+    /// Largest request body accepted (image bytes travel another way).
+    public var maxBodyBytes: Int = 1 << 20
+
+    /// Folder relative paths are resolved against.
+    public var baseDirectory: String = "."
+
+    enum CodingKeys: String, CodingKey {
+        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
+        backend = try c.decodeIfPresent(BackendConfig.self, forKey: .backend) ?? BackendConfig()
+        routes = try c.decodeIfPresent([String].self, forKey: .routes) ?? []
+        catalog = try c.decodeIfPresent(Catalog.self, forKey: .catalog) ?? Catalog()
+        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? 1 << 20
+    }
+
+    /// Reads a deployment config; relative paths in it are taken from its folder.
+    public static func load(path: String) throws -> GatewayConfig {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var config = try YAMLDecoder().decode(GatewayConfig.self, from: text)
+        config.baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return config
+    }
+
+    public func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
+    }
+
+    /// Loads every route file into one table.
+    public func routeTable() throws(RouteError) -> RouteTable {
+        var all: [Route] = []
+        for file in routes { all += try RouteFile.load(path: resolve(file)) }
+        return try RouteTable(all)
+    }
+}

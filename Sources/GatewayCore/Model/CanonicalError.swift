@@ -1,0 +1,31 @@
+/// The errors every backend speaks; each dialect renders them in its own shape.
+public enum CanonicalError: Error, Sendable, Equatable {
+    /// `kind` is the resource ("image", "application", "job", "compute_resource"…).
+    case notFound(kind: String, id: String)
+    /// Bad input, with the canonical field it concerns and a Rails-style phrase
+    /// ("can't be blank", "is too long (maximum is 128 characters)").
+    case invalidParameter(field: String, message: String)
+    /// The request body could not be read at all.
+    case malformedBody(String)
+    case conflict(field: String, message: String)
+    /// The operation is not allowed in the resource's current state.
+    case invalidState(String)
+    case unauthorized(String)
+    case forbidden(String)
+    case `internal`(String)
+}
+
+extension CanonicalError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notFound(let kind, let id): "\(kind) not found by id '\(id)'"
+        case .invalidParameter(let field, let message): "\(field) \(message)"
+        case .malformedBody(let why): "malformed body: \(why)"
+        case .conflict(let field, let message): "\(field) \(message)"
+        case .invalidState(let why): why
+        case .unauthorized(let why): why
+        case .forbidden(let why): why
+        case .internal(let why): why
+        }
+    }
+}

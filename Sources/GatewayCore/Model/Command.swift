@@ -1,0 +1,202 @@
+import Foundation
+
+/// One canonical operation, as every dialect's decoder produces it and every backend runs it.
+/// Codable so the remote backend can carry it over the canonical HTTP API unchanged.
+public enum Command: Sendable, Codable, Equatable {
+    case createImage(ImagePatch)
+    case getImage(ImageSelector)
+    case listImages(ImageQuery)
+    case updateImage(ImageSelector, ImagePatch)
+    case deleteImage(ImageSelector)
+    /// All-or-nothing: one unknown or foreign id and nothing is deleted.
+    case batchDeleteImages([String])
+    /// Make an image from a stopped instance (51idc `POST /images`).
+    case captureImage(instance: String, patch: ImagePatch)
+
+    case createApplication(ApplicationDraft)
+    case getApplication(Int64)
+    case listApplications(ApplicationQuery)
+    case updateApplication(Int64, ApplicationPatch)
+    case deleteApplication(Int64)
+
+    case getJob(String)
+    /// Run `command` and record it as a Job that clients can poll (51idc's mutations).
+    indirect case asJob(JobSpec, Command)
+}
+
+/// What the backend answers.
+public enum CommandResult: Sendable, Codable, Equatable {
+    case image(ImageView)
+    case images(ImagePage)
+    case imagesDeleted([ImageView])
+    case application(ImageApplication)
+    case applications(ApplicationPage)
+    case job(Job)
+}
+
+/// Canonical field values keyed by canonical field, as produced by `FieldMap.decode`.
+public typealias ImagePatch = [ImageField: JSONValue]
+
+/// Which image: by `img-…` reference or row number, optionally required to sit under
+/// some parent (Foreman's nested routes).
+public struct ImageSelector: Sendable, Codable, Equatable {
+    public var ref: String
+    public var within: [ImageCondition]
+
+    public init(ref: String, within: [ImageCondition] = []) {
+        self.ref = ref
+        self.within = within
+    }
+}
+
+public struct ImageCondition: Sendable, Codable, Equatable {
+    public enum Op: String, Sendable, Codable { case eq, ne, contains, notContains, `in` }
+    public var field: ImageField
+    public var op: Op
+    public var values: [JSONValue]
+
+    public init(_ field: ImageField, _ op: Op, _ values: [JSONValue]) {
+        self.field = field
+        self.op = op
+        self.values = values
+    }
+
+    public static func eq(_ field: ImageField, _ value: JSONValue) -> ImageCondition {
+        ImageCondition(field, .eq, [value])
+    }
+}
+
+public enum ImageScope: String, Sendable, Codable {
+    /// Public images plus the caller's own (everything for an operator).
+    case visible
+    case publicOnly
+    /// The caller's tenant's non-public images (every non-public image for an operator).
+    case own
+}
+
+public struct SortKey: Sendable, Codable, Equatable {
+    public var field: ImageField
+    public var descending: Bool
+
+    public init(_ field: ImageField, descending: Bool = false) {
+        self.field = field
+        self.descending = descending
+    }
+}
+
+public struct ImageQuery: Sendable, Codable, Equatable {
+    public var scope: ImageScope
+    /// Conditions that define the collection (Foreman's parent): its size is `scopeTotal`.
+    public var base: [ImageCondition]
+    /// The caller's filters on top of `base`: the matches are `total`.
+    public var filters: [ImageCondition]
+    /// Matches an exact `img-…` id or a substring of the name (51idc `search_word`).
+    public var searchWord: String?
+    public var sort: [SortKey]
+    public var offset: Int
+    /// `nil` means every match.
+    public var limit: Int?
+
+    public init(scope: ImageScope = .visible, base: [ImageCondition] = [], filters: [ImageCondition] = [],
+                searchWord: String? = nil, sort: [SortKey] = [], offset: Int = 0, limit: Int? = nil) {
+        self.scope = scope
+        self.base = base
+        self.filters = filters
+        self.searchWord = searchWord
+        self.sort = sort
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+public struct ImagePage: Sendable, Codable, Equatable {
+    public var items: [ImageView]
+    /// Matches of base + filters.
+    public var total: Int
+    /// Size of the base collection alone.
+    public var scopeTotal: Int
+
+    public init(items: [ImageView], total: Int, scopeTotal: Int) {
+        self.items = items
+        self.total = total
+        self.scopeTotal = scopeTotal
+    }
+}
+
+public struct ApplicationDraft: Sendable, Codable, Equatable {
+    public var name: String
+    public var displayName: String
+    public var description: String
+    public var picture: String
+    public var applications: [String]
+
+    public init(name: String, displayName: String, description: String, picture: String, applications: [String] = []) {
+        self.name = name
+        self.displayName = displayName
+        self.description = description
+        self.picture = picture
+        self.applications = applications
+    }
+}
+
+public struct ApplicationPatch: Sendable, Codable, Equatable {
+    public var name: String?
+    public var displayName: String?
+    public var description: String?
+    public var picture: String?
+    public var applications: [String]?
+
+    public init(name: String? = nil, displayName: String? = nil, description: String? = nil,
+                picture: String? = nil, applications: [String]? = nil) {
+        self.name = name
+        self.displayName = displayName
+        self.description = description
+        self.picture = picture
+        self.applications = applications
+    }
+
+    public var isEmpty: Bool { self == ApplicationPatch() }
+}
+
+public struct ApplicationQuery: Sendable, Codable, Equatable {
+    public enum Order: String, Sendable, Codable { case name, created, updated }
+    public var keywords: String?
+    /// `nil` means every status.
+    public var status: ApplicationStatus?
+    public var order: Order?
+    public var ascending: Bool
+    public var offset: Int
+    public var limit: Int
+
+    public init(keywords: String? = nil, status: ApplicationStatus? = .actived, order: Order? = nil,
+                ascending: Bool = false, offset: Int = 0, limit: Int = 20) {
+        self.keywords = keywords
+        self.status = status
+        self.order = order
+        self.ascending = ascending
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+public struct ApplicationPage: Sendable, Codable, Equatable {
+    public var items: [ImageApplication]
+    public var total: Int
+
+    public init(items: [ImageApplication], total: Int) {
+        self.items = items
+        self.total = total
+    }
+}
+
+public struct JobSpec: Sendable, Codable, Equatable {
+    public var action: String
+    public var zone: String
+    public var requestId: String
+
+    public init(action: String, zone: String, requestId: String) {
+        self.action = action
+        self.zone = zone
+        self.requestId = requestId
+    }
+}

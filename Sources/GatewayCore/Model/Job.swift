@@ -1,0 +1,37 @@
+import Foundation
+
+/// An asynchronous operation record (51idc's Job). Mutations that legacy clients expect to be
+/// asynchronous answer one; it is stored with the mutation it describes.
+public struct Job: Codable, Sendable, Equatable {
+    public var jobId: String
+    public var action: String
+    public var status: JobStatus
+    public var zone: String
+    public var requestId: String
+    public var resourceIds: [String]
+    public var owner: String
+    public var info: String
+    public var createdAt: Date
+    public var beganAt: Date?
+    public var finishedAt: Date?
+
+    public init(jobId: String, action: String, status: JobStatus, zone: String, requestId: String,
+                resourceIds: [String], owner: String, info: String = "", createdAt: Date,
+                beganAt: Date? = nil, finishedAt: Date? = nil) {
+        self.jobId = jobId
+        self.action = action
+        self.status = status
+        self.zone = zone
+        self.requestId = requestId
+        self.resourceIds = resourceIds
+        self.owner = owner
+        self.info = info
+        self.createdAt = createdAt
+        self.beganAt = beganAt
+        self.finishedAt = finishedAt
+    }
+}
+
+public enum JobStatus: String, Codable, Sendable {
+    case pending, working, successful, failed
+}

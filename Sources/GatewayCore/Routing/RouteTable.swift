@@ -1,0 +1,131 @@
+import HTTPTypes
+
+/// One route from a route file: method + path template → dialect and canonical operation.
+public struct Route: Sendable, Equatable {
+    public var dialect: DialectID
+    public var method: HTTPRequest.Method
+    /// Full template including the mount prefix, e.g. `/api/compute_resources/{compute_resource_id}/images`.
+    public var template: String
+    public var operation: Operation
+    /// Fixed values the dialect reads like path parameters (e.g. `scope: public`).
+    public var defaults: [String: String]
+    /// Where the route was declared, for error messages.
+    public var source: String
+
+    public init(dialect: DialectID, method: HTTPRequest.Method, template: String, operation: Operation,
+                defaults: [String: String] = [:], source: String = "") {
+        self.dialect = dialect
+        self.method = method
+        self.template = template
+        self.operation = operation
+        self.defaults = defaults
+        self.source = source
+    }
+}
+
+/// A matched route with its path parameters.
+public struct RouteMatch: Sendable {
+    public var route: Route
+    public var parameters: [String: String]
+}
+
+/// The compiled route map. Matching is by method, then segment count, then segment by segment;
+/// literal segments win over parameters, so `/images/import` beats `/images/{id}`.
+public struct RouteTable: Sendable {
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    struct Compiled: Sendable {
+        var route: Route
+        var segments: [Segment]
+        var literalCount: Int
+    }
+
+    private var buckets: [String: [Compiled]] = [:]
+    public private(set) var routes: [Route] = []
+
+    public init(_ routes: [Route]) throws(RouteError) {
+        for route in routes { try add(route) }
+    }
+
+    static func segments(of template: String) -> [Segment] {
+        template.split(separator: "/", omittingEmptySubsequences: true).map { part in
+            if part.hasPrefix("{"), part.hasSuffix("}") {
+                return .parameter(String(part.dropFirst().dropLast()))
+            }
+            return .literal(String(part))
+        }
+    }
+
+    private mutating func add(_ route: Route) throws(RouteError) {
+        guard route.template.hasPrefix("/") else { throw .badTemplate(route, "must start with /") }
+        let segments = Self.segments(of: route.template)
+        for case .parameter(let name) in segments where name.isEmpty {
+            throw .badTemplate(route, "empty parameter name")
+        }
+        let key = Self.bucketKey(route.method, segments.count)
+        let literalCount = segments.filter { if case .literal = $0 { true } else { false } }.count
+        if let clash = buckets[key]?.first(where: { Self.sameShape($0.segments, segments) }) {
+            throw .duplicate(route, clash.route)
+        }
+        buckets[key, default: []].append(Compiled(route: route, segments: segments, literalCount: literalCount))
+        buckets[key]!.sort { $0.literalCount > $1.literalCount }
+        routes.append(route)
+    }
+
+    private static func bucketKey(_ method: HTTPRequest.Method, _ count: Int) -> String {
+        "\(method.rawValue) \(count)"
+    }
+
+    private static func sameShape(_ a: [Segment], _ b: [Segment]) -> Bool {
+        zip(a, b).allSatisfy { x, y in
+            switch (x, y) {
+            case (.literal(let l), .literal(let r)): l == r
+            case (.parameter, .parameter): true
+            default: false
+            }
+        }
+    }
+
+    /// Finds the route for a request path (no query string). Path parameters are percent-decoded.
+    public func match(_ method: HTTPRequest.Method, _ path: some StringProtocol) -> RouteMatch? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let candidates = buckets[Self.bucketKey(method, parts.count)] else { return nil }
+        candidateLoop: for candidate in candidates {
+            var parameters = candidate.route.defaults
+            for (segment, part) in zip(candidate.segments, parts) {
+                switch segment {
+                case .literal(let text):
+                    if text != part { continue candidateLoop }
+                case .parameter(let name):
+                    parameters[name] = String(part).removingPercentEncoding ?? String(part)
+                }
+            }
+            return RouteMatch(route: candidate.route, parameters: parameters)
+        }
+        return nil
+    }
+
+    /// Whether any route serves this path with another method (for 405 vs 404).
+    public func hasPath(_ path: some StringProtocol) -> Bool {
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
+        return methods.contains { match($0, path) != nil }
+    }
+}
+
+public enum RouteError: Error, Sendable, CustomStringConvertible {
+    case badTemplate(Route, String)
+    case duplicate(Route, Route)
+    case file(String, String)
+
+    public var description: String {
+        switch self {
+        case .badTemplate(let r, let why): "\(r.source): \(r.method) \(r.template): \(why)"
+        case .duplicate(let r, let other):
+            "\(r.source): \(r.method) \(r.template) conflicts with \(other.method) \(other.template) (\(other.source))"
+        case .file(let path, let why): "\(path): \(why)"
+        }
+    }
+}

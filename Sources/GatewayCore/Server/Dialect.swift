@@ -1,0 +1,27 @@
+import HTTPTypes
+import NIOCore
+
+/// One legacy API: turns its requests into canonical commands and canonical answers back into
+/// its own envelopes. Pure functions over canonical types, so they are testable without a server.
+public protocol Dialect: Sendable {
+    var id: DialectID { get }
+    func decode(_ request: DialectRequest) throws(CanonicalError) -> Command
+    func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse
+    func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse
+}
+
+/// HTTP status, named here so dialects need no HTTPTypes import.
+public typealias HTTPStatus = HTTPResponse.Status
+
+/// What a dialect answers: a status and a JSON body (or none).
+public struct DialectResponse: Sendable {
+    public var status: HTTPResponse.Status
+    public var body: JSONValue?
+    public var headers: HTTPFields
+
+    public init(status: HTTPResponse.Status = .ok, body: JSONValue?, headers: HTTPFields = [:]) {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+
+/// A request as a dialect sees it: the matched route, its parameters, the query, headers and the
+/// collected body. Parsing helpers here are shared by every dialect; what to do with a malformed
+/// body is each dialect's own answer.
+public struct DialectRequest: Sendable {
+    public var operation: Operation
+    public var route: Route
+    public var parameters: [String: String]
+    public var query: [(name: String, value: String)]
+    public var headers: HTTPFields
+    public var body: ByteBuffer
+    public var requestId: String
+
+    public init(route: Route, parameters: [String: String], query: [(name: String, value: String)] = [],
+                headers: HTTPFields = [:], body: ByteBuffer = ByteBuffer(), requestId: String) {
+        self.operation = route.operation
+        self.route = route
+        self.parameters = parameters
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.requestId = requestId
+    }
+
+    public func parameter(_ name: String) -> String? { parameters[name] }
+
+    /// Last value of a query parameter.
+    public func queryValue(_ name: String) -> String? {
+        query.last { $0.name == name }?.value
+    }
+
+    public func queryValues(_ name: String) -> [String] {
+        query.filter { $0.name == name }.map(\.value)
+    }
+
+    /// Whether the body holds anything but white space.
+    public var hasBody: Bool {
+        body.readableBytesView.contains { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+    }
+
+    /// The body as JSON when it looks like JSON, whatever the content type claims (the 51idc
+    /// seed's curl sends JSON as a form); otherwise as form fields. Empty → empty object.
+    public func bodyObject() throws(CanonicalError) -> [String: JSONValue] {
+        guard hasBody else { return [:] }
+        let first = body.readableBytesView.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        let contentType = headers[.contentType] ?? ""
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || contentType.contains("json") {
+            guard let value = JSONValue.parse(body.readableBytesView) else {
+                throw .malformedBody("the body is not valid JSON")
+            }
+            guard case .object(let object) = value else { throw .malformedBody("the body must be a JSON object") }
+            return object
+        }
+        return Self.parseForm(String(buffer: body)).reduce(into: [:]) { $0[$1.name] = .string($1.value) }
+    }
+
+    /// `a=1&b=x+y` → pairs, percent-decoded.
+    public static func parseForm(_ text: String) -> [(name: String, value: String)] {
+        text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            }
+            guard let name = parts.first, !name.isEmpty else { return nil }
+            return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import GRDB
+
+/// Turns canonical image conditions into SQL. Column names come only from `ImageField`,
+/// never from request text, so the statements are safe to assemble.
+struct ImageSQL {
+    var clauses: [String] = []
+    var arguments = StatementArguments()
+
+    static let select = """
+        SELECT image.*, cr.name AS computeResourceName, os.name AS operatingsystemName, ar.name AS architectureName
+        FROM image
+        LEFT JOIN catalogEntry cr ON cr.kind = 'compute_resource' AND cr.id = image.computeResourceId
+        LEFT JOIN catalogEntry os ON os.kind = 'operatingsystem' AND os.id = image.operatingsystemId
+        LEFT JOIN catalogEntry ar ON ar.kind = 'architecture' AND ar.id = image.architectureId
+        """
+
+    static let countFrom = """
+        SELECT COUNT(*) FROM image
+        LEFT JOIN catalogEntry cr ON cr.kind = 'compute_resource' AND cr.id = image.computeResourceId
+        LEFT JOIN catalogEntry os ON os.kind = 'operatingsystem' AND os.id = image.operatingsystemId
+        LEFT JOIN catalogEntry ar ON ar.kind = 'architecture' AND ar.id = image.architectureId
+        """
+
+    var whereClause: String {
+        clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+    }
+
+    static func column(_ field: ImageField) -> String {
+        switch field {
+        case .computeResourceName: "cr.name"
+        case .operatingsystemName: "os.name"
+        case .architectureName: "ar.name"
+        default: "image.\"\(field.rawValue)\""
+        }
+    }
+
+    mutating func add(_ clause: String, _ values: [(any DatabaseValueConvertible)?] = []) {
+        clauses.append(clause)
+        for v in values { _ = arguments.append(contentsOf: [v]) }
+    }
+
+    mutating func scope(_ scope: ImageScope, for identity: Identity) {
+        switch (scope, identity.isOperator) {
+        case (.visible, true): break
+        case (.visible, false): add("(image.visibility = 'public' OR image.owner = ?)", [identity.tenant])
+        case (.publicOnly, _): add("image.visibility = 'public'")
+        case (.own, true): add("image.visibility <> 'public'")
+        case (.own, false): add("image.visibility <> 'public' AND image.owner = ?", [identity.tenant])
+        }
+    }
+
+    mutating func condition(_ c: ImageCondition) {
+        let col = Self.column(c.field)
+        let values = c.values.map(Self.databaseValue)
+        switch c.op {
+        case .eq:
+            if values.first == DatabaseValue.null { add("\(col) IS NULL") } else { add("\(col) = ? COLLATE NOCASE", [values.first]) }
+        case .ne:
+            if values.first == DatabaseValue.null { add("\(col) IS NOT NULL") } else { add("(\(col) IS NULL OR \(col) <> ? COLLATE NOCASE)", [values.first]) }
+        case .contains: add("\(col) LIKE ? ESCAPE '\\'", [Self.likePattern(c.values.first)])
+        case .notContains: add("(\(col) IS NULL OR \(col) NOT LIKE ? ESCAPE '\\')", [Self.likePattern(c.values.first)])
+        case .in:
+            if values.isEmpty { add("0"); return }
+            add("\(col) IN (\(Array(repeating: "?", count: values.count).joined(separator: ",")))", values)
+        }
+    }
+
+    mutating func searchWord(_ word: String) {
+        add("(image.imageId = ? OR image.name LIKE ? ESCAPE '\\')", [word, Self.likePattern(.string(word))])
+    }
+
+    static func likePattern(_ value: JSONValue?) -> String {
+        let text: String
+        switch value {
+        case .string(let s): text = s
+        case .int(let n): text = String(n)
+        default: text = ""
+        }
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        return "%\(escaped)%"
+    }
+
+    static func databaseValue(_ v: JSONValue) -> DatabaseValue {
+        switch v {
+        case .null: .null
+        case .bool(let b): b.databaseValue
+        case .int(let n): n.databaseValue
+        case .double(let d): d.databaseValue
+        case .string(let s): s.databaseValue
+        case .array, .object: v.serialized.databaseValue
+        }
+    }
+
+    /// `ORDER BY`, always ending on the row id so pages never overlap.
+    static func order(_ keys: [SortKey]) -> String {
+        var parts = keys.map { "\(column($0.field)) \($0.descending ? "DESC" : "ASC")" }
+        if !keys.contains(where: { $0.field == .id }) {
+            parts.append("image.id \(keys.first?.descending == true ? "DESC" : "ASC")")
+        }
+        return " ORDER BY " + parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+
+/// Image commands against an open database access.
+enum ImageStore {
+    static func create(_ patch: ImagePatch, as identity: Identity, now: Date, in db: Database) throws -> ImageView {
+        try ImageRules.validate(patch, creating: true)
+        var image = Image(imageId: try newImageId(db), name: "", now: now)
+        image.owner = identity.tenant
+        apply(patch, to: &image, as: identity)
+        // The dialect says what state a new image starts in (CECSTACK metadata: queued).
+        if let status = patch[.status]?.stringValue.flatMap(ImageStatus.init(rawValue:)) { image.status = status }
+        try checkReferences(image, in: db)
+        try checkUnique(image, in: db)
+        try image.insert(db)
+        return try view(rowID: image.id!, in: db)
+    }
+
+    static func capture(instance: String, _ patch: ImagePatch, as identity: Identity, now: Date,
+                        in db: Database) throws -> ImageView {
+        var patch = patch
+        if patch[.name] == nil { patch[.name] = .string(instance) }
+        var image = Image(imageId: try newImageId(db), name: "", now: now)
+        image.owner = identity.tenant
+        image.sourceType = "instance"
+        image.provider = "self"
+        try ImageRules.validate(patch, creating: true)
+        apply(patch, to: &image, as: identity)
+        try image.insert(db)
+        return try view(rowID: image.id!, in: db)
+    }
+
+    static func find(_ selector: ImageSelector, as identity: Identity, in db: Database) throws -> ImageView {
+        var sql = ImageSQL()
+        sql.scope(.visible, for: identity)
+        if let rowID = Int64(selector.ref) {
+            sql.add("image.id = ?", [rowID])
+        } else {
+            sql.add("image.imageId = ?", [selector.ref])
+        }
+        for c in selector.within { sql.condition(c) }
+        guard let found = try ImageView.fetchOne(db, sql: ImageSQL.select + sql.whereClause, arguments: sql.arguments) else {
+            try requireParents(selector.within, in: db)
+            throw CanonicalError.notFound(kind: "image", id: selector.ref)
+        }
+        return found
+    }
+
+    /// Like `find`, but only images the caller may change: its own tenant's (any, for an operator).
+    static func findWritable(_ selector: ImageSelector, as identity: Identity, in db: Database) throws -> ImageView {
+        let found = try find(selector, as: identity, in: db)
+        guard identity.isOperator || found.image.owner == identity.tenant else {
+            throw CanonicalError.forbidden("image \(selector.ref) belongs to another tenant")
+        }
+        return found
+    }
+
+    static func list(_ query: ImageQuery, as identity: Identity, in db: Database) throws -> ImagePage {
+        try requireParents(query.base, in: db)
+        var base = ImageSQL()
+        base.scope(query.scope, for: identity)
+        for c in query.base { base.condition(c) }
+        var matching = base
+        for c in query.filters { matching.condition(c) }
+        if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
+
+        let total = try Int.fetchOne(db, sql: ImageSQL.countFrom + matching.whereClause, arguments: matching.arguments) ?? 0
+        let scopeTotal = query.filters.isEmpty && query.searchWord == nil
+            ? total
+            : try Int.fetchOne(db, sql: ImageSQL.countFrom + base.whereClause, arguments: base.arguments) ?? 0
+        var page = ImageSQL.select + matching.whereClause + ImageSQL.order(query.sort)
+        var arguments = matching.arguments
+        if let limit = query.limit {
+            page += " LIMIT ? OFFSET ?"
+            arguments += [limit, query.offset]
+        } else if query.offset > 0 {
+            page += " LIMIT -1 OFFSET ?"
+            arguments += [query.offset]
+        }
+        let items = try ImageView.fetchAll(db, sql: page, arguments: arguments)
+        return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
+    }
+
+    static func update(_ selector: ImageSelector, _ patch: ImagePatch, as identity: Identity, now: Date,
+                       in db: Database) throws -> ImageView {
+        try ImageRules.validate(patch, creating: false)
+        var image = try findWritable(selector, as: identity, in: db).image
+        // The stored bytes are in one format; relabelling them would lie (CECSTACK's rule).
+        if let format = patch[.diskFormat]?.stringValue, format != image.diskFormat {
+            throw CanonicalError.invalidParameter(field: ImageField.diskFormat.rawValue,
+                                                  message: "must equal the image's disk format (\(image.diskFormat))")
+        }
+        apply(patch, to: &image, as: identity)
+        image.updatedAt = now
+        try checkReferences(image, in: db)
+        try checkUnique(image, in: db)
+        try image.update(db)
+        return try view(rowID: image.id!, in: db)
+    }
+
+    static func delete(_ selector: ImageSelector, as identity: Identity, in db: Database) throws -> ImageView {
+        let found = try findWritable(selector, as: identity, in: db)
+        try Image.deleteOne(db, key: found.image.id)
+        return found
+    }
+
+    /// One transaction: every id must exist and be the caller's, or nothing is deleted.
+    static func batchDelete(_ refs: [String], as identity: Identity, in db: Database) throws -> [ImageView] {
+        var seen = Set<String>()
+        var views: [ImageView] = []
+        for ref in refs where seen.insert(ref).inserted {
+            views.append(try findWritable(ImageSelector(ref: ref), as: identity, in: db))
+        }
+        try Image.deleteAll(db, keys: views.compactMap(\.image.id))
+        return views
+    }
+
+    // MARK: - Helpers
+
+    static func view(rowID: Int64, in db: Database) throws -> ImageView {
+        guard let v = try ImageView.fetchOne(db, sql: ImageSQL.select + " WHERE image.id = ?", arguments: [rowID]) else {
+            throw CanonicalError.notFound(kind: "image", id: String(rowID))
+        }
+        return v
+    }
+
+    static func apply(_ patch: ImagePatch, to image: inout Image, as identity: Identity) {
+        for (field, value) in patch where field.isWritable {
+            // Only an operator may hand an image to another tenant.
+            if field == .owner, !identity.isOperator { continue }
+            if field == .owner, value.stringValue?.isEmpty ?? true { continue }
+            image.set(field, value)
+        }
+    }
+
+    static func newImageId(_ db: Database) throws -> String {
+        while true {
+            let candidate = "img-" + RandomID.make(length: 8)
+            if try Image.filter(Column("imageId") == candidate).isEmpty(db) { return candidate }
+        }
+    }
+
+    /// Foreman's rules: name unique per compute resource and operating system, uuid unique per
+    /// compute resource.
+    static func checkUnique(_ image: Image, in db: Database) throws {
+        guard let cr = image.computeResourceId else { return }
+        let others = Image.filter(Column("computeResourceId") == cr).filter(Column("id") != image.id)
+        if try !others.filter(Column("name") == image.name)
+            .filter(Column("operatingsystemId") == image.operatingsystemId).isEmpty(db) {
+            throw CanonicalError.conflict(field: ImageField.name.rawValue, message: "has already been taken")
+        }
+        if !image.uuid.isEmpty, try !others.filter(Column("uuid") == image.uuid).isEmpty(db) {
+            throw CanonicalError.conflict(field: ImageField.uuid.rawValue, message: "has already been taken")
+        }
+    }
+
+    static let parentFields: [(ImageField, CatalogEntry.Kind)] = [
+        (.computeResourceId, .computeResource), (.operatingsystemId, .operatingsystem), (.architectureId, .architecture),
+    ]
+
+    /// An image may only hang under catalogue entries that exist.
+    static func checkReferences(_ image: Image, in db: Database) throws {
+        let ids = [image.computeResourceId, image.operatingsystemId, image.architectureId]
+        for ((field, kind), id) in zip(parentFields, ids) {
+            guard let id else { continue }
+            if try CatalogEntry.fetchOne(db, key: ["kind": kind.rawValue, "id": id]) == nil {
+                throw CanonicalError.invalidParameter(field: field.rawValue, message: "is invalid")
+            }
+        }
+    }
+
+    /// A collection under a parent that does not exist is itself not found.
+    static func requireParents(_ conditions: [ImageCondition], in db: Database) throws {
+        for c in conditions where c.op == .eq {
+            guard let kind = parentFields.first(where: { $0.0 == c.field })?.1, case .int(let id) = c.values.first else { continue }
+            if try CatalogEntry.fetchOne(db, key: ["kind": kind.rawValue, "id": id]) == nil {
+                throw CanonicalError.notFound(kind: kind.rawValue, id: String(id))
+            }
+        }
+    }
+}

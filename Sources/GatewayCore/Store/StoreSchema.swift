@@ -1,0 +1,97 @@
+import GRDB
+
+/// Every schema change of the bundled store, in order. Nothing else creates or alters tables.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: images, catalogue, applications, jobs") { db in
+            try db.create(table: "image") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("imageId", .text).notNull().unique()
+                t.column("name", .text).notNull()
+                t.column("description", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("transitionStatus", .text).notNull()
+                t.column("imageType", .text).notNull()
+                t.column("diskFormat", .text).notNull()
+                t.column("minDisk", .integer).notNull()
+                t.column("minRam", .integer).notNull()
+                t.column("cpuArch", .text).notNull()
+                t.column("bits", .text).notNull()
+                t.column("osType", .text).notNull()
+                t.column("osVersion", .text).notNull()
+                t.column("platform", .text).notNull()
+                t.column("visibility", .text).notNull()
+                t.column("bootMode", .text).notNull()
+                t.column("usage", .text).notNull()
+                t.column("owner", .text).notNull()
+                t.column("departmentId", .text).notNull()
+                t.column("resourceGroupId", .text).notNull()
+                t.column("region", .text).notNull()
+                t.column("size", .integer).notNull()
+                t.column("checksum", .text).notNull()
+                t.column("username", .text).notNull()
+                t.column("password", .text).notNull()
+                t.column("uuid", .text).notNull()
+                t.column("userData", .boolean).notNull()
+                t.column("computeResourceId", .integer)
+                t.column("operatingsystemId", .integer)
+                t.column("architectureId", .integer)
+                t.column("provider", .text).notNull()
+                t.column("zone", .text).notNull()
+                t.column("sourceType", .text).notNull()
+                t.column("uploadId", .text).notNull()
+                t.column("errMessage", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("statusTime", .datetime).notNull()
+            }
+            // The list filters every dialect offers.
+            try db.create(index: "image_on_name", on: "image", columns: ["name"])
+            try db.create(index: "image_on_owner_visibility", on: "image", columns: ["owner", "visibility"])
+            try db.create(index: "image_on_visibility", on: "image", columns: ["visibility"])
+            try db.create(index: "image_on_status", on: "image", columns: ["status"])
+            try db.create(index: "image_on_compute_resource", on: "image", columns: ["computeResourceId", "name"])
+            try db.create(index: "image_on_operatingsystem", on: "image", columns: ["operatingsystemId"])
+            try db.create(index: "image_on_architecture", on: "image", columns: ["architectureId"])
+            try db.create(index: "image_on_created", on: "image", columns: ["createdAt"])
+
+            try db.create(table: "catalogEntry") { t in
+                t.column("kind", .text).notNull()
+                t.column("id", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.primaryKey(["kind", "id"])
+            }
+
+            try db.create(table: "imageApplication") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("displayName", .text).notNull()
+                t.column("description", .text).notNull()
+                t.column("picture", .text).notNull()
+                t.column("applications", .jsonText).notNull()
+                t.column("status", .text).notNull()
+                t.column("owner", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(index: "imageApplication_on_name", on: "imageApplication", columns: ["name"])
+            try db.create(index: "imageApplication_on_status", on: "imageApplication", columns: ["status", "createdAt"])
+
+            try db.create(table: "job") { t in
+                t.primaryKey("jobId", .text)
+                t.column("action", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("zone", .text).notNull()
+                t.column("requestId", .text).notNull()
+                t.column("resourceIds", .jsonText).notNull()
+                t.column("owner", .text).notNull()
+                t.column("info", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("beganAt", .datetime)
+                t.column("finishedAt", .datetime)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct IMSGateway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ims-gateway",
+        abstract: "Serves four legacy image-management APIs from one canonical image store.",
+        subcommands: [Serve.self, ConfigCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
