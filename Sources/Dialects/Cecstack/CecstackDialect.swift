@@ -88,6 +88,8 @@ public struct CecstackDialect: Dialect {
         default: "0"
         }
         out["imageTags"] = []
+        // Tenant names live with the identities (credentials file), not in the image store.
+        out["tenantName"] = ""
         return out
     }
 

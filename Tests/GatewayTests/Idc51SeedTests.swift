@@ -1,0 +1,110 @@
+import GatewayCore
+import Testing
+
+/// Seed 001's endpoints, with the seed's own curl requests (Fixtures/idc51.json).
+@Suite struct Idc51SeedTests {
+    let seeds: [String: SeedCase]
+    init() throws { seeds = try SeedCase.load("idc51") }
+
+    @Test func captureModifyListDeleteEachAnswerAJob() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let seeds = self.seeds
+        try await gateway.run { client in
+            let capture = seeds["capture-image"]!
+            let captured = try await capture.send(client)
+            expectConforms(captured, to: capture, equal: ["action", "ret_code"])
+            let jobId = try #require(captured["job_id"]?.stringValue)
+
+            let getJob = seeds["get-job"]!
+            let job = try await getJob.at("/v2/zone/ac1/job/\(jobId)").send(client)
+            expectConforms(job, to: getJob, equal: ["action", "status", "zone", "id_prefix", "extra"])
+            let imageId = try #require(lookup(job.json!, "resource_ids.0")?.stringValue)
+            #expect(imageId.wholeMatch(of: /img-[a-z0-9]{8}/) != nil)
+            // `/jobs/` is served too.
+            #expect(try await client.send(.get, "/v2/zone/ac1/jobs/\(jobId)").status == 200)
+
+            let modify = seeds["modify-image"]!
+            guard case .raw(let text, let type) = modify.body else { return }
+            let modified = try await client.send(.put, "/v2/zone/ac1/images",
+                                                 body: .raw(text.replacingOccurrences(of: "img-IDNC88D", with: imageId), contentType: type))
+            expectConforms(modified, to: modify, equal: ["action", "ret_code"])
+
+            let list = seeds["list-images"]!
+            let listed = try await list.send(client)
+            expectConforms(listed, to: list, equal: ["total_count", "ret_code", "images.0.image_name", "images.0.description",
+                                                     "images.0.status", "images.0.processor_type", "images.0.provider",
+                                                     "images.0.visibility", "images.0.transition_status"])
+            #expect(lookup(listed.json!, "images.0.image_id") == .string(imageId))
+
+            let delete = seeds["delete-images"]!
+            let deleted = try await delete.at("/v2/zone/ac1/images/\(imageId)").send(client)
+            expectConforms(deleted, to: delete, equal: ["action", "ret_code"])
+            let after = try await list.send(client)
+            #expect(after["total_count"] == 0)
+        }
+    }
+
+    @Test func listFiltersFromQueryOrGetBody() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            var ids: [String] = []
+            for name in ["web-a", "web-b", "db-a"] {
+                let job = try await client.send(.post, "/v2/zone/ac1/images", body: .raw(#"{"instance":"i-1","image_name":"\#(name)"}"#))
+                let jobId = try #require(job["job_id"]?.stringValue)
+                let detail = try await client.send(.get, "/v2/zone/ac1/jobs/\(jobId)")
+                ids.append(try #require(lookup(detail.json!, "resource_ids.0")?.stringValue))
+            }
+            let byWord = try await client.send(.get, "/v2/zone/ac1/images", query: [("search_word", "web")])
+            #expect(byWord["total_count"] == 2)
+            let byBody = try await client.send(.get, "/v2/zone/ac1/images", body: .raw(#"{"search_word":"db","status":"available"}"#))
+            #expect(byBody["total_count"] == 1)
+            let byId = try await client.send(.get, "/v2/zone/ac1/images", body: .json(["images": [.string(ids[0]), .string(ids[2])]]))
+            #expect(byId["total_count"] == 2)
+            let page = try await client.send(.get, "/v2/zone/ac1/images", query: [("limit", "1"), ("offset", "1")])
+            #expect(page["total_count"] == 3)
+            if case .array(let items)? = page["images"] { #expect(items.count == 1) }
+            let bits = try await client.send(.get, "/v2/zone/ac1/images", query: [("processor_type", "32bit")])
+            #expect(bits["total_count"] == 0)
+            let pending = try await client.send(.get, "/v2/zone/ac1/images", query: [("status", "pending")])
+            #expect(pending["total_count"] == 0)
+        }
+    }
+
+    @Test func batchDeleteIsAllOrNothing() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            var ids: [String] = []
+            for name in ["a", "c"] {
+                let job = try await client.send(.post, "/v2/zone/ac1/images", body: .json(["instance": "i-1", "image_name": .string(name)]))
+                let detail = try await client.send(.get, "/v2/zone/ac1/job/\(job["job_id"]!.stringValue!)")
+                ids.append(try #require(lookup(detail.json!, "resource_ids.0")?.stringValue))
+            }
+            // a,b,c where b does not exist: 404 with ret_code 2100, and a and c are still there.
+            let reply = try await client.send(.delete, "/v2/zone/ac1/images/\(ids[0]),img-missing1,\(ids[1])")
+            #expect(reply.status == 404)
+            #expect(reply["ret_code"] == 2100)
+            #expect(reply["message"]?.stringValue?.contains("img-missing1") == true)
+            let list = try await client.send(.get, "/v2/zone/ac1/images")
+            #expect(list["total_count"] == 2)
+
+            let ok = try await client.send(.delete, "/v2/zone/ac1/images/\(ids[0]),\(ids[1])")
+            #expect(ok.status == 200)
+            let job = try await client.send(.get, "/v2/zone/ac1/job/\(ok["job_id"]!.stringValue!)")
+            #expect(job["resource_ids"] == .array(ids.map { .string($0) }))
+            #expect(try await client.send(.get, "/v2/zone/ac1/images")["total_count"] == 0)
+        }
+    }
+
+    @Test func unknownJobIsNotFound() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let reply = try await client.send(.get, "/v2/zone/ac1/job/j-nothere")
+            #expect(reply.status == 404)
+            #expect(reply["ret_code"] == 2100)
+        }
+    }
+}
