@@ -35,6 +35,7 @@ import Testing
                 "image": .string(imageId), "image_name": "rocky-9-golden-v2",
             ]))
             #expect(renamed.status == 200)
+            #expect(try await client.finishedJob(renamed["job_id"]!.stringValue!)["status"] == "successful")
             let shown = try await client.send(.get, "/api/compute_resources/1/images/\(id)")
             #expect(shown["name"] == "rocky-9-golden-v2")
             #expect(shown["operatingsystem_name"] == "CentOS 9")

@@ -16,6 +16,7 @@ import Testing
             expectConforms(captured, to: capture, equal: ["action", "ret_code"])
             let jobId = try #require(captured["job_id"]?.stringValue)
 
+            try await client.finishedJob(jobId)
             let getJob = seeds["get-job"]!
             let job = try await getJob.at("/v2/zone/ac1/job/\(jobId)").send(client)
             expectConforms(job, to: getJob, equal: ["action", "status", "zone", "id_prefix", "extra"])
@@ -29,6 +30,7 @@ import Testing
             let modified = try await client.send(.put, "/v2/zone/ac1/images",
                                                  body: .raw(text.replacingOccurrences(of: "img-IDNC88D", with: imageId), contentType: type))
             expectConforms(modified, to: modify, equal: ["action", "ret_code"])
+            #expect(try await client.finishedJob(modified["job_id"]!.stringValue!)["status"] == "successful")
 
             let list = seeds["list-images"]!
             let listed = try await list.send(client)
@@ -40,6 +42,7 @@ import Testing
             let delete = seeds["delete-images"]!
             let deleted = try await delete.at("/v2/zone/ac1/images/\(imageId)").send(client)
             expectConforms(deleted, to: delete, equal: ["action", "ret_code"])
+            try await client.finishedJob(deleted["job_id"]!.stringValue!)
             let after = try await list.send(client)
             #expect(after["total_count"] == 0)
         }
@@ -53,8 +56,8 @@ import Testing
             for name in ["web-a", "web-b", "db-a"] {
                 let job = try await client.send(.post, "/v2/zone/ac1/images", body: .raw(#"{"instance":"i-1","image_name":"\#(name)"}"#))
                 let jobId = try #require(job["job_id"]?.stringValue)
-                let detail = try await client.send(.get, "/v2/zone/ac1/jobs/\(jobId)")
-                ids.append(try #require(lookup(detail.json!, "resource_ids.0")?.stringValue))
+                let detail = try await client.finishedJob(jobId)
+                ids.append(try #require(lookup(detail, "resource_ids.0")?.stringValue))
             }
             let byWord = try await client.send(.get, "/v2/zone/ac1/images", query: [("search_word", "web")])
             #expect(byWord["total_count"] == 2)
@@ -79,8 +82,8 @@ import Testing
             var ids: [String] = []
             for name in ["a", "c"] {
                 let job = try await client.send(.post, "/v2/zone/ac1/images", body: .json(["instance": "i-1", "image_name": .string(name)]))
-                let detail = try await client.send(.get, "/v2/zone/ac1/job/\(job["job_id"]!.stringValue!)")
-                ids.append(try #require(lookup(detail.json!, "resource_ids.0")?.stringValue))
+                let detail = try await client.finishedJob(job["job_id"]!.stringValue!)
+                ids.append(try #require(lookup(detail, "resource_ids.0")?.stringValue))
             }
             // a,b,c where b does not exist: 404 with ret_code 2100, and a and c are still there.
             let reply = try await client.send(.delete, "/v2/zone/ac1/images/\(ids[0]),img-missing1,\(ids[1])")
@@ -92,7 +95,7 @@ import Testing
 
             let ok = try await client.send(.delete, "/v2/zone/ac1/images/\(ids[0]),\(ids[1])")
             #expect(ok.status == 200)
-            let job = try await client.send(.get, "/v2/zone/ac1/job/\(ok["job_id"]!.stringValue!)")
+            let job = try await client.finishedJob(ok["job_id"]!.stringValue!)
             #expect(job["resource_ids"] == .array(ids.map { .string($0) }))
             #expect(try await client.send(.get, "/v2/zone/ac1/images")["total_count"] == 0)
         }

@@ -14,6 +14,7 @@ import Testing
                 ("name", "kept-app"), ("displayname", "d"), ("picture", "p"), ("description", "x"),
             ]))
             let job = try await client.send(.post, "/v2/zone/ac1/images", body: .raw(#"{"instance":"i-9"}"#))
+            try await client.finishedJob(job["job_id"]!.stringValue!)
             return (foreman["id"]!, lookup(app.json!, "result.unique")!, job["job_id"]!.stringValue!)
         }
         try await gateway.run { client in

@@ -15,7 +15,7 @@ enum CecstackEnvelope {
         case .invalidParameter(let field, let why): ("IMG.InvalidParameter", "参数错误: \(key(field)) \(why)")
         case .conflict(let field, let why): ("IMG.InvalidParameter", "参数错误: \(key(field)) \(why)")
         case .malformedBody(let why): ("IMG.InvalidParameter", "参数错误: \(why)")
-        case .invalidState(let why): ("IMG.OperationDenied.ActionNotMatchStatus", "当前状态无法操作: \(why)")
+        case .rejected(let reason, let why): (rejectCode(reason), "\(rejectMessage(reason)): \(why)")
         case .unauthorized: ("IMG.OperationDenied.AuthFail", "鉴权入参异常，请检查参数")
         case .forbidden: ("IMG.OperationDenied.Identity", "对不起，您没有该资源的操作权限")
         case .internal: ("IMG.Internal.Error", "服务内部错误")
@@ -28,4 +28,23 @@ enum CecstackEnvelope {
     static func key(_ field: String) -> String {
         ImageField(rawValue: field).flatMap { FieldMap.slot($0, in: .cecstack)?.input ?? FieldMap.key($0, in: .cecstack) } ?? field
     }
+
+    /// The seed's error table, for each refusal.
+    static let rejections: [RejectReason: (code: String, message: String)] = [
+        .wrongStatus: ("IMG.OperationDenied.ActionNotMatchStatus", "当前状态无法操作"),
+        .imageIsShared: ("IMG.OperationFailed.ImageIsShared", "无法删除已共享的镜像"),
+        .alreadyShared: ("IMG.OperationFailed.AlreadyShared", "含有已共享用户"),
+        .notShared: ("IMG.OperationFailed.NotShared", "含有未共享用户"),
+        .duplicateUserId: ("IMG.OperationFailed.DuplicateUserId", "含有重复用户ID"),
+        .invalidUserId: ("IMG.OperationFailed.InvalidUserId", "无效的用户ID"),
+        .notShareable: ("IMG.OperationFailed.ActionNotMatch", "该镜像无法共享"),
+        .sizeMismatch: ("IMG.OperationFailed.ImageSize", "镜像大小不匹配"),
+        .uploadFailed: ("IMG.OperationFailed.UploadError", "镜像上传失败"),
+        .uploadNotAllowed: ("IMG.OperationFailed.UploadNotAllowed", "当前镜像不允许上传"),
+        .downloadNotAllowed: ("IMG.OperationFailed.DownloadNotAllowed", "当前镜像不允许下载"),
+        .tooMany: ("IMG.InvalidParameter", "参数错误"),
+    ]
+
+    static func rejectCode(_ reason: RejectReason) -> String { rejections[reason]?.code ?? "IMG.OperationFailed" }
+    static func rejectMessage(_ reason: RejectReason) -> String { rejections[reason]?.message ?? "操作失败" }
 }

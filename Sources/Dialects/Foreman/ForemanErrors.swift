@@ -19,7 +19,7 @@ enum ForemanErrors {
                 ImageField(rawValue: String(key)).flatMap { FieldMap.key($0, in: .foreman) } ?? String(key)
             }
             return validation(keys.map { ($0, message) })
-        case .invalidState(let why):
+        case .rejected(_, let why):
             return validation([("base", why)])
         case .malformedBody(let why):
             return message(.badRequest, why)

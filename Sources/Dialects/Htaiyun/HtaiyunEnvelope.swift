@@ -27,7 +27,7 @@ enum HtaiyunEnvelope {
         case .notFound(let kind, _): (.notAcceptable, "\(kind) not exists")
         case .conflict(let field, _) where field == "name": (.notAcceptable, "application name already used")
         case .conflict(let field, let why), .invalidParameter(let field, let why): (.notAcceptable, "\(field) \(why)")
-        case .invalidState(let why): (.notAcceptable, why)
+        case .rejected(_, let why): (.notAcceptable, why)
         case .malformedBody(let why): (.badRequest, why)
         case .unauthorized, .forbidden: (.forbidden, "access denied")
         case .internal(let why): (.internalServerError, why)

@@ -74,7 +74,7 @@ public struct Idc51Dialect: Dialect {
             (.badRequest, 1400, "parameter \(Self.key(field)) \(why)")
         case .malformedBody(let why): (.badRequest, 1400, why)
         case .notFound(let kind, let id): (.notFound, 2100, "resource \(kind) [\(id)] not found")
-        case .invalidState(let why): (.badRequest, 1400, why)
+        case .rejected(_, let why): (.badRequest, 1400, why)
         case .unauthorized(let why): (.unauthorized, 1200, "authentication failed: \(why)")
         case .forbidden(let why): (.forbidden, 1400, "permission denied: \(why)")
         case .internal: (.internalServerError, 5000, "internal error")

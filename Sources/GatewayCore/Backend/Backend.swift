@@ -1,5 +1,19 @@
+import NIOCore
+import ServiceLifecycle
+
 /// The canonical IMS a gateway answers from: bundled (SQLite in this process) or remote
 /// (another IMS over HTTP). Dialects never know which one runs their commands.
 public protocol Backend: Sendable {
     func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult
+
+    /// Receives an image's bytes for a prepared upload; `token` is the one upload-prepare gave.
+    /// The bytes are stored as they arrive, never collected.
+    func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
+        async throws(CanonicalError) -> UploadTicket
+
+    /// An active image's bytes, streamed.
+    func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload
+
+    /// Background work the backend needs running beside the server (job workers).
+    var services: [any Service] { get }
 }

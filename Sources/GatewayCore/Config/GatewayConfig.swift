@@ -35,6 +35,26 @@ public struct GatewayConfig: Codable, Sendable {
         }
     }
 
+    /// People in the directory (instance owners and members, share recipients).
+    public struct UserEntry: Codable, Sendable {
+        public var id: Int64
+        public var username: String
+        public var name: String?
+        public var mobile: String?
+        public var email: String?
+        public var type: String?
+        public var status: String?
+        public var avatarUrl: String?
+        public var optionalflavorids: String?
+        public var tenant: String?
+    }
+
+    public struct Export: Codable, Sendable {
+        /// Folder holding one sub-folder per bucket.
+        public var root: String = "../data/buckets"
+        public var buckets: [Bucket] = []
+    }
+
     public var listen = Listen()
     public var backend = BackendConfig()
     /// Route files, relative to the config file's folder.
@@ -43,12 +63,21 @@ public struct GatewayConfig: Codable, Sendable {
     public var catalog = Catalog()
     /// Largest request body accepted (image bytes travel another way).
     public var maxBodyBytes: Int = 1 << 20
+    public var users: [UserEntry] = []
+    /// The platform's flavour id for each htaiyun flavour configuration.
+    public var flavors: [String: String] = [:]
+    public var export = Export()
+    /// How long a job waits before it starts working, in milliseconds (lets clients watch the states).
+    public var jobDelayMs: Int = 0
+    /// Base URL clients reach this gateway at (for upload URLs); by default taken from `Host`.
+    public var publicURL: String?
 
     /// Folder relative paths are resolved against.
     public var baseDirectory: String = "."
 
     enum CodingKeys: String, CodingKey {
-        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes"
+        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export
+        case jobDelayMs = "job_delay_ms", publicURL = "public_url"
     }
 
     public init() {}
@@ -60,6 +89,24 @@ public struct GatewayConfig: Codable, Sendable {
         routes = try c.decodeIfPresent([String].self, forKey: .routes) ?? []
         catalog = try c.decodeIfPresent(Catalog.self, forKey: .catalog) ?? Catalog()
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? 1 << 20
+        users = try c.decodeIfPresent([UserEntry].self, forKey: .users) ?? []
+        flavors = try c.decodeIfPresent([String: String].self, forKey: .flavors) ?? [:]
+        export = try c.decodeIfPresent(Export.self, forKey: .export) ?? Export()
+        jobDelayMs = try c.decodeIfPresent(Int.self, forKey: .jobDelayMs) ?? 0
+        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+    }
+
+    /// What the bundled store is seeded and set up with.
+    public var bundledOptions: BundledOptions {
+        let now = Date()
+        return BundledOptions(
+            catalog: catalog.entries,
+            users: users.map { u in
+                User(id: u.id, username: u.username, name: u.name, mobile: u.mobile ?? "", email: u.email ?? "",
+                     type: u.type ?? "PERSONAL", status: u.status ?? "ACTIVED", avatarUrl: u.avatarUrl ?? "",
+                     optionalFlavorIds: u.optionalflavorids ?? "", tenant: u.tenant ?? "default", now: now)
+            },
+            flavors: flavors, buckets: export.buckets, exportRoot: resolve(export.root), jobDelayMs: jobDelayMs)
     }
 
     /// Reads a deployment config; relative paths in it are taken from its folder.

@@ -8,8 +8,8 @@ public enum CanonicalError: Error, Sendable, Equatable {
     /// The request body could not be read at all.
     case malformedBody(String)
     case conflict(field: String, message: String)
-    /// The operation is not allowed in the resource's current state.
-    case invalidState(String)
+    /// The request is understood but refused by a rule of the resource (its state, its shares…).
+    case rejected(RejectReason, String)
     case unauthorized(String)
     case forbidden(String)
     case `internal`(String)
@@ -22,10 +22,17 @@ extension CanonicalError: CustomStringConvertible {
         case .invalidParameter(let field, let message): "\(field) \(message)"
         case .malformedBody(let why): "malformed body: \(why)"
         case .conflict(let field, let message): "\(field) \(message)"
-        case .invalidState(let why): why
+        case .rejected(_, let why): why
         case .unauthorized(let why): why
         case .forbidden(let why): why
         case .internal(let why): why
         }
     }
+}
+
+/// Why a well-formed request was refused; dialects with specific codes for these (CECSTACK's
+/// `IMG.OperationFailed.*`) map each one, the others answer their generic refusal.
+public enum RejectReason: String, Sendable, Codable {
+    case wrongStatus, imageIsShared, alreadyShared, notShared, duplicateUserId, invalidUserId, notShareable
+    case sizeMismatch, uploadFailed, uploadNotAllowed, downloadNotAllowed, tooMany
 }

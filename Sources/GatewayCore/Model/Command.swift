@@ -19,9 +19,48 @@ public enum Command: Sendable, Codable, Equatable {
     case updateApplication(Int64, ApplicationPatch)
     case deleteApplication(Int64)
 
+    case createInstance(InstanceDraft)
+    case getInstance(Int64)
+    case listInstances(InstanceQuery)
+    case updateInstance(Int64, InstancePatch)
+    /// All-or-nothing, like image batch delete.
+    case deleteInstances([Int64])
+    /// All-or-nothing: every user must exist.
+    case addMembers(instance: Int64, users: [Int64])
+    case removeMembers(instance: Int64, users: [Int64])
+    case listMembers(instance: Int64, ListWindow)
+
+    /// Where to put an image's bytes; the image must be waiting for them.
+    case prepareUpload(ImageSelector, size: Int64)
+    /// The client says the upload ended: success makes the image active (size and checksum from
+    /// the stored bytes), failure makes it killed.
+    case finishUpload(ImageSelector, uploadId: String, success: Bool)
+    /// Answered by `Backend.download`, not `execute`: the bytes are streamed.
+    case downloadImage(ImageSelector)
+    case shareImage(ImageSelector, userIds: [String])
+    case unshareImage(ImageSelector, userIds: [String])
+    case listShares(ImageSelector, offset: Int, limit: Int)
+    /// Shares made to the caller (every share, for an operator).
+    case listReceivedShares(offset: Int, limit: Int, newestFirst: Bool)
+    case deleteShare(String)
+    /// A private copy of a shared image for the caller; its bytes follow in the background.
+    case copyShare(String, ImagePatch)
+    /// A new image whose bytes are fetched from `url` in the background.
+    case importImage(ImagePatch, url: String)
+    case listBuckets(ImageSelector)
+    /// Writes the image's bytes into the bucket in the background.
+    case exportImage(ImageSelector, bucket: String)
+
     case getJob(String)
-    /// Run `command` and record it as a Job that clients can poll (51idc's mutations).
+    /// Run `command` and record it as a Job that clients can poll (51idc's mutations). The command
+    /// is checked at once; it runs, and the job moves to successful or failed, in the background.
     indirect case asJob(JobSpec, Command)
+
+    // Work a job does after it is answered (stored in the job, never sent by a client).
+    case finishCapture(imageId: String)
+    case fetchImport(imageId: String, url: String)
+    case copyImageFile(from: String, to: String)
+    case writeExport(imageId: String, bucket: String)
 }
 
 /// What the backend answers.
@@ -32,6 +71,13 @@ public enum CommandResult: Sendable, Codable, Equatable {
     case application(ImageApplication)
     case applications(ApplicationPage)
     case job(Job)
+    case instance(InstanceView)
+    case instances(InstancePage)
+    case users(UserPage)
+    case uploadTicket(UploadTicket)
+    case shares(SharePage)
+    case buckets([Bucket])
+    case done
 }
 
 /// Canonical field values keyed by canonical field, as produced by `FieldMap.decode`.

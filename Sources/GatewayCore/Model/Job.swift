@@ -14,10 +14,12 @@ public struct Job: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var beganAt: Date?
     public var finishedAt: Date?
+    /// The work still to do, for jobs that run after they are answered.
+    public var command: Command?
 
     public init(jobId: String, action: String, status: JobStatus, zone: String, requestId: String,
                 resourceIds: [String], owner: String, info: String = "", createdAt: Date,
-                beganAt: Date? = nil, finishedAt: Date? = nil) {
+                beganAt: Date? = nil, finishedAt: Date? = nil, command: Command? = nil) {
         self.jobId = jobId
         self.action = action
         self.status = status
@@ -29,6 +31,7 @@ public struct Job: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.beganAt = beganAt
         self.finishedAt = finishedAt
+        self.command = command
     }
 }
 

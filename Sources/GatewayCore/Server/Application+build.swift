@@ -17,7 +17,7 @@ public struct GatewayParts: Sendable {
 public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
     switch config.backend.kind {
     case "bundled":
-        return try BundledBackend(path: config.resolve(config.backend.dataPath), catalog: config.catalog.entries)
+        return try BundledBackend(path: config.resolve(config.backend.dataPath), options: config.bundledOptions)
     default:
         throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: bundled)")
     }
@@ -29,25 +29,27 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 }
 
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
-public func buildRouter(_ config: GatewayConfig, parts: GatewayParts) throws -> Router<GatewayRequestContext> {
+public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend) throws -> Router<GatewayRequestContext> {
     let table = try config.routeTable()
-    let backend = try parts.backend ?? makeBackend(config)
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: DialectMiddleware(
         table: table,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-        backend: backend, maxBodyBytes: config.maxBodyBytes))
+        backend: backend, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
     router.get("/healthz") { _, _ in "ok\n" }
+    UploadRoutes(backend: backend).add(to: router)
     return router
 }
 
 /// The gateway as a Hummingbird application.
 public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logger: Logger? = nil) throws -> some ApplicationProtocol {
-    let router = try buildRouter(config, parts: parts)
+    let backend = try parts.backend ?? makeBackend(config)
+    let router = try buildRouter(config, parts: parts, backend: backend)
     var log = logger ?? Logger(label: "ims-gateway")
     if logger == nil { log.logLevel = .info }
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
+        services: backend.services,
         logger: log)
 }

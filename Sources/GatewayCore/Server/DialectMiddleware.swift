@@ -12,12 +12,16 @@ public struct DialectMiddleware: RouterMiddleware {
     let dialects: [DialectID: any Dialect]
     let backend: any Backend
     let maxBodyBytes: Int
+    /// Where clients reach the gateway; `nil` takes it from each request's `Host`.
+    let publicURL: String?
 
-    public init(table: RouteTable, dialects: [DialectID: any Dialect], backend: any Backend, maxBodyBytes: Int) {
+    public init(table: RouteTable, dialects: [DialectID: any Dialect], backend: any Backend, maxBodyBytes: Int,
+                publicURL: String? = nil) {
         self.table = table
         self.dialects = dialects
         self.backend = backend
         self.maxBodyBytes = maxBodyBytes
+        self.publicURL = publicURL
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -29,10 +33,16 @@ public struct DialectMiddleware: RouterMiddleware {
             route: match.route, parameters: match.parameters,
             query: request.uri.queryParameters.map { (String($0.key), String($0.value)) },
             headers: request.headers, requestId: requestId)
+        dialectRequest.publicURL = publicURL ?? request.head.authority.map { "http://\($0)" } ?? ""
         let answer: DialectResponse
         do {
             dialectRequest.body = try await request.body.collect(upTo: maxBodyBytes)
             let command = try dialect.decode(dialectRequest)
+            if case .downloadImage(let selector) = command {
+                let download = try await backend.download(selector, as: context.identity)
+                log(match, status: 200, requestId: requestId, context: context)
+                return Self.stream(download, requestId: requestId)
+            }
             let result = try await backend.execute(command, as: context.identity)
             answer = dialect.encode(result, for: dialectRequest)
         } catch let error as CanonicalError {
@@ -44,11 +54,26 @@ public struct DialectMiddleware: RouterMiddleware {
                 : CanonicalError.internal("\(error)")
             answer = dialect.encode(reason, for: dialectRequest)
         }
+        log(match, status: answer.status.code, requestId: requestId, context: context)
+        return Self.response(answer, requestId: requestId)
+    }
+
+    func log(_ match: RouteMatch, status: Int, requestId: String, context: Context) {
         context.logger.info("request", metadata: [
             "dialect": .string(match.route.dialect.rawValue), "operation": .string(match.route.operation.rawValue),
-            "status": .stringConvertible(answer.status.code), "request_id": .string(requestId),
+            "status": .stringConvertible(status), "request_id": .string(requestId),
         ])
-        return Self.response(answer, requestId: requestId)
+    }
+
+    /// An image's bytes, streamed from the backend with their length and checksum.
+    static func stream(_ download: ImageDownload, requestId: String) -> Response {
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .requestID: requestId]
+        headers[.contentLength] = String(download.size)
+        if !download.checksum.isEmpty { headers[.contentMD5Hex] = download.checksum }
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: Int(download.size)) { writer in
+            try await download.write { buffer in try await writer.write(buffer) }
+            try await writer.finish(nil)
+        })
     }
 
     static func response(_ answer: DialectResponse, requestId: String) -> Response {
@@ -66,4 +91,6 @@ public struct DialectMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
+    /// The MD5 of a download, hex (CECSTACK's `checksum`).
+    public static let contentMD5Hex = Self("X-Checksum-Md5")!
 }

@@ -13,6 +13,8 @@ public struct DialectRequest: Sendable {
     public var headers: HTTPFields
     public var body: ByteBuffer
     public var requestId: String
+    /// Base URL clients reach this gateway at (for URLs it hands out, such as upload targets).
+    public var publicURL: String = ""
 
     public init(route: Route, parameters: [String: String], query: [(name: String, value: String)] = [],
                 headers: HTTPFields = [:], body: ByteBuffer = ByteBuffer(), requestId: String) {

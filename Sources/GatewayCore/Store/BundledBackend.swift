@@ -1,13 +1,19 @@
 import Foundation
 import GRDB
+import NIOCore
+import ServiceLifecycle
 
 /// The canonical IMS in this process: one SQLite file in WAL mode behind a `DatabasePool`,
-/// so reads run beside the single writer.
+/// so reads run beside the single writer; image bytes in files beside it.
 public final class BundledBackend: Backend {
     let pool: DatabasePool
+    let options: BundledOptions
+    let files: FileStore
+    let jobs: JobRunner
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    public init(path: String, catalog: [CatalogEntry] = []) throws {
+    /// Opens (creating if needed) the store at `path`, brings its schema up to date and seeds the
+    /// catalogue and directory.
+    public init(path: String, options: BundledOptions = BundledOptions()) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = Configuration()
@@ -15,16 +21,42 @@ public final class BundledBackend: Backend {
         pool = try DatabasePool(path: path, configuration: config)
         try StoreSchema.migrator.migrate(pool)
         try pool.write { db in
-            for entry in catalog { try entry.upsert(db) }
+            for entry in options.catalog { try entry.upsert(db) }
+            for user in options.users { try user.upsert(db) }
+        }
+        self.options = options
+        files = try FileStore(root: directory.appendingPathComponent("files").path,
+                              exportRoot: options.exportRoot ?? directory.appendingPathComponent("buckets").path)
+        jobs = JobRunner(delay: .milliseconds(options.jobDelayMs))
+        jobs.backend = self
+    }
+
+    public var services: [any Service] { [jobs] }
+
+    public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+        let result = try await access(write: !command.isReadOnly) { db in try self.run(command, as: identity, in: db) }
+        if command.queuesJob { jobs.wake() }
+        await removeFiles(after: command, result)
+        return result
+    }
+
+    /// Deleted images' bytes go once the deletion is committed.
+    func removeFiles(after command: Command, _ result: CommandResult) async {
+        switch command {
+        case .deleteImage, .batchDeleteImages: break
+        default: return
+        }
+        switch result {
+        case .image(let view): await files.remove(view.image.imageId)
+        case .imagesDeleted(let views): for view in views { await files.remove(view.image.imageId) }
+        default: break
         }
     }
 
-    public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+    /// Runs a database access, turning store failures into canonical errors.
+    func access<T: Sendable>(write: Bool, _ body: @escaping @Sendable (Database) throws -> T) async throws(CanonicalError) -> T {
         do {
-            if command.isReadOnly {
-                return try await pool.read { db in try self.run(command, as: identity, in: db) }
-            }
-            return try await pool.write { db in try self.run(command, as: identity, in: db) }
+            return write ? try await pool.write(body) : try await pool.read(body)
         } catch let error as CanonicalError {
             throw error
         } catch {
@@ -51,6 +83,7 @@ public final class BundledBackend: Backend {
             return .imagesDeleted(try ImageStore.batchDelete(refs, as: identity, in: db))
         case .captureImage(let instance, let patch):
             return .image(try ImageStore.capture(instance: instance, patch, as: identity, now: now, in: db))
+
         case .createApplication(let draft):
             return .application(try ApplicationStore.create(draft, as: identity, now: now, in: db))
         case .getApplication(let id):
@@ -61,18 +94,99 @@ public final class BundledBackend: Backend {
             return .application(try ApplicationStore.update(id, patch, as: identity, now: now, in: db))
         case .deleteApplication(let id):
             return .application(try ApplicationStore.delete(id, as: identity, now: now, in: db))
+
+        case .createInstance(let draft):
+            return .instance(try InstanceStore.create(draft, flavors: options.flavors, as: identity, now: now, in: db))
+        case .getInstance(let id):
+            return .instance(try InstanceStore.view(try InstanceStore.find(id, as: identity, in: db), in: db))
+        case .listInstances(let query):
+            return .instances(try InstanceStore.list(query, as: identity, in: db))
+        case .updateInstance(let id, let patch):
+            return .instance(try InstanceStore.update(id, patch, as: identity, now: now, in: db))
+        case .deleteInstances(let ids):
+            return .instances(try InstanceStore.delete(ids, as: identity, now: now, in: db))
+        case .addMembers(let instance, let users):
+            return .users(try InstanceStore.addMembers(instance, users, as: identity, now: now, in: db))
+        case .removeMembers(let instance, let users):
+            return .users(try InstanceStore.removeMembers(instance, users, as: identity, in: db))
+        case .listMembers(let instance, let window):
+            return .users(try InstanceStore.members(instance, window, as: identity, in: db))
+
+        case .prepareUpload(let selector, let size):
+            return .uploadTicket(try FileRecords.prepare(selector, size: size, as: identity, now: now, in: db))
+        case .finishUpload(let selector, let uploadId, let success):
+            return .image(try FileRecords.finish(selector, uploadId: uploadId, success: success, as: identity, now: now, in: db))
+        case .downloadImage(let selector):
+            return .image(try ImageStore.find(selector, as: identity, in: db))
+        case .shareImage(let selector, let users):
+            return .shares(try ShareStore.share(selector, users, as: identity, now: now, in: db))
+        case .unshareImage(let selector, let users):
+            return .shares(try ShareStore.unshare(selector, users, as: identity, in: db))
+        case .listShares(let selector, let offset, let limit):
+            return .shares(try ShareStore.list(selector, offset: offset, limit: limit, as: identity, in: db))
+        case .listReceivedShares(let offset, let limit, let newestFirst):
+            return .shares(try ShareStore.received(offset: offset, limit: limit, newestFirst: newestFirst, as: identity, in: db))
+        case .deleteShare(let shareId):
+            return .shares(try ShareStore.delete(shareId, as: identity, in: db))
+        case .copyShare(let shareId, let patch):
+            let copy = try ShareStore.copy(shareId, patch, as: identity, now: now, in: db)
+            try JobStore.enqueue(action: "CopyImage", resourceIds: [copy.image.image.imageId],
+                                 command: .copyImageFile(from: copy.sourceImageId, to: copy.image.image.imageId),
+                                 as: identity, now: now, in: db)
+            return .image(copy.image)
+        case .importImage(let patch, let url):
+            let image = try FileRecords.newImport(patch, url: url, as: identity, now: now, in: db)
+            try JobStore.enqueue(action: "ImportImage", resourceIds: [image.image.imageId],
+                                 command: .fetchImport(imageId: image.image.imageId, url: url), as: identity, now: now, in: db)
+            return .image(image)
+        case .listBuckets(let selector):
+            _ = try ImageStore.find(selector, as: identity, in: db)
+            return .buckets(options.buckets)
+        case .exportImage(let selector, let bucket):
+            let image = try FileRecords.exportable(selector, as: identity, in: db)
+            guard options.buckets.contains(where: { $0.name == bucket }) else {
+                throw CanonicalError.invalidParameter(field: "bucket", message: "is not a known bucket")
+            }
+            try JobStore.enqueue(action: "ExportImage", resourceIds: [image.image.imageId],
+                                 command: .writeExport(imageId: image.image.imageId, bucket: bucket), as: identity, now: now, in: db)
+            return .image(image)
+
         case .getJob(let jobId):
             guard let job = try Job.fetchOne(db, key: jobId), identity.isOperator || job.owner == identity.tenant else {
                 throw CanonicalError.notFound(kind: "job", id: jobId)
             }
             return .job(job)
         case .asJob(let spec, let inner):
-            let result = try run(inner, as: identity, in: db)
-            let job = Job(jobId: "j-" + RandomID.make(length: 8), action: spec.action, status: .successful,
-                          zone: spec.zone, requestId: spec.requestId, resourceIds: result.resourceIds,
-                          owner: identity.tenant, createdAt: now, beganAt: now, finishedAt: now)
-            try job.insert(db)
-            return .job(job)
+            return .job(try JobStore.submit(spec, inner, backend: self, as: identity, now: now, in: db))
+
+        case .finishCapture(let imageId):
+            return .image(try ImageStore.setStatus(imageId, .active, now: now, in: db))
+        case .fetchImport, .copyImageFile, .writeExport:
+            throw CanonicalError.internal("\(command) runs only inside a job")
+        }
+    }
+
+    public func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
+        async throws(CanonicalError) -> UploadTicket
+    {
+        let ticket = try await access(write: true) { db in try FileRecords.beginUpload(imageId, token: token, now: Date(), in: db) }
+        let measured: FileStore.Measured
+        do {
+            measured = try await files.store(body, as: imageId)
+        } catch {
+            _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
+            throw .rejected(.uploadFailed, "the upload broke off: \(error)")
+        }
+        try await access(write: true) { db in try FileRecords.endUpload(imageId, measured, now: Date(), in: db) }
+        return ticket
+    }
+
+    public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
+        let image = try await access(write: false) { db in try FileRecords.downloadable(selector, as: identity, in: db) }
+        let files = self.files
+        let imageId = image.imageId
+        return ImageDownload(size: image.size, checksum: image.checksum) { emit in
+            try await files.read(imageId, emit)
         }
     }
 }
@@ -80,7 +194,17 @@ public final class BundledBackend: Backend {
 extension Command {
     var isReadOnly: Bool {
         switch self {
-        case .getImage, .listImages, .getApplication, .listApplications, .getJob: true
+        case .getImage, .listImages, .getApplication, .listApplications, .getJob, .getInstance, .listInstances,
+             .listMembers, .listShares, .listReceivedShares, .listBuckets, .downloadImage:
+            true
+        default: false
+        }
+    }
+
+    /// Whether running it leaves work for the job runner.
+    var queuesJob: Bool {
+        switch self {
+        case .asJob, .copyShare, .importImage, .exportImage: true
         default: false
         }
     }
@@ -94,8 +218,9 @@ extension CommandResult {
         case .images(let page): page.items.map(\.image.imageId)
         case .imagesDeleted(let views): views.map(\.image.imageId)
         case .application(let a): a.id.map { [String($0)] } ?? []
-        case .applications(let page): page.items.compactMap { $0.id.map(String.init) }
-        case .job(let job): [job.jobId]
+        case .instance(let v): v.instance.id.map { [String($0)] } ?? []
+        case .instances(let page): page.items.compactMap { $0.instance.id.map(String.init) }
+        default: []
         }
     }
 }
@@ -106,5 +231,10 @@ public enum RandomID {
 
     public static func make(length: Int) -> String {
         String((0..<length).map { _ in alphabet.randomElement()! })
+    }
+
+    /// 24 hex digits, the shape of htaiyun's stack/server/flavour references.
+    public static func hex24() -> String {
+        String((0..<24).map { _ in "0123456789abcdef".randomElement()! })
     }
 }

@@ -42,7 +42,9 @@ struct ImageSQL {
     mutating func scope(_ scope: ImageScope, for identity: Identity) {
         switch (scope, identity.isOperator) {
         case (.visible, true): break
-        case (.visible, false): add("(image.visibility = 'public' OR image.owner = ?)", [identity.tenant])
+        case (.visible, false):
+            add("(image.visibility = 'public' OR image.owner = ? OR image.imageId IN (SELECT imageId FROM imageShare WHERE userId = ?))",
+                [identity.tenant, identity.user])
         case (.publicOnly, _): add("image.visibility = 'public'")
         case (.own, true): add("image.visibility <> 'public'")
         case (.own, false): add("image.visibility <> 'public' AND image.owner = ?", [identity.tenant])

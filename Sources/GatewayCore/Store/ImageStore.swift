@@ -10,6 +10,7 @@ enum ImageStore {
         apply(patch, to: &image, as: identity)
         // The dialect says what state a new image starts in (CECSTACK metadata: queued).
         if let status = patch[.status]?.stringValue.flatMap(ImageStatus.init(rawValue:)) { image.status = status }
+        if let source = patch[.sourceType]?.stringValue { image.sourceType = source }
         try checkReferences(image, in: db)
         try checkUnique(image, in: db)
         try image.insert(db)
@@ -24,6 +25,9 @@ enum ImageStore {
         image.owner = identity.tenant
         image.sourceType = "instance"
         image.provider = "self"
+        // Made from the instance by the job that answers this request.
+        image.status = .saving
+        image.transitionStatus = "creating"
         try ImageRules.validate(patch, creating: true)
         apply(patch, to: &image, as: identity)
         try image.insert(db)
@@ -100,8 +104,29 @@ enum ImageStore {
 
     static func delete(_ selector: ImageSelector, as identity: Identity, in db: Database) throws -> ImageView {
         let found = try findWritable(selector, as: identity, in: db)
+        try requireUnshared(found.image, in: db)
         try Image.deleteOne(db, key: found.image.id)
         return found
+    }
+
+    /// An image others were given cannot be deleted from under them (CECSTACK's rule).
+    static func requireUnshared(_ image: Image, in db: Database) throws {
+        if try !ImageShare.filter(Column("imageId") == image.imageId).isEmpty(db) {
+            throw CanonicalError.rejected(.imageIsShared, "image \(image.imageId) is shared")
+        }
+    }
+
+    /// Moves an image to a new state (a job finishing its work).
+    static func setStatus(_ imageId: String, _ status: ImageStatus, now: Date, in db: Database) throws -> ImageView {
+        guard var image = try Image.filter(Column("imageId") == imageId).fetchOne(db) else {
+            throw CanonicalError.notFound(kind: "image", id: imageId)
+        }
+        image.status = status
+        image.transitionStatus = ""
+        image.updatedAt = now
+        image.statusTime = now
+        try image.update(db)
+        return try view(rowID: image.id!, in: db)
     }
 
     /// One transaction: every id must exist and be the caller's, or nothing is deleted.
@@ -109,13 +134,22 @@ enum ImageStore {
         var seen = Set<String>()
         var views: [ImageView] = []
         for ref in refs where seen.insert(ref).inserted {
-            views.append(try findWritable(ImageSelector(ref: ref), as: identity, in: db))
+            let view = try findWritable(ImageSelector(ref: ref), as: identity, in: db)
+            try requireUnshared(view.image, in: db)
+            views.append(view)
         }
         try Image.deleteAll(db, keys: views.compactMap(\.image.id))
         return views
     }
 
     // MARK: - Helpers
+
+    static func view(imageId: String, in db: Database) throws -> ImageView {
+        guard let v = try ImageView.fetchOne(db, sql: ImageSQL.select + " WHERE image.imageId = ?", arguments: [imageId]) else {
+            throw CanonicalError.notFound(kind: "image", id: imageId)
+        }
+        return v
+    }
 
     static func view(rowID: Int64, in db: Database) throws -> ImageView {
         guard let v = try ImageView.fetchOne(db, sql: ImageSQL.select + " WHERE image.id = ?", arguments: [rowID]) else {

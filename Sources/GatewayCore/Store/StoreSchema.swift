@@ -92,6 +92,67 @@ enum StoreSchema {
                 t.column("finishedAt", .datetime)
             }
         }
+        migrator.registerMigration("v2: users, instances, members, shares, files, deferred jobs") { db in
+            try db.create(table: "user") { t in
+                t.primaryKey("id", .integer)
+                t.column("username", .text).notNull()
+                t.column("name", .text)
+                t.column("mobile", .text).notNull()
+                t.column("email", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("avatarUrl", .text).notNull()
+                t.column("optionalFlavorIds", .text).notNull()
+                t.column("tenant", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "applicationInstance") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("displayName", .text).notNull()
+                t.column("description", .text)
+                t.column("userId", .integer).notNull().indexed()
+                t.column("applicationId", .integer).notNull().indexed()
+                t.column("flavorConfig", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("owner", .text).notNull()
+                for column in ["stackRef", "stackName", "stackId", "serverRef", "serverName", "serverId", "flavorRef", "flavorId"] {
+                    t.column(column, .text).notNull()
+                }
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "instanceMember") { t in
+                t.column("instanceId", .integer).notNull().references("applicationInstance", onDelete: .cascade)
+                t.column("userId", .integer).notNull().indexed()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["instanceId", "userId"])
+            }
+            try db.create(table: "imageShare") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("shareId", .text).notNull().unique()
+                t.column("imageId", .text).notNull().references("image", column: "imageId", onDelete: .cascade)
+                t.column("userId", .text).notNull().indexed()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["imageId", "userId"])
+            }
+            try db.create(table: "imageFile") { t in
+                t.primaryKey("imageId", .text).references("image", column: "imageId", onDelete: .cascade)
+                t.column("uploadId", .text).notNull()
+                t.column("token", .text).notNull()
+                t.column("expectedSize", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("md5", .text).notNull()
+                t.column("complete", .boolean).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.alter(table: "job") { t in
+                t.add(column: "command", .jsonText)
+            }
+            try db.create(index: "job_on_status", on: "job", columns: ["status", "createdAt"])
+        }
         return migrator
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import NIOCore
+
+/// An image shared with one user (CECSTACK `share`): the user can see and copy it.
+public struct ImageShare: Codable, Sendable, Equatable {
+    public var id: Int64?
+    public var shareId: String
+    public var imageId: String
+    public var userId: String
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// A share with what answers show beside it.
+public struct ShareView: Codable, Sendable, Equatable {
+    public var share: ImageShare
+    public var userName: String?
+    public var image: ImageView?
+
+    public init(share: ImageShare, userName: String?, image: ImageView?) {
+        self.share = share
+        self.userName = userName
+        self.image = image
+    }
+}
+
+public struct SharePage: Codable, Sendable, Equatable {
+    public var items: [ShareView]
+    public var total: Int
+}
+
+/// Where a client puts an image's bytes (answer of upload-prepare).
+public struct UploadTicket: Codable, Sendable, Equatable {
+    public var imageId: String
+    public var uploadId: String
+    /// One-time secret the upload must present.
+    public var token: String
+    public var size: Int64
+}
+
+/// A named export target (CECSTACK's OSS bucket), backed by a directory.
+public struct Bucket: Codable, Sendable, Equatable {
+    public var name: String
+    public var azId: String
+    public var cellId: String
+
+    public init(name: String, azId: String, cellId: String) {
+        self.name = name
+        self.azId = azId
+        self.cellId = cellId
+    }
+}
+
+/// The bytes of an image, as a backend hands them out: passed to `emit` chunk by chunk, each
+/// chunk awaited before the next is read, so a multi-gigabyte image never sits in memory.
+public struct ImageDownload: Sendable {
+    public typealias Emit = (ByteBuffer) async throws -> Void
+    public var size: Int64
+    public var checksum: String
+    public var write: @Sendable (_ emit: Emit) async throws -> Void
+
+    public init(size: Int64, checksum: String, write: @escaping @Sendable (_ emit: Emit) async throws -> Void) {
+        self.size = size
+        self.checksum = checksum
+        self.write = write
+    }
+}

@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOFileSystem
+
+/// Image bytes on disk, one file per image beside the database. Every path streams: bytes are
+/// written as they arrive and read chunk by chunk, with size and MD5 measured on the way.
+struct FileStore: Sendable {
+    let root: String
+    let exportRoot: String
+
+    struct Measured: Sendable, Equatable {
+        var size: Int64
+        var md5: String
+    }
+
+    init(root: String, exportRoot: String) throws {
+        self.root = root
+        self.exportRoot = exportRoot
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    func path(_ imageId: String) -> FilePath { FilePath(root).appending(imageId) }
+
+    /// Writes a stream of bytes as the image's file (to a `.part` file first, moved into place
+    /// once complete, so a broken upload never leaves a half file under the image's name).
+    func store<S: AsyncSequence>(_ body: S, as imageId: String) async throws -> Measured where S.Element == ByteBuffer {
+        let final = path(imageId)
+        let part = FilePath(final.string + ".part")
+        var md5 = Insecure.MD5()
+        var size: Int64 = 0
+        try await FileSystem.shared.withFileHandle(forWritingAt: part, options: .newFile(replaceExisting: true)) { handle in
+            try await handle.withBufferedWriter { writer in
+                for try await chunk in body {
+                    chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
+                    size += Int64(chunk.readableBytes)
+                    _ = try await writer.write(contentsOf: chunk)
+                }
+            }
+        }
+        _ = try? await FileSystem.shared.removeItem(at: final)
+        try await FileSystem.shared.moveItem(at: part, to: final)
+        return Measured(size: size, md5: md5.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// Streams the image's file to `emit`, one chunk at a time.
+    func read(_ imageId: String, _ emit: ImageDownload.Emit) async throws {
+        try await FileSystem.shared.withFileHandle(forReadingAt: path(imageId)) { handle in
+            for try await chunk in handle.readChunks(chunkLength: .kibibytes(256)) {
+                try await emit(chunk)
+            }
+        }
+    }
+
+    /// Copies one image's bytes to another image (a shared image's copy).
+    func copy(from source: String, to target: String) async throws -> Measured {
+        try await FileSystem.shared.withFileHandle(forReadingAt: path(source)) { handle in
+            try await store(handle.readChunks(chunkLength: .kibibytes(256)), as: target)
+        }
+    }
+
+    /// Writes the image's bytes into a bucket folder as `<imageId>.<format>`.
+    func export(_ imageId: String, format: String, bucket: String) async throws -> String {
+        let folder = FilePath(exportRoot).appending(bucket)
+        try FileManager.default.createDirectory(atPath: folder.string, withIntermediateDirectories: true)
+        let target = folder.appending("\(imageId).\(format)")
+        try await FileSystem.shared.withFileHandle(forReadingAt: path(imageId)) { source in
+            try await FileSystem.shared.withFileHandle(forWritingAt: target, options: .newFile(replaceExisting: true)) { out in
+                try await out.withBufferedWriter { writer in
+                    for try await chunk in source.readChunks(chunkLength: .kibibytes(256)) {
+                        _ = try await writer.write(contentsOf: chunk)
+                    }
+                }
+            }
+        }
+        return target.string
+    }
+
+    /// Fetches `url` into the image's file. A non-2xx answer is an error naming the status.
+    func fetch(_ url: String, as imageId: String) async throws -> Measured {
+        let request = HTTPClientRequest(url: url)
+        let response = try await HTTPClient.shared.execute(request, timeout: .hours(6))
+        guard (200..<300).contains(response.status.code) else {
+            throw FetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url)")
+        }
+        return try await store(response.body, as: imageId)
+    }
+
+    func remove(_ imageId: String) async {
+        _ = try? await FileSystem.shared.removeItem(at: path(imageId))
+    }
+
+    struct FetchError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}

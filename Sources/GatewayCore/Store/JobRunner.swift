@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+
+/// Works off pending jobs in the background: pending → working → successful or failed.
+/// Runs as a service beside the server; on graceful shutdown it lets the jobs in hand finish.
+final class JobRunner: Service, @unchecked Sendable {
+    /// Set once, right after the backend is made (the two refer to each other).
+    weak var backend: BundledBackend?
+    let delay: Duration
+    private let wakeups: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+    let logger = Logger(label: "ims-gateway.jobs")
+
+    init(delay: Duration) {
+        self.delay = delay
+        (wakeups, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Tells the runner there may be new work.
+    func wake() { continuation.yield() }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            var iterator = wakeups.makeAsyncIterator()
+            while !Task.isCancelled {
+                guard let backend else { return }
+                let batch = (try? await backend.pool.read { db in try JobStore.runnable(limit: 16, in: db) }) ?? []
+                if batch.isEmpty {
+                    guard await iterator.next() != nil else { return }
+                    continue
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    for job in batch { group.addTask { await self.perform(job, on: backend) } }
+                }
+            }
+        } onGracefulShutdown: {
+            self.continuation.finish()
+        }
+    }
+
+    private func perform(_ job: Job, on backend: BundledBackend) async {
+        guard let command = job.command else {
+            try? await backend.pool.write { db in try JobStore.mark(job.jobId, .successful, now: Date(), in: db) }
+            return
+        }
+        do {
+            if delay > .zero { try await Task.sleep(for: delay) }
+            try await backend.pool.write { db in try JobStore.mark(job.jobId, .working, now: Date(), in: db) }
+            if delay > .zero { try await Task.sleep(for: delay) }
+            try await work(command, job: job, on: backend)
+        } catch {
+            let info = (error as? CanonicalError)?.description ?? "\(error)"
+            logger.warning("job failed", metadata: ["job_id": .string(job.jobId), "action": .string(job.action), "error": .string(info)])
+            try? await backend.pool.write { db in
+                try JobStore.mark(job.jobId, .failed, info: info, now: Date(), in: db)
+                try Self.failed(command, reason: info, in: db)
+            }
+        }
+    }
+
+    /// Does the job's work; the database change and the job's success commit together.
+    private func work(_ command: Command, job: Job, on backend: BundledBackend) async throws {
+        let files = backend.files
+        switch command {
+        case .fetchImport(let imageId, let url):
+            let measured = try await files.fetch(url, as: imageId)
+            try await finish(job) { db in try FileRecords.completeFile(imageId, measured, now: Date(), in: db) }
+        case .copyImageFile(let source, let target):
+            let measured = try await files.copy(from: source, to: target)
+            try await finish(job) { db in try FileRecords.completeFile(target, measured, now: Date(), in: db) }
+        case .writeExport(let imageId, let bucket):
+            let format = try await backend.pool.read { db in
+                try Image.filter(Column("imageId") == imageId).fetchOne(db)?.diskFormat ?? "img"
+            }
+            let path = try await files.export(imageId, format: format, bucket: bucket)
+            try await finish(job, info: path) { _ in }
+        default:
+            let operatorIdentity = Identity(user: "jobs", tenant: job.owner, isOperator: true)
+            let result = try await backend.pool.write { db -> CommandResult in
+                let result = try backend.run(command, as: operatorIdentity, in: db)
+                try JobStore.mark(job.jobId, .successful, now: Date(), in: db)
+                return result
+            }
+            await backend.removeFiles(after: command, result)
+        }
+    }
+
+    private func finish(_ job: Job, info: String = "", _ change: @escaping @Sendable (Database) throws -> Void) async throws {
+        try await job.backendPool(self).write { db in
+            try change(db)
+            try JobStore.mark(job.jobId, .successful, info: info, now: Date(), in: db)
+        }
+    }
+
+    /// What a failed job leaves behind: an import or copy that never got its bytes is killed.
+    private static func failed(_ command: Command, reason: String, in db: Database) throws {
+        switch command {
+        case .fetchImport(let imageId, _), .copyImageFile(_, let imageId):
+            try FileRecords.setStatus(imageId, .killed, message: reason, now: Date(), in: db)
+        case .finishCapture(let imageId):
+            try FileRecords.setStatus(imageId, .killed, message: reason, now: Date(), in: db)
+        default:
+            break
+        }
+    }
+}
+
+private extension Job {
+    func backendPool(_ runner: JobRunner) throws -> DatabasePool {
+        guard let backend = runner.backend else { throw CancellationError() }
+        return backend.pool
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+
+/// Jobs: recorded with the change they stand for, worked off by `JobRunner`.
+enum JobStore {
+    /// Checks the command now (running it in a savepoint that is rolled back), then records a
+    /// pending job that will run it. A capture makes its image at once, in `saving` state.
+    static func submit(_ spec: JobSpec, _ inner: Command, backend: BundledBackend, as identity: Identity, now: Date,
+                       in db: Database) throws -> Job {
+        let deferred: Command
+        let resourceIds: [String]
+        if case .captureImage = inner {
+            let made = try backend.run(inner, as: identity, in: db)
+            resourceIds = made.resourceIds
+            deferred = .finishCapture(imageId: resourceIds.first ?? "")
+        } else {
+            var checked: CommandResult?
+            try db.inSavepoint {
+                checked = try backend.run(inner, as: identity, in: db)
+                return .rollback
+            }
+            resourceIds = checked?.resourceIds ?? []
+            deferred = inner
+        }
+        return try enqueue(action: spec.action, zone: spec.zone, requestId: spec.requestId, resourceIds: resourceIds,
+                           command: deferred, as: identity, now: now, in: db)
+    }
+
+    @discardableResult
+    static func enqueue(action: String, zone: String = "", requestId: String = "", resourceIds: [String], command: Command,
+                        as identity: Identity, now: Date, in db: Database) throws -> Job {
+        let job = Job(jobId: "j-" + RandomID.make(length: 8), action: action, status: .pending, zone: zone,
+                      requestId: requestId.isEmpty ? UUID().uuidString.lowercased() : requestId, resourceIds: resourceIds,
+                      owner: identity.tenant, createdAt: now, command: command)
+        try job.insert(db)
+        return job
+    }
+
+    /// Jobs not finished, oldest first (a restart resumes those it was working on).
+    static func runnable(limit: Int, in db: Database) throws -> [Job] {
+        try Job.filter([JobStatus.pending, .working].contains(Column("status")))
+            .order(Column("createdAt"), Column("jobId")).limit(limit).fetchAll(db)
+    }
+
+    static func mark(_ jobId: String, _ status: JobStatus, info: String = "", now: Date, in db: Database) throws {
+        guard var job = try Job.fetchOne(db, key: jobId) else { return }
+        job.status = status
+        if status == .working, job.beganAt == nil { job.beganAt = now }
+        if status == .successful || status == .failed { job.finishedAt = now }
+        if !info.isEmpty { job.info = info }
+        try job.update(db)
+    }
+}
