@@ -48,26 +48,29 @@ public struct CecstackDialect: Dialect {
         case .imageDelete:
             return .deleteImage(ImageSelector(ref: try imageRef(request)))
         default:
-            throw .internal("cecstack has no \(request.operation.rawValue)")
+            return try decodeFilesAndShares(request)
         }
     }
 
     public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
         switch (request.operation, result) {
-        case (.imageUpdate, _):
+        case (.imageUpdate, _), (.imageShare, _), (.imageUnshare, _), (.shareDelete, _), (.imageExport, _):
             return CecstackEnvelope.success(request, data: .null)
-        case (.imageDelete, _):
+        case (.imageDelete, _), (.imageFinishUpload, _):
             return CecstackEnvelope.success(request, data: nil)
+        case (_, .uploadTicket(let ticket)):
+            return CecstackEnvelope.success(request, data: Self.uploadTarget(ticket, request))
+        case (_, .shares(let page)):
+            return CecstackEnvelope.success(request, data: Self.page(page.items.map(Self.share), total: page.total, request))
+        case (_, .buckets(let buckets)):
+            return CecstackEnvelope.success(request, data: .array(buckets.map {
+                ["name": .string($0.name), "azId": .string($0.azId), "cellId": .string($0.cellId)]
+            }))
         case (_, .image(let view)):
             return CecstackEnvelope.success(request, data: .object(Self.image(view)))
         case (_, .images(let page)):
-            let params = (try? Parameters.merged(request)) ?? [:]
-            return CecstackEnvelope.success(request, data: [
-                "size": .int(Int64((try? Parameters.int(params["size"], name: "size")) ?? page.items.count)),
-                "current": .int(Int64((try? Parameters.int(params["current"], name: "current")) ?? 1)),
-                "total": .int(Int64(page.total)),
-                "list": .array(page.items.map { .object(Self.image($0)) }),
-            ])
+            return CecstackEnvelope.success(request, data: Self.page(page.items.map { .object(Self.image($0)) },
+                                                                     total: page.total, request))
         default:
             return CecstackEnvelope.success(request, data: .null)
         }
@@ -90,7 +93,29 @@ public struct CecstackDialect: Dialect {
         out["imageTags"] = []
         // Tenant names live with the identities (credentials file), not in the image store.
         out["tenantName"] = ""
+        // Bytes are kept by the gateway itself, not in an object store the client could name.
+        out["position"] = "local"
+        out["path"] = ""
+        out["errMessage"] = .string(view.image.errMessage)
+        // Keys the seed's copy answer shows; names of departments live outside the image store.
+        out["describe"] = .string(view.image.description)
+        out["departmentName"] = ""
+        out["resourceGroupName"] = ""
+        out["capacityPercentage"] = ""
+        out["volumeImages"] = .null
+        out["shared"] = .bool(view.image.visibility == .shared)
         return out
+    }
+
+    /// `{size, current, total, list}` with the page the client asked for.
+    static func page(_ items: [JSONValue], total: Int, _ request: DialectRequest) -> JSONValue {
+        let params = (try? Parameters.merged(request)) ?? [:]
+        return [
+            "size": .int(Int64((try? Parameters.int(params["size"], name: "size")) ?? items.count)),
+            "current": .int(Int64((try? Parameters.int(params["current"], name: "current")) ?? 1)),
+            "total": .int(Int64(total)),
+            "list": .array(items),
+        ]
     }
 
     func imageRef(_ request: DialectRequest) throws(CanonicalError) -> String {
@@ -106,6 +131,12 @@ public struct CecstackDialect: Dialect {
         for field in required where patch[field] == nil || patch[field] == .string("") && field != .osVersion {
             throw .invalidParameter(field: field.rawValue, message: "is required")
         }
+        try checkValues(patch)
+        return patch
+    }
+
+    /// The seed's allowed values, name and description rules.
+    func checkValues(_ patch: ImagePatch) throws(CanonicalError) {
         for (field, values) in Self.allowed {
             if let v = patch[field]?.stringValue, !values.contains(v) {
                 throw .invalidParameter(field: field.rawValue, message: "must be one of \(values.sorted().joined(separator: ", "))")
@@ -118,7 +149,6 @@ public struct CecstackDialect: Dialect {
         if let text = patch[.description]?.stringValue, !text.isEmpty, !(2...256).contains(text.count) {
             throw .invalidParameter(field: ImageField.description.rawValue, message: "must be 2 to 256 characters")
         }
-        return patch
     }
 
     /// The seed's name rule: letters, digits, `-`, `.`, `_`, space and Chinese; no outer space.

@@ -37,14 +37,25 @@ public struct HtaiyunDialect: Dialect {
         case .applicationList:
             return .listApplications(try listQuery(request))
         default:
-            throw .internal("htaiyun has no \(request.operation.rawValue)")
+            return try decodeInstances(request)
         }
     }
 
     public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
         switch (request.operation, result) {
-        case (.applicationDelete, _):
+        case (.applicationDelete, _), (.instanceUpdate, _), (.instanceDelete, _), (.instanceBatchDelete, _),
+             (.instanceAddMember, _), (.instanceRemoveMember, _), (.instanceAddMembers, _), (.instanceRemoveMembers, _):
             return HtaiyunEnvelope.ok(nil)
+        case (_, .instance(let view)):
+            return HtaiyunEnvelope.ok(Self.instance(view))
+        case (_, .instances(let page)):
+            let window = try? listWindow(request, statuses: Self.instanceStatuses)
+            return HtaiyunEnvelope.page(total: page.total, offset: window?.offset ?? 0, limit: window?.limit ?? 20,
+                                        entities: page.items.map(Self.instance))
+        case (_, .users(let page)):
+            let window = try? listWindow(request, statuses: Self.memberStatuses)
+            return HtaiyunEnvelope.page(total: page.total, offset: window?.offset ?? 0, limit: window?.limit ?? 20,
+                                        entities: page.items.map(Self.member))
         case (_, .application(let app)):
             return HtaiyunEnvelope.ok(Self.application(app))
         case (_, .applications(let page)):
@@ -90,29 +101,35 @@ public struct HtaiyunDialect: Dialect {
     }
 
     func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ApplicationQuery {
+        let window = try listWindow(request, statuses: ApplicationStatus.allCases.map(\.rawValue), defaultStatus: "ACTIVED")
+        return ApplicationQuery(keywords: window.keywords, status: window.status.flatMap(ApplicationStatus.init(rawValue:)),
+                                order: window.order.flatMap { ApplicationQuery.Order(rawValue: $0.rawValue) },
+                                ascending: window.ascending, offset: window.offset, limit: window.limit)
+    }
+
+    /// htaiyun's list parameters: keywords, status (or ALL_STATUS), page from 1, offset = page
+    /// size, order (name, created, updated) and asc — which the seed also spells `acs`.
+    func listWindow(_ request: DialectRequest, statuses: [String], defaultStatus: String = "ALL_STATUS") throws(CanonicalError) -> ListWindow {
         let params = try Parameters.merged(request)
         let page = try Parameters.bounded(params["page"], name: "page", default: 1, range: 1...Int(Int32.max))
         let size = try Parameters.bounded(params["offset"], name: "offset", default: 20, range: 1...Self.maxPageSize)
-        let status: ApplicationStatus?
-        switch try Parameters.string(params["status"], name: "status") ?? "ACTIVED" {
-        case "ALL_STATUS": status = nil
-        case let s: 
-            guard let known = ApplicationStatus(rawValue: s) else {
-                throw .invalidParameter(field: "status", message: "must be ACTIVED, DELETED or ALL_STATUS")
+        var status: String?
+        let given = try Parameters.string(params["status"], name: "status").flatMap { $0.isEmpty ? nil : $0 } ?? defaultStatus
+        if given != "ALL_STATUS" {
+            guard statuses.contains(given) else {
+                throw .invalidParameter(field: "status", message: "must be \((statuses + ["ALL_STATUS"]).joined(separator: ", "))")
             }
-            status = known
+            status = given
         }
-        var order: ApplicationQuery.Order?
+        var order: ListWindow.Order?
         if let o = try Parameters.string(params["order"], name: "order"), !o.isEmpty {
-            guard let known = ApplicationQuery.Order(rawValue: o) else {
+            guard let known = ListWindow.Order(rawValue: o) else {
                 throw .invalidParameter(field: "order", message: "must be name, created or updated")
             }
             order = known
         }
-        // The seed spells the flag both `asc` and `acs`.
         let ascending = try Parameters.bool(params["asc"] ?? params["acs"], name: "asc") ?? false
-        return ApplicationQuery(keywords: try Parameters.string(params["keywords"], name: "keywords"),
-                                status: status, order: order, ascending: ascending,
-                                offset: (page - 1) * size, limit: size)
+        return ListWindow(keywords: try Parameters.string(params["keywords"], name: "keywords"), status: status, order: order,
+                          ascending: ascending, offset: (page - 1) * size, limit: size)
     }
 }

@@ -22,9 +22,16 @@ enum HtaiyunEnvelope {
         ])
     }
 
+    /// The seed's own wording for what was not found.
+    static let notFoundMessages = [
+        "application": "application not exists",
+        "user": "user not exists!",
+        "instance": "application instance not exists",
+    ]
+
     static func error(_ error: CanonicalError) -> DialectResponse {
         let (status, message): (HTTPStatus, String) = switch error {
-        case .notFound(let kind, _): (.notAcceptable, "\(kind) not exists")
+        case .notFound(let kind, _): (.notAcceptable, notFoundMessages[kind] ?? "\(kind) not exists")
         case .conflict(let field, _) where field == "name": (.notAcceptable, "application name already used")
         case .conflict(let field, let why), .invalidParameter(let field, let why): (.notAcceptable, "\(field) \(why)")
         case .rejected(_, let why): (.notAcceptable, why)

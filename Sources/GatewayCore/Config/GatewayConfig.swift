@@ -50,8 +50,8 @@ public struct GatewayConfig: Codable, Sendable {
     }
 
     public struct Export: Codable, Sendable {
-        /// Folder holding one sub-folder per bucket.
-        public var root: String = "../data/buckets"
+        /// Folder holding one sub-folder per bucket; by default `buckets/` beside the database.
+        public var root: String?
         public var buckets: [Bucket] = []
     }
 
@@ -106,7 +106,7 @@ public struct GatewayConfig: Codable, Sendable {
                      type: u.type ?? "PERSONAL", status: u.status ?? "ACTIVED", avatarUrl: u.avatarUrl ?? "",
                      optionalFlavorIds: u.optionalflavorids ?? "", tenant: u.tenant ?? "default", now: now)
             },
-            flavors: flavors, buckets: export.buckets, exportRoot: resolve(export.root), jobDelayMs: jobDelayMs)
+            flavors: flavors, buckets: export.buckets, exportRoot: export.root.map(resolve), jobDelayMs: jobDelayMs)
     }
 
     /// Reads a deployment config; relative paths in it are taken from its folder.
