@@ -1,0 +1,71 @@
+import GatewayCore
+import Testing
+
+/// 51idc jobs run after they are answered: pending → working → successful, and a restart
+/// picks up what was left unfinished.
+@Suite struct JobTests {
+    @Test func aCaptureJobMovesThroughItsStates() async throws {
+        var gateway = try TestGateway()
+        gateway.config.jobDelayMs = 150
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let reply = try await client.send(.post, "/v2/zone/ac1/images", body: .raw(#"{"instance":"i-IN234BH","image_name":"TEST"}"#))
+            let jobId = try #require(reply["job_id"]?.stringValue)
+            var seen: [String] = []
+            var imageStates: [String] = []
+            for _ in 0..<200 {
+                let job = try await client.send(.get, "/v2/zone/ac1/jobs/\(jobId)")
+                let status = job["status"]!.stringValue!
+                if seen.last != status { seen.append(status) }
+                let images = try await client.send(.get, "/v2/zone/ac1/images")
+                if let s = lookup(images.json!, "images.0.status")?.stringValue, imageStates.last != s { imageStates.append(s) }
+                if status == "successful" || status == "failed" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(seen == ["pending", "working", "successful"])
+            #expect(imageStates == ["pending", "available"])
+            let job = try await client.send(.get, "/v2/zone/ac1/job/\(jobId)")
+            #expect(job["begin_time"]?.stringValue?.isEmpty == false)
+            #expect(job["finished_time"]?.stringValue?.isEmpty == false)
+        }
+    }
+
+    @Test func unfinishedJobsResumeAfterARestart() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        // A store whose job runner never ran: the job is acknowledged and left pending.
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        let rename = try await store.execute(.createImage([.name: "before", .owner: "default"]), as: .anonymousOperator)
+        guard case .image(let view) = rename else { Issue.record("no image"); return }
+        let answered = try await store.execute(
+            .asJob(JobSpec(action: "ModifyImageAttributes", zone: "ac1", requestId: "r1"),
+                   .updateImage(ImageSelector(ref: view.image.imageId), [.name: "after"])),
+            as: .anonymousOperator)
+        guard case .job(let job) = answered else { Issue.record("no job"); return }
+        #expect(job.status == .pending)
+
+        try await gateway.run { client in
+            #expect(try await client.finishedJob(job.jobId)["status"] == "successful")
+            let images = try await client.send(.get, "/v2/zone/ac1/images")
+            #expect(lookup(images.json!, "images.0.image_name") == "after")
+        }
+    }
+
+    @Test func aJobWhoseWorkFailsIsFailedWithInfo() async throws {
+        var gateway = try TestGateway()
+        gateway.config.jobDelayMs = 100
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let made = try await client.idcMutation(.post, "/v2/zone/ac1/images", body: .json(["instance": "i-1", "image_name": "gone-soon"]))
+            let imageId = try #require(made.job.flatMap { lookup($0, "resource_ids.0") }?.stringValue)
+            // Both are accepted (the image exists when each is checked); the second finds it gone.
+            let first = try await client.send(.delete, "/v2/zone/ac1/images/\(imageId)")
+            let second = try await client.send(.delete, "/v2/zone/ac1/images/\(imageId)")
+            let results = [try await client.finishedJob(first["job_id"]!.stringValue!),
+                           try await client.finishedJob(second["job_id"]!.stringValue!)]
+            #expect(results.map { $0["status"]! }.sorted { $0.serialized < $1.serialized } == ["failed", "successful"])
+            let failed = try #require(results.first { $0["status"] == "failed" })
+            #expect(failed["info"]?.stringValue?.contains(imageId) == true)
+        }
+    }
+}
