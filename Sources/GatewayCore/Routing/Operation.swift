@@ -36,4 +36,7 @@ public enum Operation: String, Sendable, Codable, CaseIterable {
     case instanceRemoveMembers = "instance.removeMembers"
     case instanceListMembers = "instance.listMembers"
     case jobGet = "job.get"
+    /// Not a canonical command: a description of the dialect's own routes (Foreman's apidoc),
+    /// named by the route's `name` default and built by the dialect from the route table.
+    case document
 }

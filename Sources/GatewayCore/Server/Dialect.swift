@@ -8,6 +8,13 @@ public protocol Dialect: Sendable {
     func decode(_ request: DialectRequest) throws(CanonicalError) -> Command
     func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse
     func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse
+    /// A document describing the dialect's routes (e.g. Foreman's `/apidoc/v2.json`), generated
+    /// from the route table so it cannot drift from what is served; `nil` if it has none.
+    func document(_ name: String, routes: [Route]) -> JSONValue?
+}
+
+extension Dialect {
+    public func document(_ name: String, routes: [Route]) -> JSONValue? { nil }
 }
 
 /// HTTP status, named here so dialects need no HTTPTypes import.

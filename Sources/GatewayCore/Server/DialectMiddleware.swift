@@ -29,9 +29,17 @@ public struct DialectMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let requestId = request.headers[.requestID] ?? UUID().uuidString.lowercased()
+        if match.route.operation == .document {
+            let routes = table.routes.filter { $0.dialect == dialect.id }
+            let document = dialect.document(match.parameters["name"] ?? "", routes: routes)
+            log(match, status: document == nil ? 404 : 200, requestId: requestId, context: context)
+            return Self.response(DialectResponse(status: document == nil ? .notFound : .ok, body: document ?? ["error": "no such document"]),
+                                 requestId: requestId)
+        }
         var dialectRequest = DialectRequest(
             route: match.route, parameters: match.parameters,
-            query: request.uri.queryParameters.map { (String($0.key), String($0.value)) },
+            // Form rules (`+` is a space), as the legacy clients encode their queries.
+            query: DialectRequest.parseForm(request.uri.query ?? ""),
             headers: request.headers, requestId: requestId)
         dialectRequest.publicURL = publicURL ?? request.head.authority.map { "http://\($0)" } ?? ""
         let answer: DialectResponse
