@@ -58,7 +58,8 @@ import Testing
             let download = seeds["download-file"]!
             let file = try await client.send(download.method, "/api/image/v1/private-images/\(imageId)/file", headers: Self.region)
             #expect(file.status == download.status)
-            #expect(file.text == Self.bytes)
+            let samefile = file.text == Self.bytes
+            #expect(samefile, "the bytes differ")
             #expect(file.headers[.contentMD5Hex] == md5)
 
             let again = try await client.send(.post, "/api/image/v1/private-images/\(imageId)/upload-prepare", headers: Self.region,
@@ -139,7 +140,8 @@ import Testing
             #expect(lookup(active, "data.status") == "active")
             #expect(lookup(active, "data.size") == .int(Int64(Self.bytes.utf8.count)))
             let bytes = try await client.send(.get, "/api/image/v1/private-images/\(copyId)/file", headers: Self.region)
-            #expect(bytes.text == Self.bytes)
+            let samebytes = bytes.text == Self.bytes
+            #expect(samebytes, "the bytes differ")
 
             let unshare = seeds["unshare"]!
             expectConforms(try await unshare.at("/api/image/v1/private-images/\(imageId)/unshare").send(client), to: unshare,
@@ -182,7 +184,8 @@ import Testing
                 #expect(lookup(done, "data.status") == "active")
                 #expect(lookup(done, "data.size") == .int(Int64(Self.bytes.utf8.count)))
                 let download = try await client.send(.get, "/api/image/v1/private-images/\(imageId)/file", headers: Self.region)
-                #expect(download.text == Self.bytes)
+                let samedownload = download.text == Self.bytes
+            #expect(samedownload, "the bytes differ")
                 #expect(download.headers[.contentMD5Hex] == lookup(done, "data.checksum")?.stringValue)
 
                 fields["imageUrl"] = .string("http://127.0.0.1:\(port)/images/missing.qcow2")
@@ -207,7 +210,8 @@ import Testing
                     exported = try? String(contentsOfFile: target, encoding: .utf8)
                     if exported == nil { try await Task.sleep(for: .milliseconds(10)) }
                 }
-                #expect(exported == Self.bytes)
+                let sameExport = exported == Self.bytes
+                #expect(sameExport, "the exported bytes differ")
                 let badBucket = try await client.send(.post, "/api/image/v1/custom-images/\(imageId)/export", headers: Self.region,
                                                       body: .json(["bucket": ["name": "nope"]]))
                 #expect(badBucket["code"] == "IMG.InvalidParameter")

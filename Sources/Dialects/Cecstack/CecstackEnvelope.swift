@@ -18,9 +18,12 @@ enum CecstackEnvelope {
         case .rejected(let reason, let why): (rejectCode(reason), "\(rejectMessage(reason)): \(why)")
         case .unauthorized: ("IMG.OperationDenied.AuthFail", "鉴权入参异常，请检查参数")
         case .forbidden: ("IMG.OperationDenied.Identity", "对不起，您没有该资源的操作权限")
-        case .internal: ("IMG.Internal.Error", "服务内部错误")
+        case .internal, .unavailable: ("IMG.Internal.Error", "服务内部错误")
         }
-        return DialectResponse(status: .badRequest, body: [
+        // The seed answers every code with 400; a backend that cannot be reached is a 503, so
+        // clients and load balancers retry it rather than give up.
+        let status: HTTPStatus = if case .unavailable = error { .serviceUnavailable } else { .badRequest }
+        return DialectResponse(status: status, body: [
             "requestId": .string(request.requestId), "code": .string(code), "message": .string(message), "data": nil,
         ])
     }

@@ -27,6 +27,8 @@ enum ForemanErrors {
             return message(.unauthorized, "Unable to authenticate user \(who)")
         case .forbidden(let why):
             return DialectResponse(status: .forbidden, body: ["error": ["message": "Access denied", "details": .string(why)]])
+        case .unavailable(let why):
+            return message(.serviceUnavailable, why)
         case .internal(let why):
             return message(.internalServerError, why)
         }

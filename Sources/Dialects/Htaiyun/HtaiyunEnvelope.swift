@@ -38,6 +38,7 @@ enum HtaiyunEnvelope {
         case .malformedBody(let why): (.badRequest, why)
         case .unauthorized, .forbidden: (.forbidden, "access denied")
         case .internal(let why): (.internalServerError, why)
+        case .unavailable(let why): (.serviceUnavailable, why)
         }
         return DialectResponse(status: status, body: ["status": .int(Int64(status.code)), "message": .string(message)])
     }

@@ -78,6 +78,7 @@ public struct Idc51Dialect: Dialect {
         case .unauthorized(let why): (.unauthorized, 1200, "authentication failed: \(why)")
         case .forbidden(let why): (.forbidden, 1400, "permission denied: \(why)")
         case .internal: (.internalServerError, 5000, "internal error")
+        case .unavailable: (.serviceUnavailable, 5000, "service temporarily unavailable")
         }
         return DialectResponse(status: status, body: ["ret_code": .int(code), "message": .string(message)])
     }

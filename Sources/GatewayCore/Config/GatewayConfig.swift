@@ -9,10 +9,49 @@ public struct GatewayConfig: Codable, Sendable {
     }
 
     public struct BackendConfig: Codable, Sendable {
-        /// `bundled` (SQLite in this process) is the only kind until the remote lane lands.
+        /// `bundled` (SQLite in this process) or `remote` (another gateway's canonical API).
         public var kind: String = "bundled"
-        /// The bundled store's SQLite file, created on first start.
+        /// The bundled store's SQLite file, created on first start; the token cache sits beside it.
         public var dataPath: String = "./data/ims.sqlite"
+        /// remote: the other gateway's base URL, and the service token its canonical API accepts.
+        public var url: String?
+        public var token: String?
+        public var connectTimeoutMs: Int?
+        public var requestTimeoutMs: Int?
+        /// remote: how often a read-only command is tried again after a connection failure.
+        public var retries: Int?
+
+        public init() {}
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "bundled"
+            dataPath = try c.decodeIfPresent(String.self, forKey: .dataPath) ?? "./data/ims.sqlite"
+            url = try c.decodeIfPresent(String.self, forKey: .url)
+            token = try c.decodeIfPresent(String.self, forKey: .token)
+            connectTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutMs)
+            requestTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutMs)
+            retries = try c.decodeIfPresent(Int.self, forKey: .retries)
+        }
+    }
+
+    public struct Auth: Codable, Sendable {
+        /// The credentials file (hashed secrets); without one, authentication is off.
+        public var credentials: String?
+        public var cacheTtlSeconds: Double?
+        public var cacheMaxEntries: Int?
+        /// The token cache's SQLite file; by default `cache.sqlite` beside the data file.
+        public var cachePath: String?
+
+        public init() {}
+    }
+
+    /// Who may use this gateway's canonical API (`/ims/v1`): other gateways presenting a token
+    /// whose SHA-256 is listed.
+    public struct CanonicalAPIConfig: Codable, Sendable {
+        public var tokensSha256: [String]?
+
+        public init() {}
     }
 
     public struct Catalog: Codable, Sendable {
@@ -55,6 +94,8 @@ public struct GatewayConfig: Codable, Sendable {
         public var buckets: [Bucket] = []
     }
 
+    public var auth = Auth()
+    public var canonicalApi = CanonicalAPIConfig()
     public var listen = Listen()
     public var backend = BackendConfig()
     /// Route files, relative to the config file's folder.
@@ -77,7 +118,7 @@ public struct GatewayConfig: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export
-        case jobDelayMs = "job_delay_ms", publicURL = "public_url"
+        case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
     }
 
     public init() {}
@@ -94,6 +135,18 @@ public struct GatewayConfig: Codable, Sendable {
         export = try c.decodeIfPresent(Export.self, forKey: .export) ?? Export()
         jobDelayMs = try c.decodeIfPresent(Int.self, forKey: .jobDelayMs) ?? 0
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+        auth = try c.decodeIfPresent(Auth.self, forKey: .auth) ?? Auth()
+        canonicalApi = try c.decodeIfPresent(CanonicalAPIConfig.self, forKey: .canonicalApi) ?? CanonicalAPIConfig()
+    }
+
+    /// The authenticator the config describes (off when no credentials file is named).
+    public func authenticator() throws -> Authenticator {
+        guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
+        let store = try CredentialStore.load(path: resolve(file))
+        let dataDirectory = URL(fileURLWithPath: resolve(backend.dataPath)).deletingLastPathComponent()
+        let cache = try TokenCache(path: auth.cachePath.map(resolve) ?? dataDirectory.appendingPathComponent("cache.sqlite").path,
+                                   ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
+        return Authenticator(store: store, cache: cache)
     }
 
     /// What the bundled store is seeded and set up with.

@@ -1,5 +1,5 @@
 /// The errors every backend speaks; each dialect renders them in its own shape.
-public enum CanonicalError: Error, Sendable, Equatable {
+public enum CanonicalError: Error, Sendable, Equatable, Codable {
     /// `kind` is the resource ("image", "application", "job", "compute_resource"…).
     case notFound(kind: String, id: String)
     /// Bad input, with the canonical field it concerns and a Rails-style phrase
@@ -13,6 +13,8 @@ public enum CanonicalError: Error, Sendable, Equatable {
     case unauthorized(String)
     case forbidden(String)
     case `internal`(String)
+    /// The backend could not be reached or did not answer in time.
+    case unavailable(String)
 }
 
 extension CanonicalError: CustomStringConvertible {
@@ -26,6 +28,7 @@ extension CanonicalError: CustomStringConvertible {
         case .unauthorized(let why): why
         case .forbidden(let why): why
         case .internal(let why): why
+        case .unavailable(let why): why
         }
     }
 }

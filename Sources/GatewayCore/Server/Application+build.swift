@@ -18,8 +18,17 @@ public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
     switch config.backend.kind {
     case "bundled":
         return try BundledBackend(path: config.resolve(config.backend.dataPath), options: config.bundledOptions)
+    case "remote":
+        guard let url = config.backend.url, let token = config.backend.token else {
+            throw GatewayStartError("backend kind 'remote' needs backend.url and backend.token")
+        }
+        var options = RemoteBackend.Options(url: url, token: token)
+        if let ms = config.backend.connectTimeoutMs { options.connectTimeout = .milliseconds(ms) }
+        if let ms = config.backend.requestTimeoutMs { options.requestTimeout = .milliseconds(ms) }
+        if let retries = config.backend.retries { options.retries = retries }
+        return RemoteBackend(options)
     default:
-        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: bundled)")
+        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: bundled, remote)")
     }
 }
 
@@ -35,9 +44,11 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
     router.add(middleware: DialectMiddleware(
         table: table,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-        backend: backend, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
+        backend: backend, authenticator: try config.authenticator(), maxBodyBytes: config.maxBodyBytes,
+        publicURL: config.publicURL))
     router.get("/healthz") { _, _ in "ok\n" }
     UploadRoutes(backend: backend).add(to: router)
+    CanonicalAPI(backend: backend, tokenHashes: Set((config.canonicalApi.tokensSha256 ?? []).map { $0.lowercased() })).add(to: router)
     return router
 }
 

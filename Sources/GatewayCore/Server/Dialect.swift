@@ -11,6 +11,8 @@ public protocol Dialect: Sendable {
     /// A document describing the dialect's routes (e.g. Foreman's `/apidoc/v2.json`), generated
     /// from the route table so it cannot drift from what is served; `nil` if it has none.
     func document(_ name: String, routes: [Route]) -> JSONValue?
+    /// The credential the request presents, in this dialect's convention; `nil` if none.
+    func credential(_ request: DialectRequest) -> PresentedCredential?
 }
 
 extension Dialect {

@@ -11,15 +11,17 @@ public struct DialectMiddleware: RouterMiddleware {
     let table: RouteTable
     let dialects: [DialectID: any Dialect]
     let backend: any Backend
+    let authenticator: Authenticator
     let maxBodyBytes: Int
     /// Where clients reach the gateway; `nil` takes it from each request's `Host`.
     let publicURL: String?
 
-    public init(table: RouteTable, dialects: [DialectID: any Dialect], backend: any Backend, maxBodyBytes: Int,
-                publicURL: String? = nil) {
+    public init(table: RouteTable, dialects: [DialectID: any Dialect], backend: any Backend,
+                authenticator: Authenticator = Authenticator(store: nil, cache: nil), maxBodyBytes: Int, publicURL: String? = nil) {
         self.table = table
         self.dialects = dialects
         self.backend = backend
+        self.authenticator = authenticator
         self.maxBodyBytes = maxBodyBytes
         self.publicURL = publicURL
     }
@@ -44,14 +46,19 @@ public struct DialectMiddleware: RouterMiddleware {
         dialectRequest.publicURL = publicURL ?? request.head.authority.map { "http://\($0)" } ?? ""
         let answer: DialectResponse
         do {
+            let identity = try authenticator.identity(for: dialect.credential(dialectRequest))
             dialectRequest.body = try await request.body.collect(upTo: maxBodyBytes)
             let command = try dialect.decode(dialectRequest)
             if case .downloadImage(let selector) = command {
-                let download = try await backend.download(selector, as: context.identity)
+                let download = try await RequestIDs.$current.withValue(requestId) {
+                    try await backend.download(selector, as: identity)
+                }
                 log(match, status: 200, requestId: requestId, context: context)
                 return Self.stream(download, requestId: requestId)
             }
-            let result = try await backend.execute(command, as: context.identity)
+            let result = try await RequestIDs.$current.withValue(requestId) {
+                try await backend.execute(command, as: identity)
+            }
             answer = dialect.encode(result, for: dialectRequest)
         } catch let error as CanonicalError {
             answer = dialect.encode(error, for: dialectRequest)

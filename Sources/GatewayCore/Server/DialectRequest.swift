@@ -29,6 +29,12 @@ public struct DialectRequest: Sendable {
 
     public func parameter(_ name: String) -> String? { parameters[name] }
 
+    /// A header by name (case-insensitive); `nil` when absent or empty.
+    public func header(_ name: String) -> String? {
+        guard let field = HTTPField.Name(name) else { return nil }
+        return headers[field].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Last value of a query parameter.
     public func queryValue(_ name: String) -> String? {
         query.last { $0.name == name }?.value

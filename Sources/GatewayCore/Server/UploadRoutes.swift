@@ -12,9 +12,9 @@ struct UploadRoutes: Sendable {
             let token = request.uri.queryParameters["token"].map(String.init) ?? request.headers[.uploadToken] ?? ""
             do {
                 let ticket = try await backend.upload(imageId: imageId, token: token, body: request.body)
-                return CanonicalJSON.response(.ok, ["imageId": .string(ticket.imageId), "uploadId": .string(ticket.uploadId)])
+                return CanonicalWire.json(.ok, ["imageId": ticket.imageId, "uploadId": ticket.uploadId])
             } catch {
-                return CanonicalJSON.error(error as? CanonicalError ?? .internal("\(error)"))
+                return CanonicalWire.error(error as? CanonicalError ?? .internal("\(error)"))
             }
         }
     }
@@ -24,25 +24,3 @@ extension HTTPField.Name {
     static let uploadToken = Self("X-Upload-Token")!
 }
 
-/// Answers of the gateway's own endpoints (`/ims/v1/...`): plain JSON, errors as
-/// `{"error":{"kind","message"}}` with a fitting status.
-enum CanonicalJSON {
-    static func response(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
-        var buffer = ByteBuffer()
-        body.write(into: &buffer)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
-    }
-
-    static func error(_ error: CanonicalError) -> Response {
-        let (status, kind): (HTTPResponse.Status, String) = switch error {
-        case .notFound: (.notFound, "notFound")
-        case .invalidParameter, .malformedBody: (.badRequest, "invalidParameter")
-        case .conflict: (.conflict, "conflict")
-        case .rejected(let reason, _): (.conflict, reason.rawValue)
-        case .unauthorized: (.unauthorized, "unauthorized")
-        case .forbidden: (.forbidden, "forbidden")
-        case .internal: (.internalServerError, "internal")
-        }
-        return response(status, ["error": ["kind": .string(kind), "message": .string(error.description)]])
-    }
-}

@@ -26,12 +26,45 @@ struct TestGateway {
 
     var dataPath: String { config.backend.dataPath }
 
-    /// Runs `body` against a freshly built application (in-process router by default).
-    func run<T: Sendable>(_ mode: TestingSetup = .router, _ body: @Sendable (GatewayClient) async throws -> T) async throws -> T {
+    /// Which backend the gateway under test uses: `bundled`, or `remote` — a second gateway in
+    /// bundled mode over a real socket (`IMS_LANE=remote` runs the whole suite that way).
+    enum Lane: String, Sendable, CaseIterable {
+        case bundled, remote
+        static var current: Lane { Lane(rawValue: ProcessInfo.processInfo.environment["IMS_LANE"] ?? "") ?? .bundled }
+    }
+
+    static var quietLogger: Logger {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: logger)
-        return try await app.test(mode) { client in try await body(GatewayClient(client: client)) }
+        return logger
+    }
+
+    /// Runs `body` against a freshly built application (in-process router by default).
+    func run<T: Sendable>(_ mode: TestingSetup = .router, lane: Lane = .current,
+                          _ body: @Sendable (GatewayClient) async throws -> T) async throws -> T {
+        switch lane {
+        case .bundled:
+            let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
+            return try await app.test(mode) { client in try await body(GatewayClient(client: client)) }
+        case .remote:
+            let back = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
+            return try await back.test(.live) { backClient in
+                let front = try buildApplication(frontConfig(backendPort: backClient.port ?? 0),
+                                                 parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
+                return try await front.test(mode) { client in try await body(GatewayClient(client: client)) }
+            }
+        }
+    }
+
+    /// A gateway in remote mode in front of the one at `backendPort`, with its own cache file.
+    func frontConfig(backendPort: Int) -> GatewayConfig {
+        var front = config
+        front.backend.kind = "remote"
+        front.backend.url = "http://127.0.0.1:\(backendPort)"
+        front.backend.token = "gateway-demo-token"
+        front.backend.requestTimeoutMs = 5000
+        front.auth.cachePath = directory.appendingPathComponent("front-cache.sqlite").path
+        return front
     }
 
     func remove() {
@@ -59,8 +92,31 @@ struct GatewayClient: Sendable {
         case raw(String, contentType: String? = nil)
     }
 
+    /// How a request proves who it is: by default the demo credential of the path's dialect
+    /// (Config/credentials.yaml), as a configured legacy client would.
+    enum Auth: Sendable {
+        case automatic
+        case none
+    }
+
+    /// The demo credentials of Config/credentials.yaml, by dialect.
+    static func demoCredentials(for path: String) -> [String: String] {
+        if path.hasPrefix("/api/image/v1") { return ["Authorization": "Bearer cec-demo-token"] }
+        if path.hasPrefix("/api/") { return ["Authorization": "Basic " + Data("admin:changeme".utf8).base64EncodedString()] }
+        if path.hasPrefix("/v2/zone/") { return ["X-Access-Key-Id": "AKIDDEMO", "X-Access-Key-Secret": "idc-demo-secret"] }
+        if path.hasPrefix("/v1/") || path.hasPrefix("/applicationinstance/") {
+            return ["HT-ACCESS-TOKEN": "ht-demo-access", "IMR-SESSION-TOKEN": "sess-demo", "IMR-SESSION-SECRET": "ht-demo-secret"]
+        }
+        return [:]
+    }
+
     func send(_ method: HTTPRequest.Method, _ path: String, query: [(String, String)] = [],
-              headers: [String: String] = [:], body: Body = .none) async throws -> Reply {
+              headers: [String: String] = [:], body: Body = .none, auth: Auth = .automatic) async throws -> Reply {
+        var headers = headers
+        let presents = headers.keys.contains { ["authorization", "ht-access-token", "x-access-key-id"].contains($0.lowercased()) }
+        if case .automatic = auth, !presents {
+            headers.merge(Self.demoCredentials(for: path)) { mine, _ in mine }
+        }
         var uri = path
         if !query.isEmpty {
             uri += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Turns a dialect's credential into an identity: the token cache first, the credential store
+/// on a miss. Without a credential store, authentication is off and every request acts as the
+/// gateway operator.
+public struct Authenticator: Sendable {
+    let store: CredentialStore?
+    let cache: TokenCache?
+
+    public init(store: CredentialStore?, cache: TokenCache?) {
+        self.store = store
+        self.cache = cache
+    }
+
+    public var isEnabled: Bool { store != nil }
+
+    public func identity(for credential: PresentedCredential?) throws(CanonicalError) -> Identity {
+        guard let store else { return .anonymousOperator }
+        guard let credential, !credential.secret.isEmpty else { throw .unauthorized("") }
+        let key = credential.lookupKey
+        if let cached = cache?.identity(for: key) { return cached }
+        guard let identity = store.verify(credential) else { throw .unauthorized(credential.id) }
+        cache?.remember(identity, for: key)
+        return identity
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+/// Verified credential → identity decisions, kept for a TTL in SQLite so the identity store is
+/// not consulted on every request and a restart keeps them. Bounded: past `maxEntries` the
+/// entries closest to expiry go first. Revoking a credential takes effect within the TTL.
+public final class TokenCache: Sendable {
+    struct Entry: Codable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "credentialCache"
+        var key: String
+        var user: String
+        var tenant: String
+        var isOperator: Bool
+        var expiresAt: Date
+    }
+
+    let queue: DatabaseQueue
+    let ttl: TimeInterval
+    let maxEntries: Int
+
+    public init(path: String, ttl: TimeInterval, maxEntries: Int) throws {
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        queue = try DatabaseQueue(path: path)
+        self.ttl = ttl
+        self.maxEntries = maxEntries
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: credential cache") { db in
+            try db.create(table: "credentialCache") { t in
+                t.primaryKey("key", .text)
+                t.column("user", .text).notNull()
+                t.column("tenant", .text).notNull()
+                t.column("isOperator", .boolean).notNull()
+                t.column("expiresAt", .datetime).notNull().indexed()
+            }
+        }
+        try migrator.migrate(queue)
+    }
+
+    /// A cached, unexpired identity for the lookup key.
+    func identity(for key: String, now: Date = Date()) -> Identity? {
+        guard let entry = try? queue.read({ db in try Entry.fetchOne(db, key: key) }), entry.expiresAt > now else { return nil }
+        return Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.isOperator)
+    }
+
+    func remember(_ identity: Identity, for key: String, now: Date = Date()) {
+        try? queue.write { db in
+            try Entry(key: key, user: identity.user, tenant: identity.tenant, isOperator: identity.isOperator,
+                      expiresAt: now.addingTimeInterval(ttl)).upsert(db)
+            try Entry.filter(Column("expiresAt") <= now).deleteAll(db)
+            let excess = try Entry.fetchCount(db) - maxEntries
+            if excess > 0 {
+                try db.execute(sql: "DELETE FROM credentialCache WHERE key IN (SELECT key FROM credentialCache ORDER BY expiresAt LIMIT ?)",
+                               arguments: [excess])
+            }
+        }
+    }
+
+    public var count: Int { (try? queue.read { db in try Entry.fetchCount(db) }) ?? 0 }
+}
