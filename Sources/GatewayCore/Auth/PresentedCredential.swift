@@ -12,7 +12,7 @@ public struct PresentedCredential: Sendable {
     }
 
     /// The key a verification is filed under: a hash, so neither store nor cache holds a secret.
-    var lookupKey: String {
+    public var lookupKey: String {
         Secrets.sha256Hex("\(dialect.rawValue)\u{0}\(id)\u{0}\(Secrets.sha256Hex(secret))")
     }
 }

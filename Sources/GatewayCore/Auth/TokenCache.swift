@@ -38,12 +38,12 @@ public final class TokenCache: Sendable {
     }
 
     /// A cached, unexpired identity for the lookup key.
-    func identity(for key: String, now: Date = Date()) -> Identity? {
+    public func identity(for key: String, now: Date = Date()) -> Identity? {
         guard let entry = try? queue.read({ db in try Entry.fetchOne(db, key: key) }), entry.expiresAt > now else { return nil }
         return Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.isOperator)
     }
 
-    func remember(_ identity: Identity, for key: String, now: Date = Date()) {
+    public func remember(_ identity: Identity, for key: String, now: Date = Date()) {
         try? queue.write { db in
             try Entry(key: key, user: identity.user, tenant: identity.tenant, isOperator: identity.isOperator,
                       expiresAt: now.addingTimeInterval(ttl)).upsert(db)

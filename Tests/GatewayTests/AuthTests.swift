@@ -1,0 +1,136 @@
+import Foundation
+import GatewayCore
+import Testing
+
+/// Credentials per dialect, tenancy and the token cache.
+@Suite struct AuthTests {
+    /// The dialect's answer to a request with no or a wrong credential.
+    static func rejected(_ dialect: DialectID, _ reply: Reply) -> Bool {
+        switch dialect {
+        case .foreman: reply.status == 401 && reply["error"]?["message"]?.stringValue?.hasPrefix("Unable to authenticate") == true
+        case .cecstack: reply.status == 400 && reply["code"] == "IMG.OperationDenied.AuthFail"
+        case .idc51: reply.status == 401 && reply["ret_code"] == 1200
+        case .htaiyun: reply.status == 403 && reply.json == ["status": 403, "message": "access denied"]
+        }
+    }
+
+    @Test func everyRouteRejectsAMissingOrWrongCredential() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let routes = try gateway.config.routeTable().routes.filter { $0.operation != .document }
+        #expect(routes.count > 60)
+        try await gateway.run { client in
+            for route in routes {
+                let path = route.template.split(separator: "/", omittingEmptySubsequences: false).map { part in
+                    part.hasPrefix("{") ? (part == "{zone}" ? "ac1" : "1") : String(part)
+                }.joined(separator: "/")
+                let region = ["x-regionid": "r0"]
+                let none = try await client.send(route.method, path, headers: region, body: .json([:]), auth: .none)
+                #expect(Self.rejected(route.dialect, none), "\(route.method) \(route.template) without a credential: \(none.status) \(none.text)")
+                var wrong = GatewayClient.demoCredentials(for: path).mapValues { _ in "wrong" }
+                wrong.merge(region) { a, _ in a }
+                if route.dialect == .foreman { wrong["Authorization"] = "Basic " + Data("admin:wrong".utf8).base64EncodedString() }
+                if route.dialect == .cecstack { wrong["Authorization"] = "Bearer wrong" }
+                let bad = try await client.send(route.method, path, headers: wrong, body: .json([:]), auth: .none)
+                #expect(Self.rejected(route.dialect, bad), "\(route.method) \(route.template) with a wrong credential: \(bad.status) \(bad.text)")
+            }
+            // Foreman's apidoc is public, as it is on Foreman.
+            #expect(try await client.send(.get, "/apidoc/v2.json", auth: .none).status == 200)
+        }
+    }
+
+    @Test func htaiyunTakesTheSessionAsHeadersOrBasic() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let basic = "Basic " + Data("sess-demo:ht-demo-secret".utf8).base64EncodedString()
+            let ok = try await client.send(.get, "/v1/openstack/image/application/list",
+                                           headers: ["HT-ACCESS-TOKEN": "ht-demo-access", "Authorization": basic])
+            #expect(ok.status == 200)
+            let noAccessToken = try await client.send(.get, "/v1/openstack/image/application/list", headers: ["Authorization": basic])
+            #expect(Self.rejected(.htaiyun, noAccessToken))
+            let idc = try await client.send(.get, "/v2/zone/ac1/images", headers: ["Authorization": "51IDC AKIDDEMO:idc-demo-secret"])
+            #expect(idc.status == 200)
+        }
+    }
+
+    static func bearer(_ token: String) -> [String: String] { ["x-regionid": "r0", "Authorization": "Bearer \(token)"] }
+
+    @Test func tenantsSeeOnlyTheirOwnAndWhatIsSharedWithThem() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let tenantA = Self.bearer("cec-tenant-a-token"), tenantB = Self.bearer("cec-tenant-b-token")
+            let lptest = Self.bearer("cec-lptest-token")
+            let created = try await client.send(.post, "/api/image/v1/private-images", headers: tenantA, body: .json(.object(BadInputTests.cecCreate)))
+            let imageId = try #require(lookup(created.json!, "data.imageId")?.stringValue)
+            #expect(lookup(created.json!, "data.owner") == "7074631167042813952")
+
+            // Another tenant cannot read, change or delete it, nor see it listed.
+            #expect(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: tenantB)["code"] == "IMG.DBGet.NoData")
+            let update = ["bootMode": "UEFI", "cpuArch": "arm", "diskFormat": "qcow2", "instruction": "64-bits", "minDisk": 20,
+                          "minRam": 1024, "name": "stolen", "osType": "linux", "osVersion": "x", "platform": "kylin"] as JSONValue
+            #expect(try await client.send(.put, "/api/image/v1/private-images/\(imageId)", headers: tenantB, body: .json(update))["code"]
+                    == "IMG.DBGet.NoData")
+            #expect(try await client.send(.delete, "/api/image/v1/private-images/\(imageId)", headers: tenantB)["code"] == "IMG.DBGet.NoData")
+            let listB = try await client.send(.get, "/api/image/v1/private-images", query: [("current", "1"), ("size", "10")], headers: tenantB)
+            #expect(lookup(listB.json!, "data.total") == 0)
+            #expect(lookup(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: tenantA).json!, "data.name") == "ok")
+
+            // Shared with lptest: readable, not deletable.
+            #expect(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: lptest)["code"] == "IMG.DBGet.NoData")
+            let shared = try await client.send(.post, "/api/image/v1/private-images/\(imageId)/share", headers: tenantA,
+                                               body: .json(["shares": ["user_ids": ["7085524801413873664"]]]))
+            #expect(shared["code"] == "Success")
+            #expect(lookup(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: lptest).json!, "data.name") == "ok")
+            let received = try await client.send(.get, "/api/image/v1/shared-images", headers: lptest)
+            #expect(lookup(received.json!, "data.total") == 1)
+            #expect(lookup(try await client.send(.get, "/api/image/v1/shared-images", headers: tenantB).json!, "data.total") == 0)
+            let delete = try await client.send(.delete, "/api/image/v1/private-images/\(imageId)", headers: lptest)
+            #expect(delete["code"] == "IMG.OperationDenied.Identity")
+            let change = try await client.send(.put, "/api/image/v1/private-images/\(imageId)", headers: lptest, body: .json(update))
+            #expect(change["code"] == "IMG.OperationDenied.Identity")
+            #expect(lookup(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: tenantA).json!, "data.name") == "ok")
+        }
+    }
+}
+
+/// The credential cache: a verified credential is remembered for the TTL, across restarts,
+/// and the cache stays within its bound.
+@Suite struct TokenCacheTests {
+    @Test func aRevokedCredentialWorksUntilTheTTLEndsThenStops() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let credentials = dir.appendingPathComponent("credentials.yaml").path
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func write(_ yaml: String) throws { try yaml.write(toFile: credentials, atomically: true, encoding: .utf8) }
+        try write("credentials:\n  - {dialect: foreman, id: ops, secret_sha256: \(Secrets.sha256Hex("s3cret")), user: u1, tenant: t1}\n")
+        let presented = PresentedCredential(dialect: .foreman, id: "ops", secret: "s3cret")
+        let cachePath = dir.appendingPathComponent("cache.sqlite").path
+
+        let first = Authenticator(store: try CredentialStore.load(path: credentials),
+                                  cache: try TokenCache(path: cachePath, ttl: 3600, maxEntries: 10))
+        #expect(try first.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
+        #expect(throws: CanonicalError.self) { try first.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "nope")) }
+
+        // Revoked in the credentials file; a restarted gateway still trusts its cached decision…
+        try write("credentials: []\n")
+        let restarted = Authenticator(store: try CredentialStore.load(path: credentials),
+                                      cache: try TokenCache(path: cachePath, ttl: 3600, maxEntries: 10))
+        #expect(try restarted.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
+        // …until the TTL is over (read an hour and a second later), when the store says no.
+        let cache = try TokenCache(path: cachePath, ttl: 3600, maxEntries: 10)
+        #expect(cache.identity(for: presented.lookupKey, now: Date().addingTimeInterval(3601)) == nil)
+        let noCache = Authenticator(store: try CredentialStore.load(path: credentials), cache: nil)
+        #expect(throws: CanonicalError.self) { try noCache.identity(for: presented) }
+    }
+
+    @Test func theCacheIsBounded() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bound-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let cache = try TokenCache(path: path, ttl: 3600, maxEntries: 5)
+        for i in 0..<20 { cache.remember(Identity(user: "u\(i)", tenant: "t"), for: "key-\(i)") }
+        #expect(cache.count == 5)
+        #expect(cache.identity(for: "key-19") == Identity(user: "u19", tenant: "t"))
+    }
+}
