@@ -8,17 +8,18 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate the deployment config and its route files.")
 
-        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The deployment config (default: Config/ims-gateway.yaml).") var file: String?
 
         func run() throws {
-            let config = try options.load()
-            do {
-                let table = try config.routeTable()
-                print("ok: \(table.routes.count) routes from \(config.routes.count) route files")
-            } catch {
-                print("error: \(error)")
+            let path = try file ?? ConfigOptions.defaultConfigPath()
+            let problems = ConfigCheck.run(path: path)
+            for problem in problems { print(problem) }
+            guard problems.isEmpty else {
+                print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
                 throw ExitCode.failure
             }
+            let config = try GatewayConfig.load(path: path)
+            print("ok: \(try config.routeTable().routes.count) routes from \(config.routes.count) route files in \(path)")
         }
     }
 }

@@ -22,9 +22,14 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Largest request body in bytes (overrides max_body_bytes).")
     var maxBodyBytes: Int?
 
-    func load() throws -> GatewayConfig {
-        let path = try config ?? Self.defaultConfigPath()
-        var loaded = try GatewayConfig.load(path: path)
+    /// The config file in use.
+    func resolvedPath() throws -> String {
+        try config ?? Self.defaultConfigPath()
+    }
+
+    /// Applies the flags to a freshly loaded config (used again on reload).
+    func overriding(_ loaded: GatewayConfig) -> GatewayConfig {
+        var loaded = loaded
         if let host { loaded.listen.host = host }
         if let port { loaded.listen.port = port }
         if let backend { loaded.backend.kind = backend }
@@ -32,6 +37,10 @@ struct ConfigOptions: ParsableArguments {
         if let data { loaded.backend.dataPath = URL(fileURLWithPath: data).standardizedFileURL.path }
         if let maxBodyBytes { loaded.maxBodyBytes = maxBodyBytes }
         return loaded
+    }
+
+    func load() throws -> GatewayConfig {
+        overriding(try GatewayConfig.load(path: try resolvedPath()))
     }
 
     /// `Config/ims-gateway.yaml` under the working directory, else beside the checkout the

@@ -6,10 +6,12 @@ import Foundation
 public struct Authenticator: Sendable {
     let store: CredentialStore?
     let cache: TokenCache?
+    var metrics: GatewayMetrics?
 
-    public init(store: CredentialStore?, cache: TokenCache?) {
+    public init(store: CredentialStore?, cache: TokenCache?, metrics: GatewayMetrics? = nil) {
         self.store = store
         self.cache = cache
+        self.metrics = metrics
     }
 
     public var isEnabled: Bool { store != nil }
@@ -18,7 +20,11 @@ public struct Authenticator: Sendable {
         guard let store else { return .anonymousOperator }
         guard let credential, !credential.secret.isEmpty else { throw .unauthorized("") }
         let key = credential.lookupKey
-        if let cached = cache?.identity(for: key) { return cached }
+        if let cached = cache?.identity(for: key) {
+            metrics?.cache(hit: true)
+            return cached
+        }
+        metrics?.cache(hit: false)
         guard let identity = store.verify(credential) else { throw .unauthorized(credential.id) }
         cache?.remember(identity, for: key)
         return identity

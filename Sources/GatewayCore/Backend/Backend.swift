@@ -16,4 +16,7 @@ public protocol Backend: Sendable {
 
     /// Background work the backend needs running beside the server (job workers).
     var services: [any Service] { get }
+
+    /// `nil` when the backend can serve (reachable, store writable), else why not.
+    func unreadiness() async -> String?
 }

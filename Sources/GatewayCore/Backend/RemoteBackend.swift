@@ -34,6 +34,16 @@ public final class RemoteBackend: Backend {
 
     public var services: [any Service] { [ClientShutdown(client: client)] }
 
+    /// The backend gateway is ready itself.
+    public func unreadiness() async -> String? {
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: options.url + "/readyz"), timeout: .init(options.requestTimeout))
+            return response.status == .ok ? nil : "backend \(options.url) not ready (HTTP \(response.status.code))"
+        } catch {
+            return "backend \(options.url) unreachable: \(error)"
+        }
+    }
+
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         let body: Data
         do {

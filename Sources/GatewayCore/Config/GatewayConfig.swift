@@ -140,13 +140,13 @@ public struct GatewayConfig: Codable, Sendable {
     }
 
     /// The authenticator the config describes (off when no credentials file is named).
-    public func authenticator() throws -> Authenticator {
+    public func authenticator(metrics: GatewayMetrics? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
         let store = try CredentialStore.load(path: resolve(file))
         let dataDirectory = URL(fileURLWithPath: resolve(backend.dataPath)).deletingLastPathComponent()
         let cache = try TokenCache(path: auth.cachePath.map(resolve) ?? dataDirectory.appendingPathComponent("cache.sqlite").path,
                                    ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
-        return Authenticator(store: store, cache: cache)
+        return Authenticator(store: store, cache: cache, metrics: metrics)
     }
 
     /// What the bundled store is seeded and set up with.

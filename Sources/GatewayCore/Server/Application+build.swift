@@ -6,10 +6,12 @@ import Logging
 public struct GatewayParts: Sendable {
     public var dialects: [any Dialect]
     public var backend: (any Backend)?
+    public var metrics: GatewayMetrics
 
-    public init(dialects: [any Dialect], backend: (any Backend)? = nil) {
+    public init(dialects: [any Dialect], backend: (any Backend)? = nil, metrics: GatewayMetrics = GatewayMetrics()) {
         self.dialects = dialects
         self.backend = backend
+        self.metrics = metrics
     }
 }
 
@@ -38,29 +40,46 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 }
 
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
-public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend) throws -> Router<GatewayRequestContext> {
-    let table = try config.routeTable()
+public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: DialectMiddleware(
-        table: table,
+        live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-        backend: backend, authenticator: try config.authenticator(), maxBodyBytes: config.maxBodyBytes,
-        publicURL: config.publicURL))
-    router.get("/healthz") { _, _ in "ok\n" }
+        backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
+    OperationsRoutes(backend: backend, metrics: parts.metrics).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     CanonicalAPI(backend: backend, tokenHashes: Set((config.canonicalApi.tokensSha256 ?? []).map { $0.lowercased() })).add(to: router)
     return router
 }
 
-/// The gateway as a Hummingbird application.
-public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logger: Logger? = nil) throws -> some ApplicationProtocol {
+/// The config's reloadable parts, ready to serve.
+public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configPath: String?) throws -> LiveConfig {
+    let listen = config.listen, backend = config.backend, auth = config.auth
+    return LiveConfig(.init(table: try config.routeTable(), authenticator: try config.authenticator(metrics: parts.metrics)),
+                      path: configPath, metrics: parts.metrics) { reloaded in
+        // What the process was started with (address, backend, data, cache) does not change on reload.
+        var reloaded = reloaded
+        reloaded.listen = listen
+        reloaded.backend = backend
+        reloaded.auth.cachePath = auth.cachePath
+        return reloaded
+    }
+}
+
+/// The gateway as a Hummingbird application. With `configPath`, SIGHUP reloads routes and
+/// credentials from that file.
+public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logger: Logger? = nil,
+                             configPath: String? = nil, live: LiveConfig? = nil) throws -> some ApplicationProtocol {
     let backend = try parts.backend ?? makeBackend(config)
-    let router = try buildRouter(config, parts: parts, backend: backend)
+    let live = try live ?? makeLiveConfig(config, parts: parts, configPath: configPath)
+    let router = try buildRouter(config, parts: parts, backend: backend, live: live)
     var log = logger ?? Logger(label: "ims-gateway")
     if logger == nil { log.logLevel = .info }
+    var services = backend.services
+    if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
-        services: backend.services,
+        services: services,
         logger: log)
 }

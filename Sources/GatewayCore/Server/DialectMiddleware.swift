@@ -8,33 +8,36 @@ import NIOCore
 /// Requests the table does not know go on to the rest of the router (health, 404).
 public struct DialectMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
-    let table: RouteTable
+    let live: LiveConfig
     let dialects: [DialectID: any Dialect]
     let backend: any Backend
-    let authenticator: Authenticator
+    let metrics: GatewayMetrics?
     let maxBodyBytes: Int
     /// Where clients reach the gateway; `nil` takes it from each request's `Host`.
     let publicURL: String?
 
-    public init(table: RouteTable, dialects: [DialectID: any Dialect], backend: any Backend,
-                authenticator: Authenticator = Authenticator(store: nil, cache: nil), maxBodyBytes: Int, publicURL: String? = nil) {
-        self.table = table
+    public init(live: LiveConfig, dialects: [DialectID: any Dialect], backend: any Backend, metrics: GatewayMetrics? = nil,
+                maxBodyBytes: Int, publicURL: String? = nil) {
+        self.live = live
         self.dialects = dialects
         self.backend = backend
-        self.authenticator = authenticator
+        self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
         self.publicURL = publicURL
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let snapshot = live.snapshot
+        let (table, authenticator) = (snapshot.table, snapshot.authenticator)
         guard let match = table.match(request.method, request.uri.path), let dialect = dialects[match.route.dialect] else {
             return try await next(request, context)
         }
+        let started = ContinuousClock.now
         let requestId = request.headers[.requestID] ?? UUID().uuidString.lowercased()
         if match.route.operation == .document {
             let routes = table.routes.filter { $0.dialect == dialect.id }
             let document = dialect.document(match.parameters["name"] ?? "", routes: routes)
-            log(match, status: document == nil ? 404 : 200, requestId: requestId, context: context)
+            log(match, status: document == nil ? 404 : 200, requestId: requestId, started: started, context: context)
             return Self.response(DialectResponse(status: document == nil ? .notFound : .ok, body: document ?? ["error": "no such document"]),
                                  requestId: requestId)
         }
@@ -50,14 +53,14 @@ public struct DialectMiddleware: RouterMiddleware {
             dialectRequest.body = try await request.body.collect(upTo: maxBodyBytes)
             let command = try dialect.decode(dialectRequest)
             if case .downloadImage(let selector) = command {
-                let download = try await RequestIDs.$current.withValue(requestId) {
-                    try await backend.download(selector, as: identity)
+                let download = try await timedBackend {
+                    try await RequestIDs.$current.withValue(requestId) { try await backend.download(selector, as: identity) }
                 }
-                log(match, status: 200, requestId: requestId, context: context)
+                log(match, status: 200, requestId: requestId, started: started, context: context)
                 return Self.stream(download, requestId: requestId)
             }
-            let result = try await RequestIDs.$current.withValue(requestId) {
-                try await backend.execute(command, as: identity)
+            let result = try await timedBackend {
+                try await RequestIDs.$current.withValue(requestId) { try await backend.execute(command, as: identity) }
             }
             answer = dialect.encode(result, for: dialectRequest)
         } catch let error as CanonicalError {
@@ -69,14 +72,36 @@ public struct DialectMiddleware: RouterMiddleware {
                 : CanonicalError.internal("\(error)")
             answer = dialect.encode(reason, for: dialectRequest)
         }
-        log(match, status: answer.status.code, requestId: requestId, context: context)
+        log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
         return Self.response(answer, requestId: requestId)
     }
 
-    func log(_ match: RouteMatch, status: Int, requestId: String, context: Context) {
+    /// Times a backend call for the backend latency metric.
+    func timedBackend<T>(_ call: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        do {
+            let value = try await call()
+            metrics?.backend("ok", duration: ContinuousClock.now - started)
+            return value
+        } catch {
+            metrics?.backend((error as? CanonicalError).map(Self.kind) ?? "error", duration: ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    static func kind(_ error: CanonicalError) -> String {
+        String(String(describing: error).prefix { $0 != "(" })
+    }
+
+    /// The one line per request: dialect, operation, status, time; and the request metrics.
+    func log(_ match: RouteMatch, status: Int, requestId: String, started: ContinuousClock.Instant, context: Context) {
+        let duration = ContinuousClock.now - started
+        metrics?.request(dialect: match.route.dialect.rawValue, operation: match.route.operation.rawValue, status: status,
+                         duration: duration)
         context.logger.info("request", metadata: [
             "dialect": .string(match.route.dialect.rawValue), "operation": .string(match.route.operation.rawValue),
             "status": .stringConvertible(status), "request_id": .string(requestId),
+            "duration_ms": .stringConvertible((duration.milliseconds * 1000).rounded() / 1000),
         ])
     }
 

@@ -33,6 +33,16 @@ public final class BundledBackend: Backend {
 
     public var services: [any Service] { [jobs] }
 
+    /// The store answers and takes a write lock (a full disk or read-only file would refuse it).
+    public func unreadiness() async -> String? {
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE; ROLLBACK") }
+            return nil
+        } catch {
+            return "store not writable: \(error)"
+        }
+    }
+
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         let result = try await access(write: !command.isReadOnly) { db in try self.run(command, as: identity, in: db) }
         if command.queuesJob { jobs.wake() }

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import Yams
+
+/// Checks a deployment config and every file it names before it is deployed, reporting each
+/// problem with its file and line: unknown keys and operations, bad methods, paths and mounts,
+/// duplicate or conflicting routes, a backend missing what it needs, missing files.
+public enum ConfigCheck {
+    public struct Problem: Sendable, CustomStringConvertible {
+        public var file: String
+        public var line: Int
+        public var message: String
+        public var description: String { "\(file):\(line): \(message)" }
+    }
+
+    static let topKeys: Set<String> = ["listen", "backend", "routes", "catalog", "max_body_bytes", "users", "flavors", "export",
+                                       "job_delay_ms", "public_url", "auth", "canonical_api"]
+    static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
+
+    public static func run(path: String) -> [Problem] {
+        var problems: [Problem] = []
+        func problem(_ file: String, _ node: Node?, _ message: String) {
+            problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return [Problem(file: path, line: 1, message: "cannot read the file")]
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            return [Problem(file: path, line: (error as? YamlError).flatMap(line) ?? 1, message: "not YAML: \(error)")]
+        }
+        guard let mapping = root?.mapping else { return [Problem(file: path, line: 1, message: "must be a mapping")] }
+        for (key, _) in mapping where !topKeys.contains(key.string ?? "") {
+            problem(path, key, "unknown key '\(key.string ?? "")'")
+        }
+        let config: GatewayConfig
+        do {
+            config = try GatewayConfig.load(path: path)
+        } catch {
+            problem(path, root, "does not load: \(error)")
+            return problems
+        }
+        let backend = mapping["backend"]
+        switch config.backend.kind {
+        case "bundled": break
+        case "remote":
+            if config.backend.url == nil { problem(path, backend, "backend kind remote needs backend.url") }
+            if config.backend.token == nil { problem(path, backend, "backend kind remote needs backend.token") }
+        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: bundled, remote)")
+        }
+        if let credentials = config.auth.credentials {
+            let file = config.resolve(credentials)
+            if !FileManager.default.fileExists(atPath: file) {
+                problem(path, mapping["auth"]?["credentials"], "credentials file \(file) does not exist")
+            } else if let error = Result(catching: { try CredentialStore.load(path: file) }).failure {
+                problem(file, nil, "\(error)")
+            }
+        }
+        var seen: [(route: Route, file: String, line: Int)] = []
+        let routeFiles = mapping["routes"]?.sequence.map(Array.init) ?? []
+        for (index, file) in config.routes.enumerated() {
+            let resolved = config.resolve(file)
+            let node = index < routeFiles.count ? routeFiles[index] : mapping["routes"]
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                problem(path, node, "route file \(resolved) does not exist")
+                continue
+            }
+            problems += checkRouteFile(resolved, seen: &seen)
+        }
+        return problems
+    }
+
+    static func checkRouteFile(_ file: String, seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
+        var problems: [Problem] = []
+        func problem(_ node: Node?, _ message: String) {
+            problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
+        }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let root = try? Yams.compose(yaml: text),
+              let mapping = root.mapping else {
+            return [Problem(file: file, line: 1, message: "not a YAML mapping")]
+        }
+        guard let dialectName = mapping["dialect"]?.string, let dialect = DialectID(rawValue: dialectName) else {
+            problem(mapping["dialect"] ?? root, "unknown or missing dialect (known: \(DialectID.allCases.map(\.rawValue).joined(separator: ", ")))")
+            return problems
+        }
+        let fileMounts = mapping["mounts"]?.sequence?.compactMap(\.string) ?? [""]
+        for mount in mapping["mounts"]?.sequence ?? [] where !validMount(mount.string ?? "") {
+            problem(mount, "bad mount '\(mount.string ?? "")': must start with / and not end with /")
+        }
+        for entry in mapping["routes"]?.sequence ?? [] {
+            guard let route = entry.mapping else { problem(entry, "a route must be a mapping"); continue }
+            for (key, _) in route where !routeKeys.contains(key.string ?? "") { problem(key, "unknown route key '\(key.string ?? "")'") }
+            let methodText = route["method"]?.string ?? ""
+            let method = HTTPRequest.Method(methodText.uppercased())
+            if method == nil || methodText.isEmpty { problem(route["method"] ?? entry, "bad or missing method '\(methodText)'") }
+            let operationText = route["operation"]?.string ?? ""
+            let operation = Operation(rawValue: operationText)
+            if operation == nil { problem(route["operation"] ?? entry, "unknown operation '\(operationText)'") }
+            let path = route["path"]?.string ?? ""
+            if !path.hasPrefix("/") { problem(route["path"] ?? entry, "path '\(path)' must start with /") }
+            if path.contains("{}") { problem(route["path"], "empty parameter in '\(path)'") }
+            var mounts = fileMounts
+            if let own = route["mounts"]?.sequence {
+                mounts = own.compactMap(\.string)
+                for mount in own where !validMount(mount.string ?? "") {
+                    problem(mount, "bad mount '\(mount.string ?? "")': must start with / and not end with /")
+                }
+            }
+            guard let method, let operation, path.hasPrefix("/") else { continue }
+            for mount in mounts where validMount(mount) {
+                let candidate = Route(dialect: dialect, method: method, template: mount + path, operation: operation)
+                let line = entry.mark?.line ?? 1
+                if let clash = seen.first(where: { (try? RouteTable([$0.route, candidate])) == nil }) {
+                    problem(entry, "\(method) \(mount + path) conflicts with \(clash.route.method) \(clash.route.template) at \(clash.file):\(clash.line)")
+                } else {
+                    seen.append((candidate, file, line))
+                }
+            }
+        }
+        return problems
+    }
+
+    static func validMount(_ mount: String) -> Bool {
+        mount.isEmpty || (mount.hasPrefix("/") && !mount.hasSuffix("/"))
+    }
+
+    static func line(_ error: YamlError) -> Int? {
+        if case .parser(_, _, let mark, _) = error { return mark.line }
+        if case .scanner(_, _, let mark, _) = error { return mark.line }
+        return nil
+    }
+}
+
+extension Result where Failure == any Error {
+    var failure: (any Error)? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+
+/// Structured logs: one JSON object per line (time, level, label, message and metadata), the
+/// form log pipelines (Loki, Elasticsearch, CloudWatch) ingest without parsing rules.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+                    source: String, file: String, function: String, line: UInt) {
+        var fields: [String: JSONValue] = [
+            "ts": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+            "level": .string(level.rawValue), "logger": .string(label), "message": .string(message.description),
+        ]
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+            fields[key] = Self.json(value)
+        }
+        let line = JSONValue.object(fields).serialized + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func json(_ value: Logger.MetadataValue) -> JSONValue {
+        switch value {
+        case .string(let s): .string(s)
+        case .stringConvertible(let c):
+            if let n = c as? Int { .int(Int64(n)) } else if let d = c as? Double { .double(d) } else { .string(c.description) }
+        case .array(let items): .array(items.map(json))
+        case .dictionary(let d): .object(d.mapValues(json))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import UnixSignals
+
+/// The parts of the config that can change while serving: the route table and the credentials.
+/// A reload builds both from the file and swaps them in at once; requests already routed keep
+/// the table they started with, and a config that does not load leaves the old one serving.
+public final class LiveConfig: Sendable {
+    public struct Snapshot: Sendable {
+        public var table: RouteTable
+        public var authenticator: Authenticator
+    }
+
+    private let current: NIOLockedValueBox<Snapshot>
+    let path: String?
+    let adjust: @Sendable (GatewayConfig) -> GatewayConfig
+    let metrics: GatewayMetrics?
+
+    init(_ snapshot: Snapshot, path: String?, metrics: GatewayMetrics?, adjust: @escaping @Sendable (GatewayConfig) -> GatewayConfig) {
+        current = NIOLockedValueBox(snapshot)
+        self.path = path
+        self.metrics = metrics
+        self.adjust = adjust
+    }
+
+    public var snapshot: Snapshot { current.withLockedValue { $0 } }
+
+    /// Reads the config file again; on success the new routes and credentials serve from the next
+    /// request on. Throws (and changes nothing) when the new config is broken.
+    @discardableResult
+    public func reload() throws -> Snapshot {
+        guard let path else { throw GatewayStartError("no config file to reload from") }
+        let config = adjust(try GatewayConfig.load(path: path))
+        let fresh = Snapshot(table: try config.routeTable(), authenticator: try config.authenticator(metrics: metrics))
+        current.withLockedValue { $0 = fresh }
+        return fresh
+    }
+}
+
+/// Reloads the config on SIGHUP, as nginx and most gateways do.
+struct ReloadOnHangup: Service {
+    let live: LiveConfig
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            do {
+                let snapshot = try live.reload()
+                logger.notice("config reloaded", metadata: ["routes": .stringConvertible(snapshot.table.routes.count)])
+            } catch {
+                logger.error("config reload rejected; the previous config keeps serving", metadata: ["error": .string("\(error)")])
+            }
+        }
+    }
+}
