@@ -139,6 +139,12 @@ public struct GatewayConfig: Codable, Sendable {
         canonicalApi = try c.decodeIfPresent(CanonicalAPIConfig.self, forKey: .canonicalApi) ?? CanonicalAPIConfig()
     }
 
+    /// The credentials alone, for tools that must not touch the running gateway's cache.
+    public func authenticatorWithoutCache() throws -> Authenticator {
+        guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
+        return Authenticator(store: try CredentialStore.load(path: resolve(file)), cache: nil)
+    }
+
     /// The authenticator the config describes (off when no credentials file is named).
     public func authenticator(metrics: GatewayMetrics? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }

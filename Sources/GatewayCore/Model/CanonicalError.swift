@@ -17,6 +17,23 @@ public enum CanonicalError: Error, Sendable, Equatable, Codable {
     case unavailable(String)
 }
 
+extension CanonicalError {
+    /// The error's kind alone (a bounded label for metrics and logs).
+    public var kind: String {
+        switch self {
+        case .notFound: "notFound"
+        case .invalidParameter: "invalidParameter"
+        case .malformedBody: "malformedBody"
+        case .conflict: "conflict"
+        case .rejected: "rejected"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .internal: "internal"
+        case .unavailable: "unavailable"
+        }
+    }
+}
+
 extension CanonicalError: CustomStringConvertible {
     public var description: String {
         switch self {

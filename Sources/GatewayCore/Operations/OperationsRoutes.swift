@@ -4,6 +4,8 @@ import Hummingbird
 struct OperationsRoutes: Sendable {
     let backend: any Backend
     let metrics: GatewayMetrics
+    let live: LiveConfig
+    let dialects: [any Dialect]
 
     func add(to router: Router<GatewayRequestContext>) {
         /// The process is up and serving HTTP.
@@ -14,6 +16,16 @@ struct OperationsRoutes: Sendable {
                 return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready: \(reason)\n")))
             }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+        /// `/openapi/<dialect>.json`: generated from the route table in force and the dialect's encoders.
+        router.get("/openapi/{file}") { _, context -> Response in
+            let file = context.parameters.get("file") ?? ""
+            guard file.hasSuffix(".json"), let dialect = dialects.first(where: { "\($0.id.rawValue).json" == file }) else {
+                return Response(status: .notFound)
+            }
+            var buffer = ByteBuffer()
+            OpenAPIDocument.build(for: dialect, routes: live.snapshot.table.routes).write(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
         }
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

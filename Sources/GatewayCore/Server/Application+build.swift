@@ -46,7 +46,7 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
         live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
         backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
-    OperationsRoutes(backend: backend, metrics: parts.metrics).add(to: router)
+    OperationsRoutes(backend: backend, metrics: parts.metrics, live: live, dialects: parts.dialects).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     CanonicalAPI(backend: backend, tokenHashes: Set((config.canonicalApi.tokensSha256 ?? []).map { $0.lowercased() })).add(to: router)
     return router

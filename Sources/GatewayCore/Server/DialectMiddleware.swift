@@ -84,13 +84,9 @@ public struct DialectMiddleware: RouterMiddleware {
             metrics?.backend("ok", duration: ContinuousClock.now - started)
             return value
         } catch {
-            metrics?.backend((error as? CanonicalError).map(Self.kind) ?? "error", duration: ContinuousClock.now - started)
+            metrics?.backend((error as? CanonicalError)?.kind ?? "error", duration: ContinuousClock.now - started)
             throw error
         }
-    }
-
-    static func kind(_ error: CanonicalError) -> String {
-        String(String(describing: error).prefix { $0 != "(" })
     }
 
     /// The one line per request: dialect, operation, status, time; and the request metrics.
