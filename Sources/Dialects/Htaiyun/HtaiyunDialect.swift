@@ -100,11 +100,9 @@ public struct HtaiyunDialect: Dialect {
         return id
     }
 
-    func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ApplicationQuery {
-        let window = try listWindow(request, statuses: ApplicationStatus.allCases.map(\.rawValue), defaultStatus: "ACTIVED")
-        return ApplicationQuery(keywords: window.keywords, status: window.status.flatMap(ApplicationStatus.init(rawValue:)),
-                                order: window.order.flatMap { ApplicationQuery.Order(rawValue: $0.rawValue) },
-                                ascending: window.ascending, offset: window.offset, limit: window.limit)
+    /// Applications list ACTIVED ones unless asked otherwise.
+    func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ListWindow {
+        try listWindow(request, statuses: ApplicationStatus.allCases.map(\.rawValue), defaultStatus: "ACTIVED")
     }
 
     /// htaiyun's list parameters: keywords, status (or ALL_STATUS), page from 1, offset = page

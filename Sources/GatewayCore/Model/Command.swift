@@ -15,7 +15,7 @@ public enum Command: Sendable, Codable, Equatable {
 
     case createApplication(ApplicationDraft)
     case getApplication(Int64)
-    case listApplications(ApplicationQuery)
+    case listApplications(ListWindow)
     case updateApplication(Int64, ApplicationPatch)
     case deleteApplication(Int64)
 
@@ -202,27 +202,6 @@ public struct ApplicationPatch: Sendable, Codable, Equatable {
     }
 
     public var isEmpty: Bool { self == ApplicationPatch() }
-}
-
-public struct ApplicationQuery: Sendable, Codable, Equatable {
-    public enum Order: String, Sendable, Codable { case name, created, updated }
-    public var keywords: String?
-    /// `nil` means every status.
-    public var status: ApplicationStatus?
-    public var order: Order?
-    public var ascending: Bool
-    public var offset: Int
-    public var limit: Int
-
-    public init(keywords: String? = nil, status: ApplicationStatus? = .actived, order: Order? = nil,
-                ascending: Bool = false, offset: Int = 0, limit: Int = 20) {
-        self.keywords = keywords
-        self.status = status
-        self.order = order
-        self.ascending = ascending
-        self.offset = offset
-        self.limit = limit
-    }
 }
 
 public struct ApplicationPage: Sendable, Codable, Equatable {

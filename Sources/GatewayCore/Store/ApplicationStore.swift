@@ -4,7 +4,7 @@ import GRDB
 /// htaiyun image-application commands against an open database access.
 enum ApplicationStore {
     static func create(_ draft: ApplicationDraft, as identity: Identity, now: Date, in db: Database) throws -> ImageApplication {
-        try validateName(draft.name)
+        try ListWindow.validateName(draft.name, max: 128)
         try requireUniqueName(draft.name, except: nil, in: db)
         var app = ImageApplication(name: draft.name, displayName: draft.displayName, description: draft.description,
                                    picture: draft.picture, applications: draft.applications,
@@ -20,24 +20,16 @@ enum ApplicationStore {
         return app
     }
 
-    static func list(_ query: ApplicationQuery, as identity: Identity, in db: Database) throws -> ApplicationPage {
+    static func list(_ window: ListWindow, as identity: Identity, in db: Database) throws -> ApplicationPage {
         var request = ImageApplication.all()
         if !identity.isOperator { request = request.filter(Column("owner") == identity.tenant) }
-        if let status = query.status { request = request.filter(Column("status") == status) }
-        if let words = query.keywords, !words.isEmpty {
+        if let status = window.status { request = request.filter(Column("status") == status) }
+        if let words = window.keywords, !words.isEmpty {
             let pattern = "%" + words.replacingOccurrences(of: "%", with: "") + "%"
             request = request.filter(Column("name").like(pattern) || Column("displayName").like(pattern))
         }
         let total = try request.fetchCount(db)
-        let column: Column = switch query.order {
-        case .name: Column("name")
-        case .updated: Column("updatedAt")
-        case .created, nil: Column("createdAt")
-        }
-        request = query.ascending
-            ? request.order(column.asc, Column("id").asc)
-            : request.order(column.desc, Column("id").desc)
-        let items = try request.limit(query.limit, offset: query.offset).fetchAll(db)
+        let items = try window.ordering(request).limit(window.limit, offset: window.offset).fetchAll(db)
         return ApplicationPage(items: items, total: total)
     }
 
@@ -46,7 +38,7 @@ enum ApplicationStore {
         var app = try find(id, as: identity, in: db)
         guard app.status == .actived else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
         if let name = patch.name {
-            try validateName(name)
+            try ListWindow.validateName(name, max: 128)
             try requireUniqueName(name, except: id, in: db)
             app.name = name
         }
@@ -67,15 +59,6 @@ enum ApplicationStore {
         app.updatedAt = now
         try app.update(db)
         return app
-    }
-
-    static func validateName(_ name: String) throws {
-        if name.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CanonicalError.invalidParameter(field: "name", message: "can't be blank")
-        }
-        if name.count > 128 {
-            throw CanonicalError.invalidParameter(field: "name", message: "is too long (maximum is 128 characters)")
-        }
     }
 
     static func requireUniqueName(_ name: String, except id: Int64?, in db: Database) throws {

@@ -5,7 +5,7 @@ import GRDB
 enum InstanceStore {
     static func create(_ draft: InstanceDraft, flavors: [String: String], as identity: Identity, now: Date,
                        in db: Database) throws -> InstanceView {
-        try validateName(draft.name)
+        try ListWindow.validateName(draft.name, max: 200)
         try requireUniqueName(draft.name, except: nil, in: db)
         let application = try ApplicationStore.find(draft.applicationId, as: identity, in: db)
         guard application.status == .actived else { throw CanonicalError.notFound(kind: "application", id: String(draft.applicationId)) }
@@ -54,14 +54,14 @@ enum InstanceStore {
             request = request.filter(Column("name").like(pattern) || Column("displayName").like(pattern))
         }
         let total = try request.fetchCount(db)
-        let items = try ordered(request, window).limit(window.limit, offset: window.offset).fetchAll(db)
+        let items = try window.ordering(request).limit(window.limit, offset: window.offset).fetchAll(db)
         return InstancePage(items: try items.map { try view($0, in: db) }, total: total)
     }
 
     static func update(_ id: Int64, _ patch: InstancePatch, as identity: Identity, now: Date, in db: Database) throws -> InstanceView {
         var instance = try findActive(id, as: identity, in: db)
         if let name = patch.name, name != instance.name {
-            try validateName(name)
+            try ListWindow.validateName(name, max: 200)
             try requireUniqueName(name, except: id, in: db)
             instance.name = name
         }
@@ -115,30 +115,12 @@ enum InstanceStore {
             request = request.filter(Column("name").like(pattern) || Column("username").like(pattern) || Column("mobile").like(pattern))
         }
         let total = try request.fetchCount(db)
-        return UserPage(items: try ordered(request, window).limit(window.limit, offset: window.offset).fetchAll(db), total: total)
-    }
-
-    static func ordered<R>(_ request: QueryInterfaceRequest<R>, _ window: ListWindow) -> QueryInterfaceRequest<R> {
-        let column: Column = switch window.order {
-        case .name: Column("name")
-        case .updated: Column("updatedAt")
-        case .created, nil: Column("createdAt")
-        }
-        return window.ascending ? request.order(column.asc, Column("id").asc) : request.order(column.desc, Column("id").desc)
+        return UserPage(items: try window.ordering(request).limit(window.limit, offset: window.offset).fetchAll(db), total: total)
     }
 
     static func user(_ id: Int64, in db: Database) throws -> User {
         guard let user = try User.fetchOne(db, key: id) else { throw CanonicalError.notFound(kind: "user", id: String(id)) }
         return user
-    }
-
-    static func validateName(_ name: String) throws {
-        if name.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CanonicalError.invalidParameter(field: "name", message: "can't be blank")
-        }
-        if name.count > 200 {
-            throw CanonicalError.invalidParameter(field: "name", message: "is too long (maximum is 200 characters)")
-        }
     }
 
     /// Instance names are unique across the platform, deleted ones included (the seed's rule).
