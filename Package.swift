@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ims-gateway", targets: ["ims-gateway"]),
+        .executable(name: "bench-hello", targets: ["bench-hello"]),
+        .executable(name: "bench-store", targets: ["bench-store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -48,6 +50,15 @@ let package = Package(
                 "Dialects",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Baselines for bench/run (not shipped): the framework's hello-world and raw GRDB inserts.
+        .executableTarget(
+            name: "bench-hello",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .executableTarget(
+            name: "bench-store",
+            dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "GatewayTests",
