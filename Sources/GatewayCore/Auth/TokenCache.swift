@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// Verified credential → identity decisions, kept for a TTL in SQLite so the identity store is
 /// not consulted on every request and a restart keeps them. Bounded: past `maxEntries` the
@@ -17,6 +18,8 @@ public final class TokenCache: Sendable {
     let queue: DatabaseQueue
     let ttl: TimeInterval
     let maxEntries: Int
+    /// The hot copy in front of SQLite, so a cached credential costs no database read.
+    private let memory = NIOLockedValueBox<[String: Entry]>([:])
 
     public init(path: String, ttl: TimeInterval, maxEntries: Int) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
@@ -39,14 +42,24 @@ public final class TokenCache: Sendable {
 
     /// A cached, unexpired identity for the lookup key.
     public func identity(for key: String, now: Date = Date()) -> Identity? {
-        guard let entry = try? queue.read({ db in try Entry.fetchOne(db, key: key) }), entry.expiresAt > now else { return nil }
+        let entry = memory.withLockedValue { $0[key] } ?? (try? queue.read({ db in try Entry.fetchOne(db, key: key) }))
+        guard let entry, entry.expiresAt > now else { return nil }
+        memory.withLockedValue { cached in
+            if cached.count >= maxEntries { cached.removeAll() }
+            cached[key] = entry
+        }
         return Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.isOperator)
     }
 
     public func remember(_ identity: Identity, for key: String, now: Date = Date()) {
+        let entry = Entry(key: key, user: identity.user, tenant: identity.tenant, isOperator: identity.isOperator,
+                          expiresAt: now.addingTimeInterval(ttl))
+        memory.withLockedValue { cached in
+            if cached.count >= maxEntries { cached.removeAll() }
+            cached[key] = entry
+        }
         try? queue.write { db in
-            try Entry(key: key, user: identity.user, tenant: identity.tenant, isOperator: identity.isOperator,
-                      expiresAt: now.addingTimeInterval(ttl)).upsert(db)
+            try entry.upsert(db)
             try Entry.filter(Column("expiresAt") <= now).deleteAll(db)
             let excess = try Entry.fetchCount(db) - maxEntries
             if excess > 0 {

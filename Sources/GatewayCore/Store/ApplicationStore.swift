@@ -14,7 +14,8 @@ enum ApplicationStore {
     }
 
     static func find(_ id: Int64, as identity: Identity, in db: Database) throws -> ImageApplication {
-        guard let app = try ImageApplication.fetchOne(db, key: id),
+        // A cached statement: this runs on every htaiyun read.
+        guard let app = try ImageApplication.fetchOne(db.cachedStatement(sql: "SELECT * FROM imageApplication WHERE id = ?"), arguments: [id]),
               identity.isOperator || app.owner == identity.tenant
         else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
         return app

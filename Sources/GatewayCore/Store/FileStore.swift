@@ -41,7 +41,7 @@ struct FileStore: Sendable {
         }
         _ = try? await FileSystem.shared.removeItem(at: final)
         try await FileSystem.shared.moveItem(at: part, to: final)
-        return Measured(size: size, md5: md5.finalize().map { String(format: "%02x", $0) }.joined())
+        return Measured(size: size, md5: Secrets.hex(md5.finalize()))
     }
 
     /// Streams the image's file to `emit`, one chunk at a time.

@@ -43,7 +43,7 @@ enum ImageStore {
             sql.add("image.imageId = ?", [selector.ref])
         }
         for c in selector.within { sql.condition(c) }
-        guard let found = try ImageView.fetchOne(db, sql: ImageSQL.select + sql.whereClause, arguments: sql.arguments) else {
+        guard let found = try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + sql.whereClause), arguments: sql.arguments) else {
             try requireParents(selector.within, in: db)
             throw CanonicalError.notFound(kind: "image", id: selector.ref)
         }
@@ -68,10 +68,10 @@ enum ImageStore {
         for c in query.filters { matching.condition(c) }
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
-        let total = try Int.fetchOne(db, sql: ImageSQL.countFrom + matching.whereClause, arguments: matching.arguments) ?? 0
+        let total = try Int.fetchOne(db.cachedStatement(sql: ImageSQL.countFrom + matching.whereClause), arguments: matching.arguments) ?? 0
         let scopeTotal = query.filters.isEmpty && query.searchWord == nil
             ? total
-            : try Int.fetchOne(db, sql: ImageSQL.countFrom + base.whereClause, arguments: base.arguments) ?? 0
+            : try Int.fetchOne(db.cachedStatement(sql: ImageSQL.countFrom + base.whereClause), arguments: base.arguments) ?? 0
         var page = ImageSQL.select + matching.whereClause + ImageSQL.order(query.sort)
         var arguments = matching.arguments
         if let limit = query.limit {
@@ -81,7 +81,7 @@ enum ImageStore {
             page += " LIMIT -1 OFFSET ?"
             arguments += [query.offset]
         }
-        let items = try ImageView.fetchAll(db, sql: page, arguments: arguments)
+        let items = try ImageView.fetchAll(db.cachedStatement(sql: page), arguments: arguments)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
 
@@ -145,14 +145,14 @@ enum ImageStore {
     // MARK: - Helpers
 
     static func view(imageId: String, in db: Database) throws -> ImageView {
-        guard let v = try ImageView.fetchOne(db, sql: ImageSQL.select + " WHERE image.imageId = ?", arguments: [imageId]) else {
+        guard let v = try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + " WHERE image.imageId = ?"), arguments: [imageId]) else {
             throw CanonicalError.notFound(kind: "image", id: imageId)
         }
         return v
     }
 
     static func view(rowID: Int64, in db: Database) throws -> ImageView {
-        guard let v = try ImageView.fetchOne(db, sql: ImageSQL.select + " WHERE image.id = ?", arguments: [rowID]) else {
+        guard let v = try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + " WHERE image.id = ?"), arguments: [rowID]) else {
             throw CanonicalError.notFound(kind: "image", id: String(rowID))
         }
         return v
