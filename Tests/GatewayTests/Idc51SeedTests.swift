@@ -111,3 +111,23 @@ import Testing
         }
     }
 }
+
+extension Idc51SeedTests {
+    @Test func batchDeleteTakesIdsInTheBodyToo() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            var ids: [JSONValue] = []
+            for name in ["x", "y"] {
+                let made = try await client.idcMutation(.post, "/v2/zone/ac1/images", body: .json(["instance": "i-1", "image_name": .string(name)]))
+                ids.append(try #require(made.job.flatMap { lookup($0, "resource_ids.0") }))
+            }
+            let deleted = try await client.idcMutation(.delete, "/v2/zone/ac1/images", body: .json(["images": .array(ids)]))
+            #expect(deleted.job?["status"] == "successful")
+            #expect(deleted.job?["resource_ids"] == .array(ids))
+            #expect(try await client.send(.get, "/v2/zone/ac1/images")["total_count"] == 0)
+            let empty = try await client.send(.delete, "/v2/zone/ac1/images", body: .json([:]))
+            #expect(empty.status == 400 && empty["ret_code"] == 1400)
+        }
+    }
+}

@@ -24,9 +24,16 @@ public struct Idc51Dialect: Dialect {
             patch[.zone] = .string(zone)
             return .asJob(job("CaptureInstance"), .captureImage(instance: instance, patch: patch))
         case .imageBatchDelete:
-            let ids = (request.parameter("ids") ?? "").split(separator: ",").map {
+            var ids = (request.parameter("ids") ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty }
+            if request.parameter("ids") == nil {
+                // DELETE /images with {"images": [...]}: batches too long for a URL.
+                guard case .array(let listed)? = try request.bodyObject()["images"] else {
+                    throw .invalidParameter(field: "images", message: "is required")
+                }
+                ids = listed.compactMap(\.stringValue)
+            }
             guard !ids.isEmpty else { throw .invalidParameter(field: "img_id", message: "is required") }
             return .asJob(job("DeleteImages"), .batchDeleteImages(ids))
         case .imageUpdate:
