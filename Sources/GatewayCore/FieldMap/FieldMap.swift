@@ -91,7 +91,13 @@ public enum FieldMap {
         var out: [String: JSONValue] = [:]
         for (field, slots) in images {
             guard let slot = slots[dialect], let key = slot.output else { continue }
-            out[key] = slot.codec.encode(view.value(field))
+            if case .time(let style) = slot.codec, let date = view.date(field) {
+                // Rendered from the Date itself: formatting to canonical text and parsing it back
+                // cost two date conversions per time field on every answer.
+                out[key] = style.render(date)
+            } else {
+                out[key] = slot.codec.encode(view.value(field))
+            }
         }
         return out
     }

@@ -99,6 +99,18 @@ extension ImageView {
     }
 }
 
+extension ImageView {
+    /// The time a date field holds, for codecs that render dates (no detour through text).
+    public func date(_ field: ImageField) -> Date? {
+        switch field {
+        case .createdAt: image.createdAt
+        case .updatedAt: image.updatedAt
+        case .statusTime: image.statusTime
+        default: nil
+        }
+    }
+}
+
 extension Image {
     /// Sets one field from an already canonical value (see `FieldMap.canonicalize`).
     public mutating func set(_ field: ImageField, _ v: JSONValue) {

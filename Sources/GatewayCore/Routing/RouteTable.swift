@@ -107,12 +107,6 @@ public struct RouteTable: Sendable {
         }
         return nil
     }
-
-    /// Whether any route serves this path with another method (for 405 vs 404).
-    public func hasPath(_ path: some StringProtocol) -> Bool {
-        let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
-        return methods.contains { match($0, path) != nil }
-    }
 }
 
 public enum RouteError: Error, Sendable, CustomStringConvertible {

@@ -66,16 +66,16 @@ final class JobRunner: Service, @unchecked Sendable {
         switch command {
         case .fetchImport(let imageId, let url):
             let measured = try await files.fetch(url, as: imageId)
-            try await finish(job) { db in try FileRecords.completeFile(imageId, measured, now: Date(), in: db) }
+            try await finish(job, on: backend) { db in try FileRecords.completeFile(imageId, measured, now: Date(), in: db) }
         case .copyImageFile(let source, let target):
             let measured = try await files.copy(from: source, to: target)
-            try await finish(job) { db in try FileRecords.completeFile(target, measured, now: Date(), in: db) }
+            try await finish(job, on: backend) { db in try FileRecords.completeFile(target, measured, now: Date(), in: db) }
         case .writeExport(let imageId, let bucket):
             let format = try await backend.pool.read { db in
                 try Image.filter(Column("imageId") == imageId).fetchOne(db)?.diskFormat ?? "img"
             }
             let path = try await files.export(imageId, format: format, bucket: bucket)
-            try await finish(job, info: path) { _ in }
+            try await finish(job, on: backend, info: path) { _ in }
         default:
             let operatorIdentity = Identity(user: "jobs", tenant: job.owner, isOperator: true)
             let result = try await backend.pool.write { db -> CommandResult in
@@ -87,8 +87,9 @@ final class JobRunner: Service, @unchecked Sendable {
         }
     }
 
-    private func finish(_ job: Job, info: String = "", _ change: @escaping @Sendable (Database) throws -> Void) async throws {
-        try await job.backendPool(self).write { db in
+    private func finish(_ job: Job, on backend: BundledBackend, info: String = "",
+                        _ change: @escaping @Sendable (Database) throws -> Void) async throws {
+        try await backend.pool.write { db in
             try change(db)
             try JobStore.mark(job.jobId, .successful, info: info, now: Date(), in: db)
         }
@@ -104,12 +105,5 @@ final class JobRunner: Service, @unchecked Sendable {
         default:
             break
         }
-    }
-}
-
-private extension Job {
-    func backendPool(_ runner: JobRunner) throws -> DatabasePool {
-        guard let backend = runner.backend else { throw CancellationError() }
-        return backend.pool
     }
 }
