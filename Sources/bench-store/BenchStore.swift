@@ -46,8 +46,34 @@ struct BenchStore {
                 next = range.upperBound
             }
             print("seeded \(count)")
+        case "reads":
+            // One image, read `count` times three ways: the raw statement, the store's query, the backend command.
+            let backend = try BundledBackend(path: args[1])
+            guard case .image(let created) = try await backend.execute(.createImage([.name: "r"]), as: .anonymousOperator) else { return }
+            let rowID = created.image.id!
+            func time(_ label: String, _ body: () async throws -> Void) async rethrows {
+                let started = ContinuousClock.now
+                for _ in 0..<count { try await body() }
+                let elapsed = ContinuousClock.now - started
+                print(String(format: "%@ %.2f us/read", label, Double(elapsed.components.attoseconds) / 1e12 / Double(count) + Double(elapsed.components.seconds) * 1e6 / Double(count)))
+            }
+            try await time("raw_cached_statement_sync") {
+                _ = try pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) }
+            }
+            try await time("raw_cached_statement_async") {
+                _ = try await pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) }
+            }
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let queue = try DatabaseQueue(path: args[1], configuration: readOnly)
+            try await time("raw_cached_statement_queue") {
+                _ = try queue.inDatabase { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) }
+            }
+            try await time("backend_get_image") {
+                _ = try await backend.execute(.getImage(ImageSelector(ref: String(rowID))), as: .anonymousOperator)
+            }
         default:
-            print("usage: bench-store inserts|seed PATH N")
+            print("usage: bench-store inserts|seed|reads PATH N")
         }
     }
 

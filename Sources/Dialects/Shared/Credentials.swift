@@ -1,12 +1,21 @@
 import Foundation
+import HTTPTypes
 import GatewayCore
 
-/// Reading the credential conventions the legacy clients use.
+/// Reading the credential conventions the legacy clients use. Header names are made once:
+/// building an `HTTPField.Name` validates and lower-cases it, and this runs on every request.
 enum Credentials {
+    static let authorization = HTTPField.Name.authorization
+    static let accessKeyId = HTTPField.Name("X-Access-Key-Id")!
+    static let accessKeySecret = HTTPField.Name("X-Access-Key-Secret")!
+    static let htAccessToken = HTTPField.Name("HT-ACCESS-TOKEN")!
+    static let sessionToken = HTTPField.Name("IMR-SESSION-TOKEN")!
+    static let sessionSecret = HTTPField.Name("IMR-SESSION-SECRET")!
+
     /// `Authorization: Basic base64(id:secret)`.
     static func basic(_ request: DialectRequest) -> (id: String, secret: String)? {
-        guard let header = request.header("Authorization"), header.lowercased().hasPrefix("basic "),
-              let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+        guard let value = scheme("basic ", of: request),
+              let data = Data(base64Encoded: String(value)),
               let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
@@ -14,12 +23,29 @@ enum Credentials {
 
     /// `Authorization: Bearer token`.
     static func bearer(_ request: DialectRequest) -> String? {
-        guard let header = request.header("Authorization"), header.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        scheme("bearer ", of: request).map(String.init)
     }
 
-    static func header(_ request: DialectRequest, _ name: String) -> String? {
-        request.header(name)
+    /// What follows an `Authorization` scheme (given lower-case, with its space), trimmed of
+    /// blanks; the scheme is matched case-insensitively.
+    static func scheme(_ prefix: String, of request: DialectRequest) -> Substring? {
+        guard let header = header(request, authorization) else { return nil }
+        let utf8 = header.utf8
+        guard utf8.count >= prefix.utf8.count,
+              zip(utf8, prefix.utf8).allSatisfy({ a, b in (a >= 65 && a <= 90 ? a + 32 : a) == b }) else { return nil }
+        let value = trimmed(header.dropFirst(prefix.count))
+        return value.isEmpty ? nil : value
+    }
+
+    static func trimmed(_ text: Substring) -> Substring {
+        var text = text
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+
+    static func header(_ request: DialectRequest, _ name: HTTPField.Name) -> String? {
+        request.headers[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -40,10 +66,10 @@ extension CecstackDialect {
 extension Idc51Dialect {
     /// An access key: `X-Access-Key-Id` and `X-Access-Key-Secret`, or `Authorization: 51IDC id:secret`.
     public func credential(_ request: DialectRequest) -> PresentedCredential? {
-        if let id = Credentials.header(request, "X-Access-Key-Id"), let secret = Credentials.header(request, "X-Access-Key-Secret") {
+        if let id = Credentials.header(request, Credentials.accessKeyId), let secret = Credentials.header(request, Credentials.accessKeySecret) {
             return PresentedCredential(dialect: .idc51, id: id, secret: secret)
         }
-        guard let header = request.header("Authorization"), header.uppercased().hasPrefix("51IDC "),
+        guard let header = Credentials.header(request, Credentials.authorization), header.uppercased().hasPrefix("51IDC "),
               let colon = header.dropFirst(6).firstIndex(of: ":") else { return nil }
         let pair = header.dropFirst(6)
         return PresentedCredential(dialect: .idc51, id: String(pair[..<colon]).trimmingCharacters(in: .whitespaces),
@@ -55,9 +81,9 @@ extension HtaiyunDialect {
     /// `HT-ACCESS-TOKEN` plus the session: `IMR-SESSION-TOKEN`/`IMR-SESSION-SECRET`, or
     /// `Authorization: Basic base64(sessionToken:sessionSecret)`.
     public func credential(_ request: DialectRequest) -> PresentedCredential? {
-        guard let access = Credentials.header(request, "HT-ACCESS-TOKEN") else { return nil }
+        guard let access = Credentials.header(request, Credentials.htAccessToken) else { return nil }
         let session: (id: String, secret: String)?
-        if let token = Credentials.header(request, "IMR-SESSION-TOKEN"), let secret = Credentials.header(request, "IMR-SESSION-SECRET") {
+        if let token = Credentials.header(request, Credentials.sessionToken), let secret = Credentials.header(request, Credentials.sessionSecret) {
             session = (token, secret)
         } else {
             session = Credentials.basic(request)

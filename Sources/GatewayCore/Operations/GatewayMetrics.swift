@@ -1,4 +1,6 @@
+import CoreMetrics
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
 
@@ -17,25 +19,51 @@ public final class GatewayMetrics: Sendable {
             .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
         ]
         self.factory = factory
+        cacheHits = Counter(label: "ims_gateway_credential_cache_hits_total", factory: factory)
+        cacheMisses = Counter(label: "ims_gateway_credential_cache_misses_total", factory: factory)
     }
+
+    struct RequestKey: Hashable {
+        var dialect: String
+        var operation: String
+        var status: Int
+    }
+
+    /// Metric handles by their labels. Making one through the factory validates its name and
+    /// labels and looks it up in the registry under a lock; once per label set is enough.
+    private let requestHandles = NIOLockedValueBox<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    private let backendTimers = NIOLockedValueBox<[String: Timer]>([:])
+    private let cacheHits: CoreMetrics.Counter
+    private let cacheMisses: CoreMetrics.Counter
 
     /// One served dialect request.
     func request(dialect: String, operation: String, status: Int, duration: Duration) {
-        let dimensions = [("dialect", dialect), ("operation", operation), ("status", String(status))]
-        Counter(label: "ims_gateway_requests_total", dimensions: dimensions, factory: factory).increment()
-        Timer(label: "ims_gateway_request_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        let key = RequestKey(dialect: dialect, operation: operation, status: status)
+        let (counter, timer) = requestHandles.withLockedValue { handles in
+            if let made = handles[key] { return made }
+            let dimensions = [("dialect", dialect), ("operation", operation), ("status", String(status))]
+            let made = (Counter(label: "ims_gateway_requests_total", dimensions: dimensions, factory: factory),
+                        Timer(label: "ims_gateway_request_duration_seconds", dimensions: dimensions, factory: factory))
+            handles[key] = made
+            return made
+        }
+        counter.increment()
+        timer.recordNanoseconds(duration.nanoseconds)
     }
 
     /// One call to the backend, by outcome (`ok`, or the canonical error's kind).
     func backend(_ outcome: String, duration: Duration) {
-        Timer(label: "ims_gateway_backend_duration_seconds", dimensions: [("outcome", outcome)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        let timer = backendTimers.withLockedValue { timers in
+            if let made = timers[outcome] { return made }
+            let made = Timer(label: "ims_gateway_backend_duration_seconds", dimensions: [("outcome", outcome)], factory: factory)
+            timers[outcome] = made
+            return made
+        }
+        timer.recordNanoseconds(duration.nanoseconds)
     }
 
     func cache(hit: Bool) {
-        Counter(label: hit ? "ims_gateway_credential_cache_hits_total" : "ims_gateway_credential_cache_misses_total",
-                factory: factory).increment()
+        (hit ? cacheHits : cacheMisses).increment()
     }
 
     /// The Prometheus text exposition.

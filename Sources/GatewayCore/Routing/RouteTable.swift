@@ -43,7 +43,13 @@ public struct RouteTable: Sendable {
         var literalCount: Int
     }
 
-    private var buckets: [String: [Compiled]] = [:]
+    /// Routes by method and segment count, the two things a request names without parsing.
+    struct BucketKey: Hashable, Sendable {
+        var method: HTTPRequest.Method
+        var count: Int
+    }
+
+    private var buckets: [BucketKey: [Compiled]] = [:]
     public private(set) var routes: [Route] = []
 
     public init(_ routes: [Route]) throws(RouteError) {
@@ -75,8 +81,8 @@ public struct RouteTable: Sendable {
         routes.append(route)
     }
 
-    private static func bucketKey(_ method: HTTPRequest.Method, _ count: Int) -> String {
-        "\(method.rawValue) \(count)"
+    private static func bucketKey(_ method: HTTPRequest.Method, _ count: Int) -> BucketKey {
+        BucketKey(method: method, count: count)
     }
 
     private static func sameShape(_ a: [Segment], _ b: [Segment]) -> Bool {
@@ -100,7 +106,7 @@ public struct RouteTable: Sendable {
                 case .literal(let text):
                     if text != part { continue candidateLoop }
                 case .parameter(let name):
-                    parameters[name] = String(part).removingPercentEncoding ?? String(part)
+                    parameters[name] = part.contains("%") ? String(part).removingPercentEncoding ?? String(part) : String(part)
                 }
             }
             return RouteMatch(route: candidate.route, parameters: parameters)

@@ -33,7 +33,7 @@ public struct DialectMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let started = ContinuousClock.now
-        let requestId = request.headers[.requestID] ?? UUID().uuidString.lowercased()
+        let requestId = request.headers[.requestID] ?? RequestIDs.make()
         if match.route.operation == .document {
             let routes = table.routes.filter { $0.dialect == dialect.id }
             let document = dialect.document(match.parameters["name"] ?? "", routes: routes)

@@ -10,6 +10,8 @@ public final class BundledBackend: Backend {
     let options: BundledOptions
     let files: FileStore
     let jobs: JobRunner
+    /// Dialect writes, committed in groups (see `GroupCommit`).
+    let writes: GroupCommit
 
     /// Opens (creating if needed) the store at `path`, brings its schema up to date and seeds the
     /// catalogue and directory.
@@ -25,6 +27,7 @@ public final class BundledBackend: Backend {
             for user in options.users { try user.upsert(db) }
         }
         self.options = options
+        writes = GroupCommit(pool: pool)
         files = try FileStore(root: directory.appendingPathComponent("files").path,
                               exportRoot: options.exportRoot ?? directory.appendingPathComponent("buckets").path)
         jobs = JobRunner(delay: .milliseconds(options.jobDelayMs))
@@ -44,7 +47,14 @@ public final class BundledBackend: Backend {
     }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-        let result = try await access(write: !command.isReadOnly) { db in try self.run(command, as: identity, in: db) }
+        let result: CommandResult
+        if command.isPointRead {
+            result = try inline { db in try self.run(command, as: identity, in: db) }
+        } else if command.isReadOnly {
+            result = try await access(write: false) { db in try self.run(command, as: identity, in: db) }
+        } else {
+            result = try await canonical { try await self.writes.write { db in try self.run(command, as: identity, in: db) } }
+        }
         if command.queuesJob { jobs.wake() }
         await removeFiles(after: command, result)
         return result
@@ -65,13 +75,24 @@ public final class BundledBackend: Backend {
 
     /// Runs a database access, turning store failures into canonical errors.
     func access<T: Sendable>(write: Bool, _ body: @escaping @Sendable (Database) throws -> T) async throws(CanonicalError) -> T {
-        do {
-            return write ? try await pool.write(body) : try await pool.read(body)
-        } catch let error as CanonicalError {
-            throw error
-        } catch {
-            throw .internal("store: \(error)")
-        }
+        try await canonical { write ? try await self.pool.write(body) : try await self.pool.read(body) }
+    }
+
+    /// Store failures as canonical errors; a command's own canonical errors pass through.
+    func canonical<T>(_ body: () async throws -> T) async throws(CanonicalError) -> T {
+        do { return try await body() } catch { throw Self.canonical(error) }
+    }
+
+    static func canonical(_ error: any Error) -> CanonicalError {
+        (error as? CanonicalError) ?? .internal("store: \(error)")
+    }
+
+    /// Runs a point read on the calling thread, outside an explicit transaction. A point read
+    /// costs a few microseconds; handing it to a reader's dispatch queue and resuming afterwards
+    /// costs several thread switches more, and BEGIN/COMMIT around one SELECT buys nothing (a
+    /// single statement reads one snapshot). So GET-by-id answers stay on the task that asked.
+    func inline<T>(_ body: (Database) throws -> T) throws(CanonicalError) -> T {
+        do { return try pool.unsafeRead(body) } catch { throw Self.canonical(error) }
     }
 
     /// Runs one command inside an open database access (a transaction for writes), so a
@@ -207,6 +228,15 @@ extension Command {
         case .getImage, .listImages, .getApplication, .listApplications, .getJob, .getInstance, .listInstances,
              .listMembers, .listShares, .listReceivedShares, .listBuckets, .downloadImage:
             true
+        default: false
+        }
+    }
+
+    /// A read of one record by key in one statement: bounded work, run without a thread hop or
+    /// a transaction (reads of several statements keep theirs, so they see one snapshot).
+    var isPointRead: Bool {
+        switch self {
+        case .getImage, .getApplication: true
         default: false
         }
     }

@@ -6,8 +6,8 @@ struct ImageSQL {
     var clauses: [String] = []
     var arguments = StatementArguments()
 
-    static let select = """
-        SELECT image.*, cr.name AS computeResourceName, os.name AS operatingsystemName, ar.name AS architectureName
+    static let select = "SELECT " + Image.columnNames.map { "image.\"\($0)\"" }.joined(separator: ", ") + """
+        , cr.name AS computeResourceName, os.name AS operatingsystemName, ar.name AS architectureName
         FROM image
         LEFT JOIN catalogEntry cr ON cr.kind = 'compute_resource' AND cr.id = image.computeResourceId
         LEFT JOIN catalogEntry os ON os.kind = 'operatingsystem' AND os.id = image.operatingsystemId

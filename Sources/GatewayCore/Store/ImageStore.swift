@@ -191,7 +191,7 @@ enum ImageStore {
     static func newImageId(_ db: Database) throws -> String {
         while true {
             let candidate = "img-" + RandomID.make(length: 8)
-            if try Image.filter(Column("imageId") == candidate).isEmpty(db) { return candidate }
+            if try !exists("SELECT 1 FROM image WHERE imageId = ?", [candidate], in: db) { return candidate }
         }
     }
 
@@ -199,14 +199,24 @@ enum ImageStore {
     /// compute resource.
     static func checkUnique(_ image: Image, in db: Database) throws {
         guard let cr = image.computeResourceId else { return }
-        let others = Image.filter(Column("computeResourceId") == cr).filter(Column("id") != image.id)
-        if try !others.filter(Column("name") == image.name)
-            .filter(Column("operatingsystemId") == image.operatingsystemId).isEmpty(db) {
+        if try exists("SELECT 1 FROM image WHERE computeResourceId = ? AND id IS NOT ? AND name = ? AND operatingsystemId IS ?",
+                      [cr, image.id, image.name, image.operatingsystemId], in: db) {
             throw CanonicalError.conflict(field: ImageField.name.rawValue, message: "has already been taken")
         }
-        if !image.uuid.isEmpty, try !others.filter(Column("uuid") == image.uuid).isEmpty(db) {
+        if !image.uuid.isEmpty,
+           try exists("SELECT 1 FROM image WHERE computeResourceId = ? AND id IS NOT ? AND uuid = ?", [cr, image.id, image.uuid], in: db) {
             throw CanonicalError.conflict(field: ImageField.uuid.rawValue, message: "has already been taken")
         }
+    }
+
+    /// Whether a (cached, prepared once per connection) query finds a row: the checks every
+    /// create and update makes.
+    static func exists(_ sql: String, _ arguments: StatementArguments, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: sql + " LIMIT 1"), arguments: arguments) != nil
+    }
+
+    static func catalogEntryExists(_ kind: CatalogEntry.Kind, _ id: Int64, in db: Database) throws -> Bool {
+        try exists("SELECT 1 FROM catalogEntry WHERE kind = ? AND id = ?", [kind.rawValue, id], in: db)
     }
 
     static let parentFields: [(ImageField, CatalogEntry.Kind)] = [
@@ -218,7 +228,7 @@ enum ImageStore {
         let ids = [image.computeResourceId, image.operatingsystemId, image.architectureId]
         for ((field, kind), id) in zip(parentFields, ids) {
             guard let id else { continue }
-            if try CatalogEntry.fetchOne(db, key: ["kind": kind.rawValue, "id": id]) == nil {
+            if try !catalogEntryExists(kind, id, in: db) {
                 throw CanonicalError.invalidParameter(field: field.rawValue, message: "is invalid")
             }
         }
@@ -228,7 +238,7 @@ enum ImageStore {
     static func requireParents(_ conditions: [ImageCondition], in db: Database) throws {
         for c in conditions where c.op == .eq {
             guard let kind = parentFields.first(where: { $0.0 == c.field })?.1, case .int(let id) = c.values.first else { continue }
-            if try CatalogEntry.fetchOne(db, key: ["kind": kind.rawValue, "id": id]) == nil {
+            if try !catalogEntryExists(kind, id, in: db) {
                 throw CanonicalError.notFound(kind: kind.rawValue, id: String(id))
             }
         }

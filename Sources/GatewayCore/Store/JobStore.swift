@@ -30,7 +30,7 @@ enum JobStore {
     static func enqueue(action: String, zone: String = "", requestId: String = "", resourceIds: [String], command: Command,
                         as identity: Identity, now: Date, in db: Database) throws -> Job {
         let job = Job(jobId: "j-" + RandomID.make(length: 8), action: action, status: .pending, zone: zone,
-                      requestId: requestId.isEmpty ? UUID().uuidString.lowercased() : requestId, resourceIds: resourceIds,
+                      requestId: requestId.isEmpty ? RequestIDs.make() : requestId, resourceIds: resourceIds,
                       owner: identity.tenant, createdAt: now, command: command)
         try job.insert(db)
         return job
