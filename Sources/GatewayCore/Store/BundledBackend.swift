@@ -12,6 +12,8 @@ public final class BundledBackend: Backend {
     let jobs: JobRunner
     /// Dialect writes, committed in groups (see `GroupCommit`).
     let writes: GroupCommit
+    /// GET-by-id's connections (see `PointReaders`).
+    let pointReaders: PointReaders
 
     /// Opens (creating if needed) the store at `path`, brings its schema up to date and seeds the
     /// catalogue and directory.
@@ -28,6 +30,7 @@ public final class BundledBackend: Backend {
         }
         self.options = options
         writes = GroupCommit(pool: pool)
+        pointReaders = try PointReaders(path: path, count: 4, pool: pool)
         files = try FileStore(root: directory.appendingPathComponent("files").path,
                               exportRoot: options.exportRoot ?? directory.appendingPathComponent("buckets").path)
         jobs = JobRunner(delay: .milliseconds(options.jobDelayMs))
@@ -92,7 +95,7 @@ public final class BundledBackend: Backend {
     /// costs several thread switches more, and BEGIN/COMMIT around one SELECT buys nothing (a
     /// single statement reads one snapshot). So GET-by-id answers stay on the task that asked.
     func inline<T>(_ body: (Database) throws -> T) throws(CanonicalError) -> T {
-        do { return try pool.unsafeRead(body) } catch { throw Self.canonical(error) }
+        do { return try pointReaders.read(body) } catch { throw Self.canonical(error) }
     }
 
     /// Runs one command inside an open database access (a transaction for writes), so a
