@@ -64,4 +64,49 @@ import Testing
         #expect(read.value(.operatingsystemName) == "CentOS 9")
         #expect(read.value(.architectureName) == "aarch64")
     }
+
+    /// Lists page on the image table and search names through the trigram index; the answers
+    /// are those of a plain scan.
+    @Test func listsPageAndSearchLikeAScan() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        let names = ["alpha-one", "Alpha-Two", "beta_one", "gamma%x", "delta"]
+        for (i, name) in names.enumerated() {
+            _ = try await store.execute(.createImage([.name: .string(name), .computeResourceId: 1, .operatingsystemId: .int(Int64(i % 2 + 1))]),
+                                        as: .anonymousOperator)
+        }
+        func page(_ query: ImageQuery) async throws -> ImagePage {
+            guard case .images(let page) = try await store.execute(.listImages(query), as: .anonymousOperator) else {
+                throw CanonicalError.internal("not a page")
+            }
+            return page
+        }
+        func searched(_ word: String) async throws -> [String] {
+            try await page(ImageQuery(searchWord: word, sort: [SortKey(.name)])).items.map(\.image.name)
+        }
+        // Trigram lookups (three characters or more) ignore ASCII case, as LIKE does.
+        #expect(try await searched("alpha") == ["Alpha-Two", "alpha-one"])
+        #expect(try await searched("ONE") == ["alpha-one", "beta_one"])
+        // Short parts and LIKE's wildcards are matched literally by a scan.
+        #expect(try await searched("ta") == ["beta_one", "delta"])
+        #expect(try await searched("a%x") == ["gamma%x"])
+        #expect(try await searched("a_o") == ["beta_one"])
+        // Renames and deletions reach the index.
+        guard case .image(let delta) = try await store.execute(.getImage(ImageSelector(ref: "5")), as: .anonymousOperator) else { return }
+        _ = try await store.execute(.updateImage(ImageSelector(ref: "5"), [.name: "omega"]), as: .anonymousOperator)
+        #expect(try await searched("delta") == [])
+        #expect(try await searched("omeg") == ["omega"])
+        _ = try await store.execute(.deleteImage(ImageSelector(ref: delta.image.imageId)), as: .anonymousOperator)
+        #expect(try await searched("omeg") == [])
+        // Pages: the window over the sorted whole, with the total; a catalogue-name filter joins.
+        let all = try await page(ImageQuery(sort: [SortKey(.name, descending: true)])).items.map(\.image.name)
+        #expect(all == ["gamma%x", "beta_one", "alpha-one", "Alpha-Two"])
+        let second = try await page(ImageQuery(sort: [SortKey(.name, descending: true)], offset: 1, limit: 2))
+        #expect(second.items.map(\.image.name) == ["beta_one", "alpha-one"])
+        #expect(second.total == 4)
+        let debian = try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")], sort: [SortKey(.operatingsystemName), SortKey(.name)]))
+        #expect(debian.items.map(\.image.name) == ["alpha-one", "beta_one"])
+        #expect(debian.total == 2 && debian.scopeTotal == 4)
+    }
 }

@@ -68,20 +68,12 @@ enum ImageStore {
         for c in query.filters { matching.condition(c) }
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
-        let total = try Int.fetchOne(db.cachedStatement(sql: ImageSQL.countFrom + matching.whereClause), arguments: matching.arguments) ?? 0
+        let total = try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
         let scopeTotal = query.filters.isEmpty && query.searchWord == nil
             ? total
-            : try Int.fetchOne(db.cachedStatement(sql: ImageSQL.countFrom + base.whereClause), arguments: base.arguments) ?? 0
-        var page = ImageSQL.select + matching.whereClause + ImageSQL.order(query.sort)
-        var arguments = matching.arguments
-        if let limit = query.limit {
-            page += " LIMIT ? OFFSET ?"
-            arguments += [limit, query.offset]
-        } else if query.offset > 0 {
-            page += " LIMIT -1 OFFSET ?"
-            arguments += [query.offset]
-        }
-        let items = try ImageView.fetchAll(db.cachedStatement(sql: page), arguments: arguments)
+            : try Int.fetchOne(db.cachedStatement(sql: base.count), arguments: base.arguments) ?? 0
+        let page = matching.page(query.sort, limit: query.limit, offset: query.offset)
+        let items = try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
 

@@ -153,6 +153,24 @@ enum StoreSchema {
             }
             try db.create(index: "job_on_status", on: "job", columns: ["status", "createdAt"])
         }
+        migrator.registerMigration("v3: trigram index of image names") { db in
+            // Name search (`LIKE '%part%'`) through FTS5's trigram tokenizer instead of a scan of
+            // every name; the triggers keep it in step with the image table.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE imageNameSearch USING fts5(name, content='image', content_rowid='id', tokenize='trigram');
+                CREATE TRIGGER imageNameSearchInsert AFTER INSERT ON image BEGIN
+                    INSERT INTO imageNameSearch(rowid, name) VALUES (new.id, new.name);
+                END;
+                CREATE TRIGGER imageNameSearchDelete AFTER DELETE ON image BEGIN
+                    INSERT INTO imageNameSearch(imageNameSearch, rowid, name) VALUES ('delete', old.id, old.name);
+                END;
+                CREATE TRIGGER imageNameSearchUpdate AFTER UPDATE OF name ON image BEGIN
+                    INSERT INTO imageNameSearch(imageNameSearch, rowid, name) VALUES ('delete', old.id, old.name);
+                    INSERT INTO imageNameSearch(rowid, name) VALUES (new.id, new.name);
+                END;
+                INSERT INTO imageNameSearch(imageNameSearch) VALUES ('rebuild');
+                """)
+        }
         return migrator
     }
 }
