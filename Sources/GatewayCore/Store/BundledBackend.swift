@@ -71,7 +71,7 @@ public final class BundledBackend: Backend {
         }
         switch result {
         case .image(let view): await files.remove(view.image.imageId)
-        case .imagesDeleted(let views): for view in views { await files.remove(view.image.imageId) }
+        case .imagesDeleted(let views): await files.remove(views.map(\.image.imageId))
         default: break
         }
     }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOFileSystem
+import NIOPosix
 
 /// Image bytes on disk, one file per image beside the database. Every path streams: bytes are
 /// written as they arrive and read chunk by chunk, with size and MD5 measured on the way.
@@ -89,6 +90,15 @@ struct FileStore: Sendable {
 
     func remove(_ imageId: String) async {
         _ = try? await FileSystem.shared.removeItem(at: path(imageId))
+    }
+
+    /// Removes many images' files in one trip to the I/O thread pool (most images of a large
+    /// batch have no file: an unlink that finds none costs a syscall, an async hop costs more).
+    func remove(_ imageIds: [String]) async {
+        let paths = imageIds.map { path($0).string }
+        _ = try? await NIOThreadPool.singleton.runIfActive {
+            for path in paths { unlink(path) }
+        }
     }
 
     struct FetchError: Error, CustomStringConvertible {

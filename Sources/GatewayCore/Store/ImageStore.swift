@@ -124,13 +124,22 @@ enum ImageStore {
     /// One transaction: every id must exist and be the caller's, or nothing is deleted. The refs
     /// are looked up in one query (a 10,000-id batch is one statement, not 10,000).
     static func batchDelete(_ refs: [String], as identity: Identity, in db: Database) throws -> [ImageView] {
+        let views = try batchDeleteTargets(refs, as: identity, in: db)
+        try db.execute(sql: "DELETE FROM image WHERE id IN (\(marks(views.count)))", arguments: StatementArguments(views.compactMap(\.image.id)))
+        return views
+    }
+
+    static func marks(_ n: Int) -> String { Array(repeating: "?", count: max(n, 1)).joined(separator: ",") }
+
+    /// What `batchDelete` would delete, with every check it makes, changing nothing: so a
+    /// batch can be refused before it is queued without deleting it twice.
+    static func batchDeleteTargets(_ refs: [String], as identity: Identity, in db: Database) throws -> [ImageView] {
         var seen = Set<String>()
         let unique = refs.filter { seen.insert($0).inserted }
         let rowIDs = unique.compactMap { Int64($0) }
         let imageIds = unique.filter { Int64($0) == nil }
         var sql = ImageSQL()
         sql.scope(.visible, for: identity)
-        let marks = { (n: Int) in Array(repeating: "?", count: max(n, 1)).joined(separator: ",") }
         sql.add("(image.imageId IN (\(marks(imageIds.count))) OR image.id IN (\(marks(rowIDs.count))))",
                 (imageIds.isEmpty ? [""] : imageIds) + (rowIDs.isEmpty ? [-1] : rowIDs))
         let found = try ImageView.fetchAll(db, sql: ImageSQL.select + sql.whereClause, arguments: sql.arguments)
@@ -151,7 +160,6 @@ enum ImageStore {
             }
             views.append(view)
         }
-        try Image.deleteAll(db, keys: views.compactMap(\.image.id))
         return views
     }
 

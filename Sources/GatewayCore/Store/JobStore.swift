@@ -3,8 +3,8 @@ import GRDB
 
 /// Jobs: recorded with the change they stand for, worked off by `JobRunner`.
 enum JobStore {
-    /// Checks the command now (running it in a savepoint that is rolled back), then records a
-    /// pending job that will run it. A capture makes its image at once, in `saving` state.
+    /// Checks the command now (running it in a savepoint that is rolled back, or by its own
+    /// check where it has one), then records a pending job that will run it. A capture makes its image at once, in `saving` state.
     static func submit(_ spec: JobSpec, _ inner: Command, backend: BundledBackend, as identity: Identity, now: Date,
                        in db: Database) throws -> Job {
         let deferred: Command
@@ -13,6 +13,10 @@ enum JobStore {
             let made = try backend.run(inner, as: identity, in: db)
             resourceIds = made.resourceIds
             deferred = .finishCapture(imageId: resourceIds.first ?? "")
+        } else if case .batchDeleteImages(let refs) = inner {
+            // Checked without deleting: a 10,000-image batch is not deleted twice.
+            resourceIds = try ImageStore.batchDeleteTargets(refs, as: identity, in: db).map(\.image.imageId)
+            deferred = inner
         } else {
             var checked: CommandResult?
             try db.inSavepoint {
