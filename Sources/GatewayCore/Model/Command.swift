@@ -67,7 +67,8 @@ public enum Command: Sendable, Codable, Equatable {
 public enum CommandResult: Sendable, Codable, Equatable {
     case image(ImageView)
     case images(ImagePage)
-    case imagesDeleted([ImageView])
+    /// The references of the images a batch deleted.
+    case imagesDeleted([String])
     case application(ImageApplication)
     case applications(ApplicationPage)
     case job(Job)

@@ -71,7 +71,7 @@ public final class BundledBackend: Backend {
         }
         switch result {
         case .image(let view): await files.remove(view.image.imageId)
-        case .imagesDeleted(let views): await files.remove(views.map(\.image.imageId))
+        case .imagesDeleted(let imageIds): await files.remove(imageIds)
         default: break
         }
     }
@@ -259,7 +259,7 @@ extension CommandResult {
         switch self {
         case .image(let v): [v.image.imageId]
         case .images(let page): page.items.map(\.image.imageId)
-        case .imagesDeleted(let views): views.map(\.image.imageId)
+        case .imagesDeleted(let imageIds): imageIds
         case .application(let a): a.id.map { [String($0)] } ?? []
         case .instance(let v): v.instance.id.map { [String($0)] } ?? []
         case .instances(let page): page.items.compactMap { $0.instance.id.map(String.init) }

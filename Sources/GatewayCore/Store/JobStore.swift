@@ -15,7 +15,7 @@ enum JobStore {
             deferred = .finishCapture(imageId: resourceIds.first ?? "")
         } else if case .batchDeleteImages(let refs) = inner {
             // Checked without deleting: a 10,000-image batch is not deleted twice.
-            resourceIds = try ImageStore.batchDeleteTargets(refs, as: identity, in: db).map(\.image.imageId)
+            resourceIds = try ImageStore.batchDeleteTargets(refs, as: identity, in: db).map(\.imageId)
             deferred = inner
         } else {
             var checked: CommandResult?
