@@ -55,7 +55,7 @@ let package = Package(
         // Baselines for bench/run (not shipped): the framework's hello-world and raw GRDB inserts.
         .executableTarget(
             name: "bench-hello",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["GatewayCore", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .executableTarget(
             name: "bench-store",

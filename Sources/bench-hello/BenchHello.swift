@@ -1,3 +1,4 @@
+import GatewayCore
 import Hummingbird
 
 /// The framework's limit for `bench/run`: the smallest Hummingbird 2 server, on the same
@@ -11,6 +12,8 @@ struct BenchHello {
 
     static func main() async throws {
         let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 8090
+        // The same event loop count as the gateway's, so the two are compared like for like.
+        EventLoopCount.apply()
         let router = Router()
         router.get("/") { _, _ in "Hello, world!" }
         router.get("/json") { _, _ in Small(id: 1, name: "centos-9") }

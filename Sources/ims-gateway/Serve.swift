@@ -13,8 +13,10 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Log lines as JSON objects (default) or plain text.") var logFormat: LogFormat = .json
     @Option(help: "Lowest level logged: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+    @Option(help: "Event loop threads (default: the CPUs this process may run on).") var threads: Int?
 
     func run() async throws {
+        EventLoopCount.apply(threads)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat
         LoggingSystem.bootstrap { label in
