@@ -171,6 +171,9 @@ enum StoreSchema {
                 INSERT INTO imageNameSearch(imageNameSearch) VALUES ('rebuild');
                 """)
         }
+        migrator.registerMigration("v4: uuid index for Foreman's uniqueness check") { db in
+            try db.create(index: "image_on_compute_resource_uuid", on: "image", columns: ["computeResourceId", "uuid"])
+        }
         return migrator
     }
 }
