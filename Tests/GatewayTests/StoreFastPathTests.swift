@@ -105,8 +105,11 @@ import Testing
         let second = try await page(ImageQuery(sort: [SortKey(.name, descending: true)], offset: 1, limit: 2))
         #expect(second.items.map(\.image.name) == ["beta_one", "alpha-one"])
         #expect(second.total == 4)
-        let debian = try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")], sort: [SortKey(.operatingsystemName), SortKey(.name)]))
+        let debian = try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")], sort: [SortKey(.operatingsystemName), SortKey(.name)],
+                                               countsScope: true))
         #expect(debian.items.map(\.image.name) == ["alpha-one", "beta_one"])
         #expect(debian.total == 2 && debian.scopeTotal == 4)
+        // The scope is counted only when asked (Foreman asks; the others never show it).
+        #expect(try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")])).scopeTotal == nil)
     }
 }

@@ -112,7 +112,7 @@ public struct ForemanDialect: Dialect {
         }
         let limit = perPage >= Self.unboundedPerPage ? nil : perPage
         return ImageQuery(scope: .visible, base: parent, filters: try search.map(ForemanSearch.parse) ?? [],
-                          sort: sort, offset: limit.map { ($0 * (page - 1)) } ?? 0, limit: limit)
+                          sort: sort, offset: limit.map { ($0 * (page - 1)) } ?? 0, limit: limit, countsScope: true)
     }
 
     static func sortKey(_ order: String) throws(CanonicalError) -> SortKey {
@@ -141,7 +141,7 @@ public struct ForemanDialect: Dialect {
             sort = ["by": .string(String(parts[0])), "order": parts.count > 1 ? .string(parts[1].uppercased()) : "ASC"]
         }
         return [
-            "total": .int(Int64(page.scopeTotal)),
+            "total": .int(Int64(page.scopeTotal ?? page.total)),
             "subtotal": .int(Int64(page.total)),
             "page": .int(Int64(pageNumber)),
             "per_page": .int(Int64(perPage)),

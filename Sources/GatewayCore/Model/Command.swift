@@ -143,9 +143,13 @@ public struct ImageQuery: Sendable, Codable, Equatable {
     public var offset: Int
     /// `nil` means every match.
     public var limit: Int?
+    /// Whether the answer needs the collection's own size as well (Foreman's `total`): a
+    /// second COUNT, over the whole scope, that the other dialects never show.
+    public var countsScope: Bool
 
     public init(scope: ImageScope = .visible, base: [ImageCondition] = [], filters: [ImageCondition] = [],
-                searchWord: String? = nil, sort: [SortKey] = [], offset: Int = 0, limit: Int? = nil) {
+                searchWord: String? = nil, sort: [SortKey] = [], offset: Int = 0, limit: Int? = nil,
+                countsScope: Bool = false) {
         self.scope = scope
         self.base = base
         self.filters = filters
@@ -153,6 +157,7 @@ public struct ImageQuery: Sendable, Codable, Equatable {
         self.sort = sort
         self.offset = offset
         self.limit = limit
+        self.countsScope = countsScope
     }
 }
 
@@ -160,10 +165,10 @@ public struct ImagePage: Sendable, Codable, Equatable {
     public var items: [ImageView]
     /// Matches of base + filters.
     public var total: Int
-    /// Size of the base collection alone.
-    public var scopeTotal: Int
+    /// Size of the base collection alone, when the query asked for it (`countsScope`).
+    public var scopeTotal: Int?
 
-    public init(items: [ImageView], total: Int, scopeTotal: Int) {
+    public init(items: [ImageView], total: Int, scopeTotal: Int? = nil) {
         self.items = items
         self.total = total
         self.scopeTotal = scopeTotal

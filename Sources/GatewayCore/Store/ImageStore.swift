@@ -69,8 +69,8 @@ enum ImageStore {
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
         let total = try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
-        let scopeTotal = query.filters.isEmpty && query.searchWord == nil
-            ? total
+        let scopeTotal: Int? = !query.countsScope ? nil
+            : query.filters.isEmpty && query.searchWord == nil ? total
             : try Int.fetchOne(db.cachedStatement(sql: base.count), arguments: base.arguments) ?? 0
         let page = matching.page(query.sort, limit: query.limit, offset: query.offset)
         let items = try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
