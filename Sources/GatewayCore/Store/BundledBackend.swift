@@ -51,8 +51,8 @@ public final class BundledBackend: Backend {
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         let result: CommandResult
-        if command.isPointRead {
-            result = try inline { db in try self.run(command, as: identity, in: db) }
+        if command.isPointRead || command.isKeyedRead {
+            result = try inline(isolated: command.isKeyedRead) { db in try self.run(command, as: identity, in: db) }
         } else if command.isReadOnly {
             result = try await access(write: false) { db in try self.run(command, as: identity, in: db) }
         } else {
@@ -94,8 +94,8 @@ public final class BundledBackend: Backend {
     /// costs a few microseconds; handing it to a reader's dispatch queue and resuming afterwards
     /// costs several thread switches more, and BEGIN/COMMIT around one SELECT buys nothing (a
     /// single statement reads one snapshot). So GET-by-id answers stay on the task that asked.
-    func inline<T>(_ body: (Database) throws -> T) throws(CanonicalError) -> T {
-        do { return try pointReaders.read(body) } catch { throw Self.canonical(error) }
+    func inline<T>(isolated: Bool = false, _ body: (Database) throws -> T) throws(CanonicalError) -> T {
+        do { return try pointReaders.read(isolated: isolated, body) } catch { throw Self.canonical(error) }
     }
 
     /// Runs one command inside an open database access (a transaction for writes), so a
@@ -239,7 +239,22 @@ extension Command {
     /// a transaction (reads of several statements keep theirs, so they see one snapshot).
     var isPointRead: Bool {
         switch self {
-        case .getImage, .getApplication: true
+        case .getImage, .getApplication, .getJob: true
+        default: false
+        }
+    }
+
+    /// A read of a few statements, each by key, so bounded too: it runs on the calling thread
+    /// as well, in one read transaction. A list that names its images by reference (51idc's
+    /// describe, `images=<id>,…`) is one; a list that counts a whole scope is not.
+    var isKeyedRead: Bool {
+        switch self {
+        case .getInstance: true
+        case .listImages(let query):
+            !query.countsScope && query.searchWord == nil
+                // `in` compares without collation, so it stays on the unique index (an `eq` is
+                // case-insensitive and would scan).
+                && query.filters.contains { ($0.field == .imageId || $0.field == .id) && $0.op == .in && $0.values.count <= 100 }
         default: false
         }
     }

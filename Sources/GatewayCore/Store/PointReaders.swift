@@ -20,11 +20,21 @@ final class PointReaders: Sendable {
         self.pool = pool
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` on an idle connection; `isolated` wraps it in a read transaction, for reads
+    /// of more than one statement that must see one snapshot.
+    func read<T>(isolated: Bool = false, _ body: (Database) throws -> T) throws -> T {
         guard let connection = idle.withLockedValue({ $0.popLast() }) else {
-            return try pool.unsafeRead(body)
+            return isolated ? try pool.read(body) : try pool.unsafeRead(body)
         }
         defer { idle.withLockedValue { $0.append(connection) } }
-        return try connection.inDatabase(body)
+        return try connection.inDatabase { db in
+            guard isolated else { return try body(db) }
+            var value: T?
+            try db.inTransaction(.deferred) {
+                value = try body(db)
+                return .commit
+            }
+            return value!
+        }
     }
 }
