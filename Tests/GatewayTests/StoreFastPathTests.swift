@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+@testable import GatewayCore
 import Testing
 
 /// The store's fast paths keep the store's meaning: concurrent writes committed together still
@@ -111,5 +111,29 @@ import Testing
         #expect(debian.total == 2 && debian.scopeTotal == 4)
         // The scope is counted only when asked (Foreman asks; the others never show it).
         #expect(try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")])).scopeTotal == nil)
+    }
+
+    /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.
+    @Test func pointReadsBeyondTheirConnectionsStillAnswer() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        guard case .image(let made) = try await store.execute(.createImage([.name: "busy"]), as: .anonymousOperator) else { return }
+        let answers = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<64 {
+                group.addTask {
+                    (try? await store.execute(.getImage(ImageSelector(ref: made.image.imageId)), as: .anonymousOperator)) == .image(made)
+                }
+            }
+            return await group.reduce(into: 0) { count, ok in if ok { count += 1 } }
+        }
+        #expect(answers == 64)
+    }
+
+    @Test func eventLoopsFollowTheAffinityMask() {
+        #expect(EventLoopCount.allowedCPUs(inStatus: "Name:\tx\nCpus_allowed:\t00000000,00000001\nCpus_allowed_list:\t0\n") == 1)
+        #expect(EventLoopCount.allowedCPUs(inStatus: "Cpus_allowed:\tff,0000000f\n") == 12)
+        #expect(EventLoopCount.allowedCPUs(inStatus: "Name:\tx\n") == nil)
+        #expect(EventLoopCount.available >= 1)
     }
 }

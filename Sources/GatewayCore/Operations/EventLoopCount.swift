@@ -10,12 +10,16 @@ public enum EventLoopCount {
         // `Cpus_allowed:` in /proc/self/status is the mask in hex, in comma-separated words
         // (glibc's CPU_COUNT is a macro Swift cannot call).
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
-            let count = line.dropFirst("Cpus_allowed:".count)
-                .compactMap { $0.hexDigitValue }.reduce(0) { $0 + $1.nonzeroBitCount }
-            if count > 0 { return count }
+           let count = allowedCPUs(inStatus: status), count > 0 {
+            return count
         }
         return System.coreCount
+    }
+
+    /// The CPUs set in a /proc status text's `Cpus_allowed:` mask.
+    static func allowedCPUs(inStatus status: String) -> Int? {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return nil }
+        return line.dropFirst("Cpus_allowed:".count).compactMap { $0.hexDigitValue }.reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
     /// Sizes NIO's shared event loop group (which Hummingbird uses) before anything starts it.
