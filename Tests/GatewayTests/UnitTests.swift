@@ -86,3 +86,12 @@ import Testing
         #expect(throws: CanonicalError.self) { try ForemanSearch.parse("id = abc") }
     }
 }
+
+/// The serializer's fast paths write what the byte-by-byte path wrote.
+@Suite struct JSONWriterTests {
+    @Test func keysInCodePointOrderAndStringsEscaped() {
+        let value: JSONValue = ["b": 1, "B": 2, "a_b": "plain", "é": "ü", "ab": "say \"hi\"\n\\ \u{01}", "a": [nil, true, .double(1.5)]]
+        #expect(value.serialized == #"{"B":2,"a":[null,true,1.5],"a_b":"plain","ab":"say \"hi\"\n\\ \u0001","b":1,"é":"ü"}"#)
+        #expect(JSONValue.parse(Array(value.serialized.utf8)) == value)
+    }
+}

@@ -115,11 +115,13 @@ extension JSONValue {
             buffer.writeInteger(UInt8(ascii: "]"))
         case .object(let o):
             buffer.writeInteger(UInt8(ascii: "{"))
-            for (i, key) in o.keys.sorted().enumerated() {
+            // Ordered by the keys' UTF-8 bytes (code point order, as String's `<` for the
+            // normalized ASCII keys every dialect uses), without looking each value up again.
+            for (i, pair) in o.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                Self.writeString(key, into: &buffer)
+                Self.writeString(pair.key, into: &buffer)
                 buffer.writeInteger(UInt8(ascii: ":"))
-                o[key]!.write(into: &buffer)
+                pair.value.write(into: &buffer)
             }
             buffer.writeInteger(UInt8(ascii: "}"))
         }
@@ -133,6 +135,12 @@ extension JSONValue {
 
     private static func writeString(_ s: String, into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole rather than byte by byte.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            buffer.writeString(s)
+            buffer.writeInteger(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
