@@ -45,7 +45,7 @@ struct CanonicalAPI: Sendable {
                 let identity = try authorize(request)
                 let ref = try context.parameters.require("ref")
                 let download = try await backend.download(ImageSelector(ref: ref), as: identity)
-                return DialectMiddleware.stream(download, requestId: request.headers[.requestID] ?? "")
+                return DialectMiddleware.stream(download, requestId: request.headers[.requestID] ?? "", pacedBy: context.eventLoop)
             } catch {
                 return CanonicalWire.error(error as? CanonicalError ?? .internal("\(error)"))
             }
