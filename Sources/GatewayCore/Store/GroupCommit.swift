@@ -37,8 +37,9 @@ final class GroupCommit: Sendable {
                 state.draining = true
                 return true
             }
-            // The first writer to find no drain running starts one; later ones just queue.
-            if lead { Task { await self.drain() } }
+            // The first writer to find no drain running starts one; later ones just queue. The
+            // drain serves every waiting writer, so it carries none of this one's task-locals.
+            if lead { Task.detached { await self.drain() } }
         }
     }
 

@@ -1,7 +1,8 @@
 import GRDB
 import NIOConcurrencyHelpers
 
-/// A few read-only connections for GET-by-id, used on the calling thread.
+/// A few read-only connections for reads by key (GET-by-id and the like), used on the calling
+/// thread.
 ///
 /// `DatabasePool.read` is built for reads of any size: it waits on a semaphore for a reader,
 /// asks SQLite for the schema version on every access and wraps the work in BEGIN/COMMIT. For a
