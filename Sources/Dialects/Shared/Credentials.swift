@@ -29,7 +29,7 @@ enum Credentials {
     /// What follows an `Authorization` scheme (given lower-case, with its space), trimmed of
     /// blanks; the scheme is matched case-insensitively.
     static func scheme(_ prefix: String, of request: DialectRequest) -> Substring? {
-        guard let header = header(request, authorization) else { return nil }
+        guard let header = request.header(authorization) else { return nil }
         let utf8 = header.utf8
         guard utf8.count >= prefix.utf8.count,
               zip(utf8, prefix.utf8).allSatisfy({ a, b in (a >= 65 && a <= 90 ? a + 32 : a) == b }) else { return nil }
@@ -42,10 +42,6 @@ enum Credentials {
         while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return text
-    }
-
-    static func header(_ request: DialectRequest, _ name: HTTPField.Name) -> String? {
-        request.headers[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -66,13 +62,11 @@ extension CecstackDialect {
 extension Idc51Dialect {
     /// An access key: `X-Access-Key-Id` and `X-Access-Key-Secret`, or `Authorization: 51IDC id:secret`.
     public func credential(_ request: DialectRequest) -> PresentedCredential? {
-        if let id = Credentials.header(request, Credentials.accessKeyId), let secret = Credentials.header(request, Credentials.accessKeySecret) {
+        if let id = request.header(Credentials.accessKeyId), let secret = request.header(Credentials.accessKeySecret) {
             return PresentedCredential(dialect: .idc51, id: id, secret: secret)
         }
-        guard let header = Credentials.header(request, Credentials.authorization), header.uppercased().hasPrefix("51IDC "),
-              let colon = header.dropFirst(6).firstIndex(of: ":") else { return nil }
-        let pair = header.dropFirst(6)
-        return PresentedCredential(dialect: .idc51, id: String(pair[..<colon]).trimmingCharacters(in: .whitespaces),
+        guard let pair = Credentials.scheme("51idc ", of: request), let colon = pair.firstIndex(of: ":") else { return nil }
+        return PresentedCredential(dialect: .idc51, id: String(Credentials.trimmed(pair[..<colon])),
                                    secret: String(pair[pair.index(after: colon)...]))
     }
 }
@@ -81,9 +75,9 @@ extension HtaiyunDialect {
     /// `HT-ACCESS-TOKEN` plus the session: `IMR-SESSION-TOKEN`/`IMR-SESSION-SECRET`, or
     /// `Authorization: Basic base64(sessionToken:sessionSecret)`.
     public func credential(_ request: DialectRequest) -> PresentedCredential? {
-        guard let access = Credentials.header(request, Credentials.htAccessToken) else { return nil }
+        guard let access = request.header(Credentials.htAccessToken) else { return nil }
         let session: (id: String, secret: String)?
-        if let token = Credentials.header(request, Credentials.sessionToken), let secret = Credentials.header(request, Credentials.sessionSecret) {
+        if let token = request.header(Credentials.sessionToken), let secret = request.header(Credentials.sessionSecret) {
             session = (token, secret)
         } else {
             session = Credentials.basic(request)

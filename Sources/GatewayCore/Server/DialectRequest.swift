@@ -29,10 +29,10 @@ public struct DialectRequest: Sendable {
 
     public func parameter(_ name: String) -> String? { parameters[name] }
 
-    /// A header by name (case-insensitive); `nil` when absent or empty.
-    public func header(_ name: String) -> String? {
-        guard let field = HTTPField.Name(name) else { return nil }
-        return headers[field].flatMap { $0.isEmpty ? nil : $0 }
+    /// A header by name; `nil` when absent or empty. Takes a made `HTTPField.Name`: making one
+    /// validates and lower-cases it, which a dialect does once, not per request.
+    public func header(_ name: HTTPField.Name) -> String? {
+        headers[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Last value of a query parameter.
