@@ -45,6 +45,11 @@ struct ImageSQL {
         field == .computeResourceName || field == .operatingsystemName || field == .architectureName
     }
 
+    /// `?,?,…` for `n` arguments (at least one, so an empty list stays valid SQL).
+    static func placeholders(_ n: Int) -> String {
+        Array(repeating: "?", count: max(n, 1)).joined(separator: ",")
+    }
+
     var whereClause: String {
         clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
     }
@@ -88,7 +93,7 @@ struct ImageSQL {
         case .notContains: add("(\(col) IS NULL OR \(col) NOT LIKE ? ESCAPE '\\')", [Self.likePattern(c.values.first)])
         case .in:
             if values.isEmpty { add("0"); return }
-            add("\(col) IN (\(Array(repeating: "?", count: values.count).joined(separator: ",")))", values)
+            add("\(col) IN (\(Self.placeholders(values.count)))", values)
         }
     }
 

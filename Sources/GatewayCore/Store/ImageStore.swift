@@ -126,11 +126,10 @@ enum ImageStore {
     /// deleted images' references.
     static func batchDelete(_ refs: [String], as identity: Identity, in db: Database) throws -> [String] {
         let targets = try batchDeleteTargets(refs, as: identity, in: db)
-        try db.execute(sql: "DELETE FROM image WHERE id IN (\(marks(targets.count)))", arguments: StatementArguments(targets.map(\.rowID)))
+        try db.execute(sql: "DELETE FROM image WHERE id IN (\(ImageSQL.placeholders(targets.count)))",
+                       arguments: StatementArguments(targets.map(\.rowID)))
         return targets.map(\.imageId)
     }
-
-    static func marks(_ n: Int) -> String { Array(repeating: "?", count: max(n, 1)).joined(separator: ",") }
 
     /// An image a batch names: only what the checks need, not the whole row.
     struct Target {
@@ -151,10 +150,10 @@ enum ImageStore {
         var found: [Target] = []
         found.reserveCapacity(unique.count)
         // Two indexed lookups rather than one OR of two IN lists.
-        for (column, values) in [("imageId", imageIds.map { $0 as any DatabaseValueConvertible }), ("id", rowIDs.map { $0 as any DatabaseValueConvertible })]
-        where !values.isEmpty {
+        for condition in [ImageCondition(.imageId, .in, imageIds.map { .string($0) }), ImageCondition(.id, .in, rowIDs.map { .int($0) })]
+        where !condition.values.isEmpty {
             var lookup = sql
-            lookup.add("image.\(column) IN (\(marks(values.count)))", values)
+            lookup.condition(condition)
             let rows = try Row.fetchCursor(db, sql: "SELECT image.id, image.imageId, image.owner FROM image" + lookup.whereClause,
                                            arguments: lookup.arguments)
             while let row = try rows.next() {
@@ -163,7 +162,7 @@ enum ImageStore {
         }
         let byImageId = Dictionary(found.map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
         let byRowID = Dictionary(found.map { ($0.rowID, $0) }, uniquingKeysWith: { first, _ in first })
-        let shared = Set(try String.fetchAll(db, sql: "SELECT imageId FROM imageShare WHERE imageId IN (\(marks(found.count)))",
+        let shared = Set(try String.fetchAll(db, sql: "SELECT imageId FROM imageShare WHERE imageId IN (\(ImageSQL.placeholders(found.count)))",
                                             arguments: StatementArguments(found.isEmpty ? [""] : found.map(\.imageId))))
         var targets: [Target] = []
         targets.reserveCapacity(unique.count)

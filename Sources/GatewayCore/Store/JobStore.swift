@@ -4,7 +4,8 @@ import GRDB
 /// Jobs: recorded with the change they stand for, worked off by `JobRunner`.
 enum JobStore {
     /// Checks the command now (running it in a savepoint that is rolled back, or by its own
-    /// check where it has one), then records a pending job that will run it. A capture makes its image at once, in `saving` state.
+    /// check where it has one), then records a pending job that will run it. A capture makes
+    /// its image at once, in `saving` state.
     static func submit(_ spec: JobSpec, _ inner: Command, backend: BundledBackend, as identity: Identity, now: Date,
                        in db: Database) throws -> Job {
         let deferred: Command
