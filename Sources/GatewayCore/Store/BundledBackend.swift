@@ -70,7 +70,7 @@ public final class BundledBackend: Backend {
         default: return
         }
         switch result {
-        case .image(let view): await files.remove(view.image.imageId)
+        case .image(let view): await files.remove([view.image.imageId])
         case .imagesDeleted(let imageIds): await files.remove(imageIds)
         default: break
         }

@@ -88,12 +88,9 @@ struct FileStore: Sendable {
         return try await store(response.body, as: imageId)
     }
 
-    func remove(_ imageId: String) async {
-        _ = try? await FileSystem.shared.removeItem(at: path(imageId))
-    }
-
-    /// Removes many images' files in one trip to the I/O thread pool (most images of a large
-    /// batch have no file: an unlink that finds none costs a syscall, an async hop costs more).
+    /// Removes images' files, passing over those that have none, in one trip to the I/O thread
+    /// pool (most images of a large batch have no file: an unlink that finds none costs a
+    /// syscall, an async hop per image costs more).
     func remove(_ imageIds: [String]) async {
         let paths = imageIds.map { path($0).string }
         _ = try? await NIOThreadPool.singleton.runIfActive {
