@@ -7,16 +7,20 @@ import GatewayCore
 ///   transaction each into a store with the gateway's schema; prints inserts per second.
 /// - `bench-store seed PATH N`: fills a store with N images quickly (for the scale runs), with
 ///   references `img-` + 8 base-36 digits of their number and names `image-<number>`.
+/// - `bench-store reads PATH N`: one image read N times, in-process: through DatabasePool.read
+///   (sync and async), on a read-only connection, and as the store's GET-by-id; µs per read.
 @main
 struct BenchStore {
+    static let usage = "usage: bench-store inserts|seed|reads PATH N"
+
     static func main() async throws {
         let args = Array(CommandLine.arguments.dropFirst())
         guard args.count == 3, let count = Int(args[2]) else {
-            print("usage: bench-store inserts|seed PATH N")
+            print(usage)
             return
         }
         // Opening a BundledBackend creates the schema exactly as the gateway has it.
-        _ = try BundledBackend(path: args[1])
+        let backend = try BundledBackend(path: args[1])
         let pool = try DatabasePool(path: args[1])
         let now = Date()
         switch args[0] {
@@ -29,8 +33,7 @@ struct BenchStore {
                     try row.insert(db)
                 }
             }
-            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                + Double((ContinuousClock.now - started).components.seconds)
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
             print(String(format: "inserts_per_second %.1f", Double(count) / seconds))
         case "seed":
             var next = 0
@@ -47,15 +50,15 @@ struct BenchStore {
             }
             print("seeded \(count)")
         case "reads":
-            // One image, read `count` times three ways: the raw statement, the store's query, the backend command.
-            let backend = try BundledBackend(path: args[1])
+            // One image, read `count` times four ways: the raw statement through the pool (sync and
+            // async) and on a read-only connection, then the store's command.
             guard case .image(let created) = try await backend.execute(.createImage([.name: "r"]), as: .anonymousOperator) else { return }
             let rowID = created.image.id!
             func time(_ label: String, _ body: () async throws -> Void) async rethrows {
                 let started = ContinuousClock.now
                 for _ in 0..<count { try await body() }
-                let elapsed = ContinuousClock.now - started
-                print(String(format: "%@ %.2f us/read", label, Double(elapsed.components.attoseconds) / 1e12 / Double(count) + Double(elapsed.components.seconds) * 1e6 / Double(count)))
+                let microseconds = (ContinuousClock.now - started) / .microseconds(1)
+                print(String(format: "%@ %.2f us/read", label, microseconds / Double(count)))
             }
             try await time("raw_cached_statement_sync") {
                 _ = try pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) }
@@ -73,7 +76,7 @@ struct BenchStore {
                 _ = try await backend.execute(.getImage(ImageSelector(ref: String(rowID))), as: .anonymousOperator)
             }
         default:
-            print("usage: bench-store inserts|seed|reads PATH N")
+            print(usage)
         }
     }
 
