@@ -12,7 +12,7 @@ public final class BundledBackend: Backend {
     let jobs: JobRunner
     /// Dialect writes, committed in groups (see `GroupCommit`).
     let writes: GroupCommit
-    /// GET-by-id's connections (see `PointReaders`).
+    /// Connections for reads by key (see `PointReaders`).
     let pointReaders: PointReaders
 
     /// Opens (creating if needed) the store at `path`, brings its schema up to date and seeds the
@@ -90,10 +90,10 @@ public final class BundledBackend: Backend {
         (error as? CanonicalError) ?? .internal("store: \(error)")
     }
 
-    /// Runs a point read on the calling thread, outside an explicit transaction. A point read
-    /// costs a few microseconds; handing it to a reader's dispatch queue and resuming afterwards
-    /// costs several thread switches more, and BEGIN/COMMIT around one SELECT buys nothing (a
-    /// single statement reads one snapshot). So GET-by-id answers stay on the task that asked.
+    /// Runs a read by key on the calling thread. It costs a few microseconds; handing it to a
+    /// reader's dispatch queue and resuming afterwards costs several thread switches more. A
+    /// single statement reads one snapshot, so it needs no BEGIN/COMMIT; `isolated` adds them
+    /// for reads of several statements.
     func inline<T>(isolated: Bool = false, _ body: (Database) throws -> T) throws(CanonicalError) -> T {
         do { return try pointReaders.read(isolated: isolated, body) } catch { throw Self.canonical(error) }
     }
