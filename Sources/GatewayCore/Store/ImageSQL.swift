@@ -41,9 +41,12 @@ struct ImageSQL {
         return (Self.select + " WHERE image.id IN (" + ids + ")" + order, arguments)
     }
 
-    static func isJoined(_ field: ImageField) -> Bool {
-        field == .computeResourceName || field == .operatingsystemName || field == .architectureName
-    }
+    /// The fields read from the catalogue joins, and where.
+    static let joinedColumns: [ImageField: String] = [
+        .computeResourceName: "cr.name", .operatingsystemName: "os.name", .architectureName: "ar.name",
+    ]
+
+    static func isJoined(_ field: ImageField) -> Bool { joinedColumns[field] != nil }
 
     /// `?,?,…` for `n` arguments (at least one, so an empty list stays valid SQL).
     static func placeholders(_ n: Int) -> String {
@@ -55,12 +58,7 @@ struct ImageSQL {
     }
 
     static func column(_ field: ImageField) -> String {
-        switch field {
-        case .computeResourceName: "cr.name"
-        case .operatingsystemName: "os.name"
-        case .architectureName: "ar.name"
-        default: "image.\"\(field.rawValue)\""
-        }
+        joinedColumns[field] ?? "image.\"\(field.rawValue)\""
     }
 
     mutating func add(_ clause: String, _ values: [(any DatabaseValueConvertible)?] = []) {
