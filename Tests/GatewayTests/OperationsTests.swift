@@ -91,6 +91,15 @@ import Testing
                 .write(toFile: foremanRoutes, atomically: true, encoding: .utf8)
             #expect(throws: (any Error).self) { try live.reload() }
             #expect(try await client.send(.get, "/api/v9/compute_resources/1/images").status == 200)
+
+            // A reload that drops a credential refuses it at once, though the cache remembered it.
+            try original.write(toFile: foremanRoutes, atomically: true, encoding: .utf8)
+            let credentials = dir.appendingPathComponent("credentials.yaml").path
+            let kept = try String(contentsOfFile: credentials, encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("dialect: foreman") }
+            try kept.joined(separator: "\n").write(toFile: credentials, atomically: true, encoding: .utf8)
+            try live.reload()
+            #expect(try await client.send(.get, "/api/compute_resources/1/images").status == 401)
         }
     }
 

@@ -24,7 +24,10 @@ public final class TokenCache: Sendable {
     public init(path: String, ttl: TimeInterval, maxEntries: Int) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
-        queue = try DatabaseQueue(path: path)
+        var config = Configuration()
+        // Another connection (a second gateway on the same data folder) may hold the lock a moment.
+        config.busyMode = .timeout(5)
+        queue = try DatabaseQueue(path: path, configuration: config)
         self.ttl = ttl
         self.maxEntries = maxEntries
         var migrator = DatabaseMigrator()
@@ -67,6 +70,12 @@ public final class TokenCache: Sendable {
                                arguments: [excess])
             }
         }
+    }
+
+    /// Forgets every entry, for a reload that may have revoked credentials.
+    public func removeAll() {
+        memory.withLockedValue { $0.removeAll() }
+        _ = try? queue.write { db in try Entry.deleteAll(db) }
     }
 
     public var count: Int { (try? queue.read { db in try Entry.fetchCount(db) }) ?? 0 }

@@ -146,12 +146,16 @@ public struct GatewayConfig: Codable, Sendable {
     }
 
     /// The authenticator the config describes (off when no credentials file is named).
-    public func authenticator(metrics: GatewayMetrics? = nil) throws -> Authenticator {
+    ///
+    /// A reload passes the cache already open: the process keeps one connection to the cache
+    /// file, so a reload under load never races a second connection for its lock.
+    public func authenticator(metrics: GatewayMetrics? = nil, reusing openCache: TokenCache? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
         let store = try CredentialStore.load(path: resolve(file))
         let dataDirectory = URL(fileURLWithPath: resolve(backend.dataPath)).deletingLastPathComponent()
-        let cache = try TokenCache(path: auth.cachePath.map(resolve) ?? dataDirectory.appendingPathComponent("cache.sqlite").path,
-                                   ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
+        let cache = try openCache
+            ?? TokenCache(path: auth.cachePath.map(resolve) ?? dataDirectory.appendingPathComponent("cache.sqlite").path,
+                          ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
         return Authenticator(store: store, cache: cache, metrics: metrics)
     }
 

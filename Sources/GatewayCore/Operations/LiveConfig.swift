@@ -28,12 +28,19 @@ public final class LiveConfig: Sendable {
 
     /// Reads the config file again; on success the new routes and credentials serve from the next
     /// request on. Throws (and changes nothing) when the new config is broken.
+    ///
+    /// The token cache stays open and is emptied: what it remembered was verified against the
+    /// old credentials, and an operator who reloads to revoke one expects it refused now, not
+    /// after the cache's TTL.
     @discardableResult
     public func reload() throws -> Snapshot {
         guard let path else { throw GatewayStartError("no config file to reload from") }
         let config = adjust(try GatewayConfig.load(path: path))
-        let fresh = Snapshot(table: try config.routeTable(), authenticator: try config.authenticator(metrics: metrics))
+        let cache = snapshot.authenticator.cache
+        let fresh = Snapshot(table: try config.routeTable(),
+                             authenticator: try config.authenticator(metrics: metrics, reusing: cache))
         current.withLockedValue { $0 = fresh }
+        cache?.removeAll()
         return fresh
     }
 }
