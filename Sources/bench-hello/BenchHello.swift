@@ -12,8 +12,10 @@ struct BenchHello {
 
     static func main() async throws {
         let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 8090
-        // The same event loop count as the gateway's, so the two are compared like for like.
+        // The same event loops and executor as the gateway's, so the two are compared like for
+        // like (`bench-hello PORT --no-event-loop-executor` for the framework's default).
         EventLoopCount.apply()
+        if !CommandLine.arguments.contains("--no-event-loop-executor") { EventLoopExecutor.install() }
         let router = Router()
         router.get("/") { _, _ in "Hello, world!" }
         router.get("/json") { _, _ in Small(id: 1, name: "centos-9") }

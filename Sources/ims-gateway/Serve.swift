@@ -14,9 +14,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log lines as JSON objects (default) or plain text.") var logFormat: LogFormat = .json
     @Option(help: "Lowest level logged: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
     @Option(help: "Event loop threads (default: the CPUs this process may run on).") var threads: Int?
+    @Flag(inversion: .prefixedNo, help: "Run request tasks on the event loops (no thread hop per request).")
+    var eventLoopExecutor = true
 
     func run() async throws {
         EventLoopCount.apply(threads)
+        if eventLoopExecutor { EventLoopExecutor.install() }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat
         LoggingSystem.bootstrap { label in
