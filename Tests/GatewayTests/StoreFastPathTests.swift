@@ -1,5 +1,6 @@
 import Foundation
 @testable import GatewayCore
+import GRDB
 import Testing
 
 /// The store's fast paths keep the store's meaning: concurrent writes committed together still
@@ -135,5 +136,19 @@ import Testing
         #expect(EventLoopCount.allowedCPUs(inStatus: "Cpus_allowed:\tff,0000000f\n") == 12)
         #expect(EventLoopCount.allowedCPUs(inStatus: "Name:\tx\n") == nil)
         #expect(EventLoopCount.available >= 1)
+    }
+
+    /// The store's date parser reads what GRDB writes exactly as GRDB reads it back.
+    @Test func storedDatesParseAsGRDBParsesThem() throws {
+        let seconds: [Double] = [0, 0.001, 951_782_400.5, 1_709_164_800.999, 1_795_456_286.123, -86_400.25, 4_102_444_799]
+        for s in seconds {
+            let text = try #require(String.fromDatabaseValue(Date(timeIntervalSince1970: s).databaseValue))
+            let expected = try #require(Date.fromDatabaseValue(text.databaseValue))
+            let parsed = Array(text.utf8).withUnsafeBufferPointer { StoredDate.parse($0) }
+            #expect(parsed == expected, "\(text)")
+        }
+        for bad in ["2026-13-01 00:00:00", "2026-11-23 24:00:00.000", "2026-11-23", "2026-11-2x 00:00:00", "2026/11/23 00:00:00"] {
+            #expect(Array(bad.utf8).withUnsafeBufferPointer { StoredDate.parse($0) } == nil, "\(bad)")
+        }
     }
 }

@@ -26,7 +26,7 @@ enum FileRecords {
     /// Checks the ticket and marks the image as receiving bytes.
     static func beginUpload(_ imageId: String, token: String, now: Date, in db: Database) throws -> UploadTicket {
         guard let file = try ImageFile.fetchOne(db, key: imageId), !token.isEmpty, file.token == token,
-              var image = try Image.filter(Column("imageId") == imageId).fetchOne(db)
+              var image = try ImageStore.image(imageId: imageId, in: db)
         else { throw CanonicalError.forbidden("no upload was prepared for \(imageId) with that token") }
         guard image.status == .queued || image.status == .saving else {
             throw CanonicalError.rejected(.uploadNotAllowed, "image \(imageId) is \(image.status.rawValue)")
@@ -107,7 +107,7 @@ enum FileRecords {
     static func completeFile(_ imageId: String, _ measured: FileStore.Measured, now: Date, in db: Database) throws {
         try ImageFile(imageId: imageId, uploadId: "", token: "", expectedSize: measured.size, size: measured.size,
                       md5: measured.md5, complete: true, updatedAt: now).upsert(db)
-        guard var image = try Image.filter(Column("imageId") == imageId).fetchOne(db) else { return }
+        guard var image = try ImageStore.image(imageId: imageId, in: db) else { return }
         image.size = measured.size
         image.checksum = measured.md5
         image.status = .active
@@ -118,7 +118,7 @@ enum FileRecords {
     }
 
     static func setStatus(_ imageId: String, _ status: ImageStatus, message: String, now: Date, in db: Database) throws {
-        guard var image = try Image.filter(Column("imageId") == imageId).fetchOne(db) else { return }
+        guard var image = try ImageStore.image(imageId: imageId, in: db) else { return }
         image.status = status
         image.errMessage = message
         image.updatedAt = now

@@ -12,6 +12,10 @@ struct ImageSQL {
          LEFT JOIN catalogEntry ar ON ar.kind = 'architecture' AND ar.id = image.architectureId
         """
 
+    /// The image columns in `Image.init(columns:)`'s order, without the catalogue names.
+    static let selectImage = "SELECT " + Image.columnNames.map { "image.\"\($0)\"" }.joined(separator: ", ") + " FROM image"
+
+    /// What `ImageView.init(columns:)` reads: the image columns, then the three catalogue names.
     static let select = "SELECT " + Image.columnNames.map { "image.\"\($0)\"" }.joined(separator: ", ")
         + ", cr.name AS computeResourceName, os.name AS operatingsystemName, ar.name AS architectureName FROM image" + joins
 

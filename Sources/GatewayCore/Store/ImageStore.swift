@@ -110,7 +110,7 @@ enum ImageStore {
 
     /// Moves an image to a new state (a job finishing its work).
     static func setStatus(_ imageId: String, _ status: ImageStatus, now: Date, in db: Database) throws -> ImageView {
-        guard var image = try Image.filter(Column("imageId") == imageId).fetchOne(db) else {
+        guard var image = try ImageStore.image(imageId: imageId, in: db) else {
             throw CanonicalError.notFound(kind: "image", id: imageId)
         }
         image.status = status
@@ -182,6 +182,11 @@ enum ImageStore {
     }
 
     // MARK: - Helpers
+
+    /// The stored image (without catalogue names), for changes that write it back.
+    static func image(imageId: String, in db: Database) throws -> Image? {
+        try Image.fetchOne(db.cachedStatement(sql: ImageSQL.selectImage + " WHERE imageId = ?"), arguments: [imageId])
+    }
 
     static func view(imageId: String, in db: Database) throws -> ImageView {
         guard let v = try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + " WHERE image.imageId = ?"), arguments: [imageId]) else {

@@ -72,7 +72,7 @@ final class JobRunner: Service, @unchecked Sendable {
             try await finish(job, on: backend) { db in try FileRecords.completeFile(target, measured, now: Date(), in: db) }
         case .writeExport(let imageId, let bucket):
             let format = try await backend.pool.read { db in
-                try Image.filter(Column("imageId") == imageId).fetchOne(db)?.diskFormat ?? "img"
+                try ImageStore.image(imageId: imageId, in: db)?.diskFormat ?? "img"
             }
             let path = try await files.export(imageId, format: format, bucket: bucket)
             try await finish(job, on: backend, info: path) { _ in }

@@ -94,7 +94,7 @@ enum ShareStore {
         guard let share = try ImageShare.filter(Column("shareId") == shareId).fetchOne(db) else {
             throw CanonicalError.notFound(kind: "share", id: shareId)
         }
-        let owner = try Image.filter(Column("imageId") == share.imageId).fetchOne(db)?.owner
+        let owner = try ImageStore.image(imageId: share.imageId, in: db)?.owner
         guard identity.isOperator || share.userId == identity.user || owner == identity.tenant else {
             throw CanonicalError.notFound(kind: "share", id: shareId)
         }
