@@ -151,4 +151,31 @@ import Testing
             #expect(Array(bad.utf8).withUnsafeBufferPointer { StoredDate.parse($0) } == nil, "\(bad)")
         }
     }
+
+    /// The answers' date text is Foundation's, character for character.
+    @Test func utcTextIsFoundationsText() {
+        var seconds: [Double] = [0, 0.001, 0.999, 59.9995, 951_782_400.5, 1_709_164_800.999, 1_795_456_286.123,
+                                 -0.001, -86_400.25, -2_208_988_800, -2_208_988_801, -62_135_596_799, 4_102_444_799, 253_402_300_799.5]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 { seconds.append(Double.random(in: -3e9...4e9, using: &generator)) }
+        for s in seconds {
+            let date = Date(timeIntervalSince1970: s)
+            let foreman = date.formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeZone: .gmt))
+            #expect(ValueCodec.TimeStyle.foreman.render(date) == .string(String(foreman.dropLast()) + " UTC"), "\(s)")
+            #expect(ValueCodec.TimeStyle.isoSeconds.render(date) == .string(date.formatted(Date.ISO8601FormatStyle())), "\(s)")
+            let millis = date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
+                .timeSeparator(.colon).timeZone(separator: .omitted))
+            #expect(CanonicalTime.format(date) == millis, "\(s)")
+            #expect((UTCText.format(date, separator: "T", millis: true, zone: "Z") == nil) == (s < -2_208_988_800), "\(s)")
+        }
+    }
+
+    @Test func requestIdsAreDistinctUUIDShapedText() {
+        let ids = (0..<1_000).map { _ in RequestIDs.make() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(10) {
+            #expect(id.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil, "\(id)")
+        }
+        #expect(ids[0].prefix(18) == ids[999].prefix(18))
+    }
 }

@@ -1,6 +1,9 @@
 /// The four legacy APIs that speak about images. The mapping table below is keyed by it.
 public enum DialectID: String, Sendable, Codable, CaseIterable {
     case htaiyun, idc51, foreman, cecstack
+
+    /// Its position in `allCases`, for tables kept as arrays.
+    var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 /// Where one canonical field appears in one dialect: the key it arrives under (`input`),
@@ -88,18 +91,25 @@ public enum FieldMap {
 
     /// Every field the dialect answers, under its own keys and in its own value forms.
     public static func encode(_ view: ImageView, for dialect: DialectID) -> [String: JSONValue] {
+        let answered = answers[dialect.index]
         var out: [String: JSONValue] = [:]
-        for (field, slots) in images {
-            guard let slot = slots[dialect], let key = slot.output else { continue }
-            if case .time(let style) = slot.codec, let date = view.date(field) {
+        out.reserveCapacity(answered.count)
+        for (field, key, codec) in answered {
+            if case .time(let style) = codec, let date = view.date(field) {
                 // Rendered from the Date itself: formatting to canonical text and parsing it back
                 // cost two date conversions per time field on every answer.
                 out[key] = style.render(date)
             } else {
-                out[key] = slot.codec.encode(view.value(field))
+                out[key] = codec.encode(view.value(field))
             }
         }
         return out
+    }
+
+    /// The answered slots of `images`, per dialect in `DialectID.allCases` order: encoding an
+    /// answer walks one short array instead of looking each field's dialect up in a dictionary.
+    private static let answers: [[(field: ImageField, key: String, codec: ValueCodec)]] = DialectID.allCases.map { dialect in
+        images.compactMap { field, slots in slots[dialect].flatMap { slot in slot.output.map { (field, $0, slot.codec) } } }
     }
 
     /// Reads every writable field the dialect accepts from `object` into a canonical patch.

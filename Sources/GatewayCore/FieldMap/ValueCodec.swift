@@ -132,11 +132,13 @@ extension ValueCodec.TimeStyle {
         switch self {
         case .epochMillis: return .int(Int64((date.timeIntervalSince1970 * 1000).rounded()))
         case .rfc3339Millis: return .string(CanonicalTime.format(date))
-        case .isoSeconds: return .string(date.formatted(Date.ISO8601FormatStyle()))
+        case .isoSeconds:
+            return .string(UTCText.format(date, separator: "T", millis: false, zone: "Z") ?? date.formatted(Date.ISO8601FormatStyle()))
         case .foreman:
+            // "2019-09-11 14:34:13 UTC"
+            if let text = UTCText.format(date, separator: " ", millis: false, zone: " UTC") { return .string(text) }
             let iso = date.formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space,
                                                               timeZone: .gmt))
-            // "2019-09-11 14:34:13Z" → "2019-09-11 14:34:13 UTC"
             return .string(String(iso.dropLast()) + " UTC")
         }
     }

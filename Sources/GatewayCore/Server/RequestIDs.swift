@@ -12,13 +12,25 @@ public enum RequestIDs {
     /// `UUID()` opens /dev/urandom on Linux on every call; a request should not cost a file open.
     public static func make() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        let digits = Secrets.hex(withUnsafeBytes(of: processPrefix.bigEndian) { Array($0) } + withUnsafeBytes(of: n.bigEndian) { Array($0) })
-        var out = ""
-        out.reserveCapacity(36)
-        for (i, c) in digits.enumerated() {
-            if i == 8 || i == 12 || i == 16 || i == 20 { out.append("-") }
-            out.append(c)
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var at = 0
+            func write(_ word: UInt64, from first: Int) {
+                for nibble in 0..<16 {
+                    switch first + nibble {
+                    case 8, 12, 16, 20:
+                        out[at] = UInt8(ascii: "-")
+                        at += 1
+                    default: break
+                    }
+                    out[at] = hexDigits[Int(word >> (60 - 4 * UInt64(nibble)) & 0xF)]
+                    at += 1
+                }
+            }
+            write(processPrefix, from: 0)
+            write(n, from: 16)
+            return at
         }
-        return out
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
