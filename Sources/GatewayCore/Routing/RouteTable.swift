@@ -99,19 +99,17 @@ public struct RouteTable: Sendable {
     public func match(_ method: HTTPRequest.Method, _ path: some StringProtocol) -> RouteMatch? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard let candidates = buckets[Self.bucketKey(method, parts.count)] else { return nil }
-        candidateLoop: for candidate in candidates {
-            var parameters = candidate.route.defaults
-            for (segment, part) in zip(candidate.segments, parts) {
-                switch segment {
-                case .literal(let text):
-                    if text != part { continue candidateLoop }
-                case .parameter(let name):
-                    parameters[name] = part.contains("%") ? String(part).removingPercentEncoding ?? String(part) : String(part)
-                }
+        // Literals first, without building anything: most candidates fail on one.
+        guard let found = candidates.first(where: { candidate in
+            zip(candidate.segments, parts).allSatisfy { segment, part in
+                if case .literal(let text) = segment { text == part } else { true }
             }
-            return RouteMatch(route: candidate.route, parameters: parameters)
+        }) else { return nil }
+        var parameters = found.route.defaults
+        for case (.parameter(let name), let part) in zip(found.segments, parts) {
+            parameters[name] = part.contains("%") ? String(part).removingPercentEncoding ?? String(part) : String(part)
         }
-        return nil
+        return RouteMatch(route: found.route, parameters: parameters)
     }
 }
 

@@ -127,7 +127,8 @@ public struct DialectMiddleware: RouterMiddleware {
         guard let body = answer.body else {
             return Response(status: answer.status, headers: headers)
         }
-        var buffer = ByteBuffer()
+        // Sized for a typical answer (an image is ~1 KiB), so writing it rarely reallocates.
+        var buffer = ByteBufferAllocator().buffer(capacity: 2_048)
         body.write(into: &buffer)
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: answer.status, headers: headers, body: .init(byteBuffer: buffer))
