@@ -95,3 +95,44 @@ import Testing
         #expect(JSONValue.parse(Array(value.serialized.utf8)) == value)
     }
 }
+
+/// The parser reads what Foundation's decoding of `JSONValue` read, and refuses what it refused.
+@Suite struct JSONParserTests {
+    static func foundation(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    @Test func agreesWithFoundationOnTheSeedsAndTheEdges() throws {
+        var texts: [String] = [
+            "null", "true", "false", "0", "-0", "12", "-12", "1.5", "1.0", "-2.50", "1e2", "1E-2", "2.5e+3",
+            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "123456789012345678901234567890",
+            "1e400", "\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u00e9\\u4e2d\\ud83d\\ude00\"", "\"é中😀\"",
+            "[]", "{}", " [ 1 , [ ] , { } ] ", "{\"a\":1,\"a\":2}", "{\"k\": [null, {\"x\": \"y\"}]}",
+            // refused
+            "", " ", "nul", "tru", "01", "1.", ".5", "-", "+1", "1e", "[1,]", "[1 2]", "{\"a\"}", "{\"a\":}", "{a:1}",
+            "{\"a\":1,}", "[", "{", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud83d\"", "\"\\udc00\"", "\"tab\there\"",
+            "1 2", "[] x", "NaN", "Infinity",
+        ]
+        texts.append(String(repeating: "[", count: 600) + String(repeating: "]", count: 600))
+        for dialect in ["foreman", "cecstack", "idc51", "htaiyun"] {
+            let url = TestGateway.repoRoot.appendingPathComponent("Tests/GatewayTests/Fixtures/\(dialect).json")
+            let fixture = try String(contentsOf: url, encoding: .utf8)
+            texts.append(fixture)
+            // Every request and answer body inside it, as text.
+            if case .object(let top)? = JSONValue.parse(Array(fixture.utf8)) {
+                for value in top.values { texts.append(value.serialized) }
+            }
+        }
+        for text in texts {
+            let ours = JSONValue.parse(Array(text.utf8))
+            if text.hasPrefix(String(repeating: "[", count: 600)) {
+                #expect(ours == nil, "nesting beyond the limit is refused")
+            } else {
+                #expect(ours == Self.foundation(text), "\(text.prefix(80).debugDescription)")
+            }
+        }
+        // Invalid UTF-8 inside a string is refused, as Foundation refuses it.
+        #expect(JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) == nil)
+        #expect((try? JSONDecoder().decode(JSONValue.self, from: Data([0x22, 0xC3, 0x28, 0x22]))) == nil)
+    }
+}

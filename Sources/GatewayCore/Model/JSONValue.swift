@@ -84,9 +84,10 @@ extension JSONValue: Codable {
         }
     }
 
-    /// Parses JSON text; `nil` when it is not JSON.
-    public static func parse<Bytes: DataProtocol>(_ bytes: Bytes) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    /// Parses JSON text; `nil` when it is not JSON (see `JSONParser`).
+    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> JSONValue? {
+        if let parsed = bytes.withContiguousStorageIfAvailable({ JSONParser.parse($0) }) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer { JSONParser.parse($0) }
     }
 }
 
