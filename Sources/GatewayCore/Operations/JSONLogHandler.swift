@@ -17,13 +17,13 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var fields: [String: JSONValue] = [
-            "ts": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
-            "level": .string(level.rawValue), "logger": .string(label), "message": .string(message.description),
+            "ts": .string(CanonicalTime.format(Date())),
+            "level": .string(event.level.rawValue), "logger": .string(label), "message": .string(event.message.description),
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+        if let error = event.error { fields["error"] = .string("\(error)") }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             fields[key] = Self.json(value)
         }
         let line = JSONValue.object(fields).serialized + "\n"
