@@ -116,9 +116,10 @@ extension JSONValue {
             buffer.writeInteger(UInt8(ascii: "]"))
         case .object(let o):
             buffer.writeInteger(UInt8(ascii: "{"))
-            // Ordered by the keys' UTF-8 bytes (code point order, as String's `<` for the
-            // normalized ASCII keys every dialect uses), without looking each value up again.
-            for (i, pair) in o.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            // Ordered by String's `<`: code point order for the (NFC, mostly ASCII) keys the
+            // dialects use, compared with memcmp; a generic walk of two UTF-8 views cost 5% of
+            // a CECSTACK answer.
+            for (i, pair) in o.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
                 Self.writeString(pair.key, into: &buffer)
                 buffer.writeInteger(UInt8(ascii: ":"))
@@ -136,9 +137,13 @@ extension JSONValue {
 
     private static func writeString(_ s: String, into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        // Most strings need no escape: copy them whole rather than byte by byte.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            buffer.writeString(s)
+        // Most strings need no escape: scan their contiguous UTF-8 once and copy it whole.
+        let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            buffer.writeBytes(bytes)
+            return true
+        }
+        if copied == true {
             buffer.writeInteger(UInt8(ascii: "\""))
             return
         }
