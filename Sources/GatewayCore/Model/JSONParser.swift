@@ -60,68 +60,59 @@ struct JSONParser {
     }
 
     private mutating func object() -> JSONValue? {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { return nil }
-        at += 1
         var object: [String: JSONValue] = [:]
-        skipSpace()
-        if current == UInt8(ascii: "}") {
-            at += 1
-            return .object(object)
-        }
-        while true {
-            skipSpace()
-            guard current == UInt8(ascii: "\""), let key = string() else { return nil }
-            skipSpace()
-            guard current == UInt8(ascii: ":") else { return nil }
-            at += 1
-            guard let value = value() else { return nil }
+        let closed = elements(closing: UInt8(ascii: "}")) { parser in
+            parser.skipSpace()
+            guard parser.current == UInt8(ascii: "\""), let key = parser.string() else { return false }
+            parser.skipSpace()
+            guard parser.current == UInt8(ascii: ":") else { return false }
+            parser.at += 1
+            guard let value = parser.value() else { return false }
             if object[key] == nil { object[key] = value }
-            skipSpace()
-            switch current {
-            case UInt8(ascii: ","):
-                at += 1
-                skipSpace()
-                if current == UInt8(ascii: "}") {
-                    at += 1
-                    return .object(object)
-                }
-            case UInt8(ascii: "}"):
-                at += 1
-                return .object(object)
-            default: return nil
-            }
+            return true
         }
+        guard closed else { return nil }
+        return .object(object)
     }
 
     private mutating func array() -> JSONValue? {
+        var array: [JSONValue] = []
+        let closed = elements(closing: UInt8(ascii: "]")) { parser in
+            guard let value = parser.value() else { return false }
+            array.append(value)
+            return true
+        }
+        guard closed else { return nil }
+        return .array(array)
+    }
+
+    /// A container from its opening bracket to `closing`, reading each element with `element`
+    /// (false: malformed). Elements are separated by commas; one before the close is allowed.
+    private mutating func elements(closing: UInt8, _ element: (inout JSONParser) -> Bool) -> Bool {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { return nil }
+        guard depth <= Self.maxDepth else { return false }
         at += 1
-        var array: [JSONValue] = []
         skipSpace()
-        if current == UInt8(ascii: "]") {
+        if current == closing {
             at += 1
-            return .array(array)
+            return true
         }
         while true {
-            guard let value = value() else { return nil }
-            array.append(value)
+            guard element(&self) else { return false }
             skipSpace()
             switch current {
             case UInt8(ascii: ","):
                 at += 1
                 skipSpace()
-                if current == UInt8(ascii: "]") {
+                if current == closing {
                     at += 1
-                    return .array(array)
+                    return true
                 }
-            case UInt8(ascii: "]"):
+            case closing:
                 at += 1
-                return .array(array)
-            default: return nil
+                return true
+            default: return false
             }
         }
     }
