@@ -106,6 +106,11 @@ import Testing
         let second = try await page(ImageQuery(sort: [SortKey(.name, descending: true)], offset: 1, limit: 2))
         #expect(second.items.map(\.image.name) == ["beta_one", "alpha-one"])
         #expect(second.total == 4)
+        // The total without a COUNT when the page ends the matches, with one when it cannot tell.
+        for (offset, limit, count) in [(3, 2, 1), (0, 10, 4), (4, 2, 0), (9, 2, 0), (2, nil, 2), (7, nil, 0), (0, 4, 4)] as [(Int, Int?, Int)] {
+            let window = try await page(ImageQuery(sort: [SortKey(.name)], offset: offset, limit: limit))
+            #expect(window.items.count == count && window.total == 4, "offset \(offset) limit \(String(describing: limit))")
+        }
         let debian = try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")], sort: [SortKey(.operatingsystemName), SortKey(.name)],
                                                countsScope: true))
         #expect(debian.items.map(\.image.name) == ["alpha-one", "beta_one"])

@@ -68,12 +68,16 @@ enum ImageStore {
         for c in query.filters { matching.condition(c) }
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
-        let total = try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
+        let page = matching.page(query.sort, limit: query.limit, offset: query.offset)
+        let items = try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
+        // A page that is not full ends the matches, so it tells the total without a COUNT (most
+        // lookups by id, and every short list); only an empty page past the start does not.
+        let total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
+            ? query.offset + items.count
+            : try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
         let scopeTotal: Int? = !query.countsScope ? nil
             : query.filters.isEmpty && query.searchWord == nil ? total
             : try Int.fetchOne(db.cachedStatement(sql: base.count), arguments: base.arguments) ?? 0
-        let page = matching.page(query.sort, limit: query.limit, offset: query.offset)
-        let items = try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
 
