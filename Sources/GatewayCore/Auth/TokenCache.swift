@@ -27,6 +27,13 @@ public final class TokenCache: Sendable {
         var config = Configuration()
         // Another connection (a second gateway on the same data folder) may hold the lock a moment.
         config.busyMode = .timeout(5)
+        // A miss writes here from the request's own event loop: in WAL with NORMAL sync a commit
+        // does not wait for the disk. A cache may lose its last entries to a power cut; they are
+        // verified again.
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         queue = try DatabaseQueue(path: path, configuration: config)
         self.ttl = ttl
         self.maxEntries = maxEntries

@@ -7,8 +7,10 @@ import NIOPosix
 /// crosses threads twice (loop → pool → loop); profiled on one core, a GET-by-id cost 1.8
 /// context switches where a handler that returns at once cost 0.17. With the event loops as the
 /// global executor a task started on a loop stays on it. This is NIO's own opt-in (Vapor's
-/// template turns it on too). It is safe here because the gateway's tasks do not block: SQLite
-/// work runs on GRDB's queues (a point read of ~20 µs excepted) and file work on NIO's pool.
+/// template turns it on too). It is safe here because the gateway's tasks do not wait on the
+/// disk: SQLite writes and pooled reads run on GRDB's queues, point reads take a few µs on the
+/// calling thread, the credential cache commits without a sync (see `TokenCache`), and file
+/// work runs on NIO's thread pool.
 public enum EventLoopExecutor {
     /// Installs the hook; call once, before any task needs it, after `EventLoopCount.apply`.
     @discardableResult
