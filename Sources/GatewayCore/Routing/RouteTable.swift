@@ -71,7 +71,7 @@ public struct RouteTable: Sendable {
         for case .parameter(let name) in segments where name.isEmpty {
             throw .badTemplate(route, "empty parameter name")
         }
-        let key = Self.bucketKey(route.method, segments.count)
+        let key = BucketKey(method: route.method, count: segments.count)
         let literalCount = segments.filter { if case .literal = $0 { true } else { false } }.count
         if let clash = buckets[key]?.first(where: { Self.sameShape($0.segments, segments) }) {
             throw .duplicate(route, clash.route)
@@ -79,10 +79,6 @@ public struct RouteTable: Sendable {
         buckets[key, default: []].append(Compiled(route: route, segments: segments, literalCount: literalCount))
         buckets[key]!.sort { $0.literalCount > $1.literalCount }
         routes.append(route)
-    }
-
-    private static func bucketKey(_ method: HTTPRequest.Method, _ count: Int) -> BucketKey {
-        BucketKey(method: method, count: count)
     }
 
     private static func sameShape(_ a: [Segment], _ b: [Segment]) -> Bool {
@@ -98,7 +94,7 @@ public struct RouteTable: Sendable {
     /// Finds the route for a request path (no query string). Path parameters are percent-decoded.
     public func match(_ method: HTTPRequest.Method, _ path: some StringProtocol) -> RouteMatch? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard let candidates = buckets[Self.bucketKey(method, parts.count)] else { return nil }
+        guard let candidates = buckets[BucketKey(method: method, count: parts.count)] else { return nil }
         // Literals first, without building anything: most candidates fail on one.
         guard let found = candidates.first(where: { candidate in
             zip(candidate.segments, parts).allSatisfy { segment, part in

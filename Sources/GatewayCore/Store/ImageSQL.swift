@@ -12,11 +12,14 @@ struct ImageSQL {
          LEFT JOIN catalogEntry ar ON ar.kind = 'architecture' AND ar.id = image.architectureId
         """
 
-    /// The image columns in `Image.init(columns:)`'s order, without the catalogue names.
-    static let selectImage = "SELECT " + Image.columnNames.map { "image.\"\($0)\"" }.joined(separator: ", ") + " FROM image"
+    /// The image columns, in `Image.init(columns:)`'s order.
+    static let imageColumns = Image.columnNames.map { "image.\"\($0)\"" }.joined(separator: ", ")
+
+    /// What `Image.init(columns:)` reads: the image alone, without the catalogue names.
+    static let selectImage = "SELECT " + imageColumns + " FROM image"
 
     /// What `ImageView.init(columns:)` reads: the image columns, then the three catalogue names.
-    static let select = "SELECT " + Image.columnNames.map { "image.\"\($0)\"" }.joined(separator: ", ")
+    static let select = "SELECT " + imageColumns
         + ", cr.name AS computeResourceName, os.name AS operatingsystemName, ar.name AS architectureName FROM image" + joins
 
     /// Whether a condition names a catalogue name, so the query needs the joins. Counting and

@@ -106,7 +106,8 @@ extension Job: FetchableRecord, PersistableRecord {
     /// `JSONDecoder`, and the command only when the row has it.
     public init(row: Row) throws {
         let ids: String = try row.decode(forColumn: "resourceIds")
-        guard case .array(let items)? = JSONValue.parse(Array(ids.utf8)) else {
+        guard case .array(let items)? = JSONValue.parse(Array(ids.utf8)),
+              case let resourceIds = items.compactMap(\.stringValue), resourceIds.count == items.count else {
             throw CanonicalError.internal("a job has a malformed resourceIds column")
         }
         var command: Command?
@@ -115,7 +116,7 @@ extension Job: FetchableRecord, PersistableRecord {
         }
         try self.init(jobId: row.decode(forColumn: "jobId"), action: row.decode(forColumn: "action"),
                       status: row.decode(forColumn: "status"), zone: row.decode(forColumn: "zone"),
-                      requestId: row.decode(forColumn: "requestId"), resourceIds: items.compactMap(\.stringValue),
+                      requestId: row.decode(forColumn: "requestId"), resourceIds: resourceIds,
                       owner: row.decode(forColumn: "owner"), info: row.decode(forColumn: "info"),
                       createdAt: row.decode(forColumn: "createdAt"), beganAt: row.decode(forColumn: "beganAt"),
                       finishedAt: row.decode(forColumn: "finishedAt"), command: command)
