@@ -182,7 +182,7 @@ struct JSONParser {
         if current == UInt8(ascii: "-") { at += 1 }
         guard let first = current, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { return nil }
         at += 1
-        if first != UInt8(ascii: "0") { skipDigits() }
+        if first != UInt8(ascii: "0") { _ = digitCount() }
         var integral = true
         if current == UInt8(ascii: ".") {
             at += 1
@@ -201,8 +201,6 @@ struct JSONParser {
         if double == double.rounded(), abs(double) < 9.2e18 { return .int(Int64(double)) }
         return .double(double)
     }
-
-    private mutating func skipDigits() { _ = digitCount() }
 
     private mutating func digitCount() -> Int {
         let start = at
