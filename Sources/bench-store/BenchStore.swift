@@ -21,7 +21,7 @@ struct BenchStore {
         }
         // Opening a BundledBackend creates the schema exactly as the gateway has it.
         let backend = try BundledBackend(path: args[1])
-        let pool = try DatabasePool(path: args[1])
+        let pool = try BundledBackend.openPool(path: args[1])
         let now = Date()
         switch args[0] {
         case "inserts":

@@ -41,6 +41,16 @@ import Testing
         }
     }
 
+    /// GRDB's WAL set-up leaves commits unsynced (NORMAL); the store's writer must wait for the
+    /// disk, or an answered write could be lost in a power cut.
+    @Test func commitsWaitForTheDisk() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        let level = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(level == 2)  // FULL
+    }
+
     @Test func anImageReadsBackFieldForField() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
