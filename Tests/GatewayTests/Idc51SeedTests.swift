@@ -1,4 +1,5 @@
 import GatewayCore
+import GRDB
 import Testing
 
 /// Seed 001's endpoints, with the seed's own curl requests (Fixtures/idc51.json).
@@ -98,6 +99,14 @@ import Testing
             let job = try await client.finishedJob(ok["job_id"]!.stringValue!)
             #expect(job["resource_ids"] == .array(ids.map { .string($0) }))
             #expect(try await client.send(.get, "/v2/zone/ac1/images")["total_count"] == 0)
+            // With no job left, the runner takes the deleted names out of the name index.
+            let store = try DatabaseQueue(path: gateway.dataPath)
+            var stale = -1
+            for _ in 0..<500 where stale != 0 {
+                stale = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imageNameSearchStale") ?? -1 }
+                if stale != 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(stale == 0)
         }
     }
 

@@ -129,6 +129,47 @@ import Testing
         #expect(try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")])).scopeTotal == nil)
     }
 
+    /// A deleted image's name stays in the trigram index until the purge: searches meanwhile
+    /// answer only live images, and after it the index holds only live images' names.
+    @Test func deletedNamesLeaveTheIndexByThePurge() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        var refs: [String] = []
+        for name in ["keep-one", "gone-one", #"say "hi" one"#, "GONE-two"] {
+            guard case .image(let made) = try await store.execute(.createImage([.name: .string(name)]), as: .anonymousOperator) else { return }
+            refs.append(made.image.imageId)
+        }
+        func searched(_ word: String) async throws -> [String] {
+            guard case .images(let page) = try await store.execute(.listImages(ImageQuery(searchWord: word, sort: [SortKey(.name)])),
+                                                                   as: .anonymousOperator) else { return [] }
+            return page.items.map(\.image.name)
+        }
+        let deleted = try await store.execute(.batchDeleteImages([refs[1], refs[3]]), as: .anonymousOperator)
+        #expect(deleted == .imagesDeleted([refs[1], refs[3]]))
+        func stale() async throws -> Int {
+            try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imageNameSearchStale") ?? -1 }
+        }
+        func postings(_ word: String) async throws -> Int {
+            try await store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imageNameSearch WHERE imageNameSearch MATCH ?",
+                                 arguments: [NameIndex.phrase(word)]) ?? -1
+            }
+        }
+        #expect(try await stale() == 2)
+        #expect(try await postings("gone") == 2)
+        // A phrase with a quote in it, and the deleted names' postings matched but not answered.
+        #expect(try await searched("one") == ["keep-one", #"say "hi" one"#])
+        #expect(try await searched(#""hi""#) == [#"say "hi" one"#])
+        #expect(try await searched("gone") == [])
+        #expect(try await store.pool.write { db in try NameIndex.purge(limit: 1, in: db) } == 1)
+        #expect(try await store.pool.write { db in try NameIndex.purge(limit: 10, in: db) } == 1)
+        #expect(try await stale() == 0)
+        #expect(try await postings("gone") == 0)
+        #expect(try await postings("one") == 2)
+        #expect(try await searched("one") == ["keep-one", #"say "hi" one"#])
+    }
+
     /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.
     @Test func pointReadsBeyondTheirConnectionsStillAnswer() async throws {
         let gateway = try TestGateway()

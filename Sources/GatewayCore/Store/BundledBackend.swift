@@ -69,7 +69,7 @@ public final class BundledBackend: Backend {
         } else {
             result = try await canonical { try await self.writes.write { db in try self.run(command, as: identity, in: db) } }
         }
-        if command.queuesJob { jobs.wake() }
+        if command.leavesBackgroundWork { jobs.wake() }
         await removeFiles(after: command, result)
         return result
     }
@@ -270,10 +270,11 @@ extension Command {
         }
     }
 
-    /// Whether running it leaves work for the job runner.
-    var queuesJob: Bool {
+    /// Whether running it leaves work for the job runner: a job, or a deleted image's name to
+    /// take out of the name index.
+    var leavesBackgroundWork: Bool {
         switch self {
-        case .asJob, .copyShare, .importImage, .exportImage: true
+        case .asJob, .copyShare, .importImage, .exportImage, .deleteImage, .batchDeleteImages: true
         default: false
         }
     }

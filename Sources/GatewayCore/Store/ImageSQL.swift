@@ -103,13 +103,18 @@ struct ImageSQL {
     }
 
     /// A reference, or a part of the name. Parts of three characters or more are looked up in
-    /// the trigram index (flat in the number of images); shorter ones, and ones with LIKE's
-    /// wildcards, scan the names.
+    /// the trigram index (flat in the number of images) and confirmed by LIKE on the row, which
+    /// keeps LIKE's meaning (the index folds case beyond ASCII) and drops postings of deleted
+    /// images; shorter parts scan the names.
     mutating func searchWord(_ word: String) {
-        if word.count >= 3, !word.contains(where: { $0 == "%" || $0 == "_" || $0 == "\\" }) {
-            add("(image.imageId = ? OR image.id IN (SELECT rowid FROM imageNameSearch WHERE name LIKE ?))", [word, "%\(word)%"])
+        let pattern = Self.likePattern(.string(word))
+        if word.count >= NameIndex.shortestPart {
+            add("""
+                (image.imageId = ? OR (image.id IN (SELECT rowid FROM imageNameSearch WHERE imageNameSearch MATCH ?) \
+                AND image.name LIKE ? ESCAPE '\\'))
+                """, [word, NameIndex.phrase(word), pattern])
         } else {
-            add("(image.imageId = ? OR image.name LIKE ? ESCAPE '\\')", [word, Self.likePattern(.string(word))])
+            add("(image.imageId = ? OR image.name LIKE ? ESCAPE '\\')", [word, pattern])
         }
     }
 

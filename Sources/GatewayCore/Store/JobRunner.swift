@@ -3,7 +3,8 @@ import GRDB
 import Logging
 import ServiceLifecycle
 
-/// Works off pending jobs in the background: pending → working → successful or failed.
+/// Works off pending jobs in the background: pending → working → successful or failed. With no
+/// job to do it takes deleted images' names out of the name index (`NameIndex.purge`).
 /// Runs as a service beside the server; on graceful shutdown it lets the jobs in hand finish.
 final class JobRunner: Service, @unchecked Sendable {
     /// Set once, right after the backend is made (the two refer to each other).
@@ -28,6 +29,7 @@ final class JobRunner: Service, @unchecked Sendable {
                 guard let backend else { return }
                 let batch = (try? await backend.pool.read { db in try JobStore.runnable(limit: 16, in: db) }) ?? []
                 if batch.isEmpty {
+                    if !Task.isShuttingDownGracefully, await purgeNameIndex(on: backend) { continue }
                     guard await iterator.next() != nil else { return }
                     continue
                 }
@@ -37,6 +39,16 @@ final class JobRunner: Service, @unchecked Sendable {
             }
         } onGracefulShutdown: {
             self.continuation.finish()
+        }
+    }
+
+    /// One batch of the purge; answers whether there may be more.
+    private func purgeNameIndex(on backend: BundledBackend) async -> Bool {
+        do {
+            return try await backend.pool.write { db in try NameIndex.purge(limit: 1000, in: db) } > 0
+        } catch {
+            logger.warning("name index purge failed", metadata: ["error": .string("\(error)")])
+            return false
         }
     }
 
