@@ -145,7 +145,8 @@ import Testing
                                                                    as: .anonymousOperator) else { return [] }
             return page.items.map(\.image.name)
         }
-        let deleted = try await store.execute(.batchDeleteImages([refs[1], refs[3]]), as: .anonymousOperator)
+        // The second by image id, the fourth by row id and again by image id: two deletions.
+        let deleted = try await store.execute(.batchDeleteImages([refs[1], "4", refs[3]]), as: .anonymousOperator)
         #expect(deleted == .imagesDeleted([refs[1], refs[3]]))
         func stale() async throws -> Int {
             try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imageNameSearchStale") ?? -1 }
@@ -168,6 +169,40 @@ import Testing
         #expect(try await postings("gone") == 0)
         #expect(try await postings("one") == 2)
         #expect(try await searched("one") == ["keep-one", #"say "hi" one"#])
+    }
+
+    /// A batch is checked ref by ref in the order given; the first ref that fails names the error
+    /// and nothing is deleted.
+    @Test func aBatchDeleteNamesItsFirstFailingRef() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        let alice = Identity(user: "alice", tenant: "a"), bob = Identity(user: "bob", tenant: "b")
+        func make(_ name: String, as who: Identity, _ patch: ImagePatch = [:]) async throws -> String {
+            var patch = patch
+            patch[.name] = .string(name)
+            guard case .image(let made) = try await store.execute(.createImage(patch), as: who) else { throw CanonicalError.internal("no image") }
+            return made.image.imageId
+        }
+        let mine = try await make("mine", as: alice)
+        let shared = try await make("shared", as: alice)
+        _ = try await store.execute(.shareImage(ImageSelector(ref: shared), userIds: ["8"]), as: alice)
+        let bobsPublic = try await make("bobs-public", as: bob, [.visibility: "public"])
+        let bobsPrivate = try await make("bobs-private", as: bob)
+        func refusal(_ refs: [String]) async -> CanonicalError? {
+            do throws(CanonicalError) {
+                _ = try await store.execute(.batchDeleteImages(refs), as: alice)
+                return nil
+            } catch { return error }
+        }
+        // Visible but another tenant's: forbidden. Not visible at all: not found.
+        #expect(await refusal([mine, bobsPublic, "img-missing"])?.kind == "forbidden")
+        #expect(await refusal([mine, bobsPrivate, bobsPublic])?.description.contains(bobsPrivate) == true)
+        #expect(await refusal([mine, "img-missing", shared])?.kind == "notFound")
+        #expect(await refusal([mine, shared, "img-missing"])?.description.contains("is shared") == true)
+        guard case .images(let page) = try await store.execute(.listImages(ImageQuery()), as: .anonymousOperator) else { return }
+        #expect(page.total == 4)
+        #expect(await refusal([mine]) == nil)
     }
 
     /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.

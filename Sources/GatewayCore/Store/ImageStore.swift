@@ -126,12 +126,12 @@ enum ImageStore {
     }
 
     /// One transaction: every id must exist and be the caller's, or nothing is deleted. The refs
-    /// are looked up in one query (a 10,000-id batch is one statement, not 10,000). Answers the
-    /// deleted images' references.
+    /// go to SQLite as one JSON array (`json_each`), so a 10,000-id batch binds one argument and
+    /// runs two statements. Answers the deleted images' references.
     static func batchDelete(_ refs: [String], as identity: Identity, in db: Database) throws -> [String] {
         let targets = try batchDeleteTargets(refs, as: identity, in: db)
-        try db.execute(sql: "DELETE FROM image WHERE id IN (\(ImageSQL.placeholders(targets.count)))",
-                       arguments: StatementArguments(targets.map(\.rowID)))
+        try db.execute(sql: "DELETE FROM image WHERE id IN (SELECT value FROM json_each(?))",
+                       arguments: [JSONValue.array(targets.map { .int($0.rowID) }).serialized])
         return targets.map(\.imageId)
     }
 
@@ -139,49 +139,51 @@ enum ImageStore {
     struct Target {
         var rowID: Int64
         var imageId: String
-        var owner: String
     }
 
     /// What `batchDelete` would delete, with every check it makes, changing nothing: so a
-    /// batch can be refused before it is queued without deleting it twice.
+    /// batch can be refused before it is queued without deleting it twice. A ref is an image
+    /// id, or a row id (which wins when a number is both); the first ref that fails a check
+    /// names the error, and a ref given twice is deleted once.
     static func batchDeleteTargets(_ refs: [String], as identity: Identity, in db: Database) throws -> [Target] {
-        var seen = Set<String>()
-        let unique = refs.filter { seen.insert($0).inserted }
-        let rowIDs = unique.compactMap { Int64($0) }
-        let imageIds = unique.filter { Int64($0) == nil }
-        var sql = ImageSQL()
-        sql.scope(.visible, for: identity)
-        var found: [Target] = []
-        found.reserveCapacity(unique.count)
-        // Two indexed lookups rather than one OR of two IN lists.
-        for condition in [ImageCondition(.imageId, .in, imageIds.map { .string($0) }), ImageCondition(.id, .in, rowIDs.map { .int($0) })]
-        where !condition.values.isEmpty {
-            var lookup = sql
-            lookup.condition(condition)
-            let rows = try Row.fetchCursor(db, sql: "SELECT image.id, image.imageId, image.owner FROM image" + lookup.whereClause,
-                                           arguments: lookup.arguments)
-            while let row = try rows.next() {
-                found.append(Target(rowID: try row.decode(atIndex: 0), imageId: try row.decode(atIndex: 1), owner: try row.decode(atIndex: 2)))
-            }
+        var visible = ImageSQL()
+        visible.scope(.visible, for: identity)
+        let scope = visible.clauses.map { " AND " + $0 }.joined()
+        // Per ref and the image it names: 0 when found by row id (listed first), 1 by image id.
+        func found(_ order: Int, on match: String) -> String {
+            """
+            SELECT ref.key, \(order), image.id, image.imageId, image.owner = ?,
+                   EXISTS (SELECT 1 FROM imageShare WHERE imageShare.imageId = image.imageId)
+            FROM json_each(?) ref JOIN image ON \(match)\(scope)
+            """
         }
-        let byImageId = Dictionary(found.map { ($0.imageId, $0) }, uniquingKeysWith: { first, _ in first })
-        let byRowID = Dictionary(found.map { ($0.rowID, $0) }, uniquingKeysWith: { first, _ in first })
-        let shared = Set(try String.fetchAll(db, sql: "SELECT imageId FROM imageShare WHERE imageId IN (\(ImageSQL.placeholders(found.count)))",
-                                            arguments: StatementArguments(found.isEmpty ? [""] : found.map(\.imageId))))
+        let sql = found(0, on: "ref.type = 'integer' AND image.id = ref.value") + " UNION ALL "
+            + found(1, on: "image.imageId = ref.value") + " ORDER BY 1, 2"
+        let list = JSONValue.array(refs.map { ref in Int64(ref).map { .int($0) } ?? .string(ref) }).serialized
+        var arguments = StatementArguments()
+        for _ in 0..<2 { arguments += [identity.tenant, list] + visible.arguments }
+
         var targets: [Target] = []
-        targets.reserveCapacity(unique.count)
-        for ref in unique {
-            guard let target = Int64(ref).flatMap({ byRowID[$0] }) ?? byImageId[ref] else {
-                throw CanonicalError.notFound(kind: "image", id: ref)
+        targets.reserveCapacity(refs.count)
+        var deleted = Set<Int64>(minimumCapacity: refs.count)
+        var next = 0  // the first ref not yet matched to an image
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            let index: Int = try row.decode(atIndex: 0)
+            guard index >= next else { continue }  // a ref matched by row id; its image id match is not used
+            if index > next { throw CanonicalError.notFound(kind: "image", id: refs[next]) }
+            next = index + 1
+            let target = Target(rowID: try row.decode(atIndex: 2), imageId: try row.decode(atIndex: 3))
+            let owned: Bool = try row.decode(atIndex: 4)
+            guard identity.isOperator || owned else {
+                throw CanonicalError.forbidden("image \(refs[index]) belongs to another tenant")
             }
-            guard identity.isOperator || target.owner == identity.tenant else {
-                throw CanonicalError.forbidden("image \(ref) belongs to another tenant")
-            }
-            if shared.contains(target.imageId) {
+            if try row.decode(atIndex: 5) as Bool {
                 throw CanonicalError.rejected(.imageIsShared, "image \(target.imageId) is shared")
             }
-            targets.append(target)
+            if deleted.insert(target.rowID).inserted { targets.append(target) }
         }
+        if next < refs.count { throw CanonicalError.notFound(kind: "image", id: refs[next]) }
         return targets
     }
 
