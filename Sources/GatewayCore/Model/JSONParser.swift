@@ -123,14 +123,19 @@ struct JSONParser {
         at += 1
         var decoded: [UInt8] = []
         var runStart = at
+        // ASCII needs no validation; `String(validating:as:)` is generic and not specialized,
+        // and its metadata lookups were 16% of answering a 10,000-id job.
+        var ascii = true
         while let c = current {
             switch c {
             case UInt8(ascii: "\""):
                 let run = UnsafeBufferPointer(rebasing: bytes[runStart..<at])
                 at += 1
-                if decoded.isEmpty { return String(validating: run, as: UTF8.self) }
+                if decoded.isEmpty {
+                    return ascii ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
+                }
                 decoded.append(contentsOf: run)
-                return String(validating: decoded, as: UTF8.self)
+                return ascii ? String(decoding: decoded, as: UTF8.self) : String(validating: decoded, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<at]))
                 at += 1
@@ -150,6 +155,9 @@ struct JSONParser {
                 }
                 runStart = at
             case 0..<0x20: return nil
+            case 0x80...:
+                ascii = false
+                at += 1
             default: at += 1
             }
         }

@@ -136,17 +136,22 @@ extension JSONValue {
     }
 
     private static func writeString(_ s: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        // Most strings need no escape: scan their contiguous UTF-8 once and copy it whole.
-        let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        // Most strings need no escape: scan their contiguous UTF-8 once and write it with its
+        // quotes in one reservation (three writes each checked capacity and uniqueness: 30% of
+        // answering a job that lists 10,000 ids).
+        var s = s
+        let copied = s.withUTF8 { bytes -> Bool in
             for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
-            buffer.writeBytes(bytes)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count + 2) { out in
+                out[0] = UInt8(ascii: "\"")
+                if let source = bytes.baseAddress { (out.baseAddress! + 1).copyMemory(from: source, byteCount: bytes.count) }
+                out[bytes.count + 1] = UInt8(ascii: "\"")
+                return bytes.count + 2
+            }
             return true
         }
-        if copied == true {
-            buffer.writeInteger(UInt8(ascii: "\""))
-            return
-        }
+        if copied { return }
+        buffer.writeInteger(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
