@@ -10,6 +10,7 @@ public final class BundledBackend: Backend {
     let options: BundledOptions
     let files: FileStore
     let jobs: JobRunner
+    let checkpointer: Checkpointer
     /// Dialect writes, committed in groups (see `GroupCommit`).
     let writes: GroupCommit
     /// Connections for reads by key (see `PointReaders`).
@@ -21,6 +22,7 @@ public final class BundledBackend: Backend {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         pool = try Self.openPool(path: path)
+        checkpointer = try Checkpointer(path: path, writer: pool)
         try StoreSchema.migrator.migrate(pool)
         try pool.write { db in
             for entry in options.catalog { try entry.upsert(db) }
@@ -48,7 +50,7 @@ public final class BundledBackend: Backend {
         return pool
     }
 
-    public var services: [any Service] { [jobs] }
+    public var services: [any Service] { [jobs, checkpointer] }
 
     /// The store answers and takes a write lock (a full disk or read-only file would refuse it).
     public func unreadiness() async -> String? {
