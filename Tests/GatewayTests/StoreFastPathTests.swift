@@ -222,6 +222,37 @@ import Testing
         #expect(await refusal([mine]) == nil)
     }
 
+    /// A window in the second half is read backwards from the end; every window must still be
+    /// that slice of the whole sorted list, ties and NULLs included.
+    @Test func everyWindowIsTheSliceOfTheWholeList() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        for i in 0..<9 {
+            var patch: ImagePatch = [.name: .string("n\(i)"), .minDisk: .int(Int64(i % 3))]  // ties
+            if i % 4 != 0 { patch[.computeResourceId] = 1 }  // and NULLs
+            _ = try await store.execute(.createImage(patch), as: .anonymousOperator)
+        }
+        func page(_ sort: [SortKey], _ offset: Int, _ limit: Int?) async throws -> ImagePage {
+            guard case .images(let page) = try await store.execute(.listImages(ImageQuery(sort: sort, offset: offset, limit: limit)),
+                                                                   as: .anonymousOperator) else { throw CanonicalError.internal("not a page") }
+            return page
+        }
+        let sorts: [[SortKey]] = [[], [SortKey(.name, descending: true)], [SortKey(.minDisk)], [SortKey(.minDisk, descending: true), SortKey(.name)],
+                                  [SortKey(.computeResourceId)], [SortKey(.computeResourceId, descending: true)], [SortKey(.id, descending: true)]]
+        for sort in sorts {
+            let whole = try await page(sort, 0, nil).items.map(\.image.id)
+            #expect(whole.count == 9)
+            for offset in 0...10 {
+                for limit in 1...4 {
+                    let window = try await page(sort, offset, limit)
+                    let expected = Array(whole[min(offset, 9)..<min(offset + limit, 9)])
+                    #expect(window.items.map(\.image.id) == expected && window.total == 9, "\(sort) offset \(offset) limit \(limit)")
+                }
+            }
+        }
+    }
+
     /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.
     @Test func pointReadsBeyondTheirConnectionsStillAnswer() async throws {
         let gateway = try TestGateway()

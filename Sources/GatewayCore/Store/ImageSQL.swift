@@ -143,10 +143,16 @@ struct ImageSQL {
 
     /// `ORDER BY`, always ending on the row id so pages never overlap.
     static func order(_ keys: [SortKey]) -> String {
-        var parts = keys.map { "\(column($0.field)) \($0.descending ? "DESC" : "ASC")" }
-        if !keys.contains(where: { $0.field == .id }) {
-            parts.append("image.id \(keys.first?.descending == true ? "DESC" : "ASC")")
-        }
-        return " ORDER BY " + parts.joined(separator: ", ")
+        " ORDER BY " + total(keys).map { "\(column($0.field)) \($0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
+    }
+
+    /// `keys` with the row id as the last key (in the first key's direction): a total order.
+    static func total(_ keys: [SortKey]) -> [SortKey] {
+        keys.contains { $0.field == .id } ? keys : keys + [SortKey(.id, descending: keys.first?.descending ?? false)]
+    }
+
+    /// The same total order backwards (NULLs, first when ascending, move to the end with it).
+    static func reversed(_ keys: [SortKey]) -> [SortKey] {
+        total(keys).map { SortKey($0.field, descending: !$0.descending) }
     }
 }

@@ -68,13 +68,36 @@ enum ImageStore {
         for c in query.filters { matching.condition(c) }
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
-        let page = matching.page(query.sort, limit: query.limit, offset: query.offset)
-        let items = try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
-        // A page that is not full ends the matches, so it tells the total without a COUNT (most
-        // lookups by id, and every short list); only an empty page past the start does not.
-        let total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
-            ? query.offset + items.count
-            : try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
+        func fetch(_ sort: [SortKey], limit: Int?, offset: Int) throws -> [ImageView] {
+            let page = matching.page(sort, limit: limit, offset: offset)
+            return try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
+        }
+        func count() throws -> Int {
+            try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
+        }
+        let items: [ImageView]
+        let total: Int
+        if let limit = query.limit, query.offset > 0 {
+            // OFFSET walks the rows it skips: a window in the second half is read from the far
+            // end, backwards, with as many rows to skip as lie after it (at 1M images the last
+            // page took 36 ms against 16 for the first). That needs the total first.
+            total = try count()
+            let after = total - query.offset - limit
+            if query.offset >= total {
+                items = []
+            } else if after < query.offset {
+                items = try fetch(ImageSQL.reversed(query.sort), limit: min(limit, total - query.offset), offset: max(after, 0)).reversed()
+            } else {
+                items = try fetch(query.sort, limit: limit, offset: query.offset)
+            }
+        } else {
+            items = try fetch(query.sort, limit: query.limit, offset: query.offset)
+            // A page that is not full ends the matches, so it tells the total without a COUNT
+            // (most lookups by id, and every short list).
+            total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
+                ? query.offset + items.count
+                : try count()
+        }
         let scopeTotal: Int? = !query.countsScope ? nil
             : query.filters.isEmpty && query.searchWord == nil ? total
             : try Int.fetchOne(db.cachedStatement(sql: base.count), arguments: base.arguments) ?? 0
