@@ -189,6 +189,15 @@ enum StoreSchema {
                 END;
                 """)
         }
+        migrator.registerMigration("v6: no single-column indexes on visibility and status") { db in
+            // Two or three values each: with no statistics SQLite takes such an index for a few
+            // rows and then sorts every match, so a first page of 1M public images took 0.6 s
+            // (1.5 s at page 5,000). Status filters compare with NOCASE and never used theirs.
+            // Public lists, in creation order, get an index that is already in that order.
+            try db.drop(index: "image_on_visibility")
+            try db.drop(index: "image_on_status")
+            try db.create(index: "image_on_visibility_created", on: "image", columns: ["visibility", "createdAt"])
+        }
         return migrator
     }
 }
