@@ -27,6 +27,17 @@ def median(key):
     return statistics.median(rows[key]["values"])
 
 
+def ratio(of, to):
+    """Round by round where both have the same rounds (the framework rounds interleave, so a
+    round's pair saw the same machine), then the median with min-max; else of medians."""
+    a, b = rows[of]["values"], rows[to]["values"]
+    if len(a) == len(b) and all(b):
+        per_round = [x / y for x, y in zip(a, b)]
+        return statistics.median(per_round), min(per_round), max(per_round)
+    value = median(of) / median(to)
+    return value, value, value
+
+
 def fmt(v, unit):
     if unit == "req/s":
         return f"{v:,.0f}"
@@ -43,7 +54,8 @@ except Exception:
 out = [f"# Benchmarks — {datetime.date.today().isoformat()}", "",
        f"Machine: {subprocess.getoutput('nproc')} cores ({cpu}), {platform.system()} {platform.release()}. "
        "Servers pinned to core 0, the load generator (wrk -t1) to core 1 (taskset). "
-       "Figures are medians of the rounds with min–max; ratios are taken within this one run.", ""]
+       "Figures are medians of the rounds with min–max; ratios are taken within this one run, "
+       "round by round where both sides have the same rounds.", ""]
 for note in notes:
     out.append(f"- {note}")
 if notes:
@@ -61,11 +73,11 @@ for group in groups:
         out.append(f"| {row['label']} | {fmt(statistics.median(v), row['unit'])} | {fmt(min(v), row['unit'])} – {fmt(max(v), row['unit'])} | {row['unit']} | {len(v)} |")
     wanted = [r for r in ratios if r["group"] == group]
     if wanted:
-        out += ["", "| ratio | value | goal |", "|---|---|---|"]
+        out += ["", "| ratio | value | min – max by round | goal |", "|---|---|---|---|"]
         for r in wanted:
             if r["of"] in rows and r["to"] in rows and median(r["to"]) != 0:
-                value = median(r["of"]) / median(r["to"])
-                out.append(f"| {r['ratio']} | {value:.2f}× | {r.get('goal', '')} |")
+                value, low, high = ratio(r["of"], r["to"])
+                out.append(f"| {r['ratio']} | {value:.2f}× | {low:.2f} – {high:.2f} | {r.get('goal', '')} |")
     out.append("")
 text = "\n".join(out)
 open(sys.argv[2], "w").write(text)
