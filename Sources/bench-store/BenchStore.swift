@@ -64,7 +64,7 @@ struct BenchStore {
                 _ = try pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) }
             }
             try await time("raw_cached_statement_async") {
-                _ = try await pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) }
+                _ = try await pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE id = ?"), arguments: [rowID]) != nil }
             }
             var readOnly = Configuration()
             readOnly.readonly = true

@@ -98,7 +98,7 @@ extension JSONValue {
     public func write(into buffer: inout ByteBuffer) {
         switch self {
         case .null: buffer.writeStaticString("null")
-        case .bool(let b): b ? buffer.writeStaticString("true") : buffer.writeStaticString("false")
+        case .bool(let b): buffer.writeStaticString(b ? "true" : "false")
         case .int(let i): buffer.writeString(String(i))
         case .double(let d):
             if d.isFinite {

@@ -33,7 +33,7 @@ final class Checkpointer: Service, Sendable {
         self.wakeups = wakeups
         waker = Waker(continuation)
         let context = Unmanaged.passRetained(waker).toOpaque()
-        try pool.writeWithoutTransaction { db in
+        pool.writeWithoutTransaction { db in
             _ = sqlite3_wal_hook(db.sqliteConnection, { context, _, _, frames in
                 if frames >= Checkpointer.threshold, let context {
                     Unmanaged<Waker>.fromOpaque(context).takeUnretainedValue().continuation.yield()
