@@ -272,6 +272,25 @@ import Testing
                 #expect(plan.filter { $0.contains("TEMP B-TREE") }.count == 1, "\(scope) \(identity.isOperator): \(plan)")
             }
         }
+        // Foreman's pages under a parent, in row order (its default).
+        for parent in [ImageField.computeResourceId, .operatingsystemId, .architectureId] {
+            var sql = ImageSQL()
+            sql.scope(.visible, for: .anonymousOperator)
+            sql.condition(.eq(parent, 1))
+            let page = sql.page([], limit: 20, offset: 0)
+            let plan = try await store.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + page.sql, arguments: page.arguments).map { $0["detail"] as String }
+            }
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(parent): \(plan)")  // row order: no sort at all
+        }
+        // Foreman's uniqueness checks on create go to the (compute resource, name) and uuid indexes.
+        let checks = try await store.pool.read { db in
+            try ["SELECT 1 FROM image WHERE computeResourceId = 1 AND name = 'n' AND +id IS NOT NULL AND +operatingsystemId IS NULL",
+                 "SELECT 1 FROM image WHERE uuid = 'u' AND +computeResourceId = 1 AND +id IS NOT NULL"].map { check in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + check).map { $0["detail"] as String }.joined()
+            }
+        }
+        #expect(checks[0].contains("image_on_compute_resource (") && checks[1].contains("image_on_uuid"), "\(checks)")
     }
 
     /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.

@@ -102,7 +102,15 @@ struct ImageSQL {
         let values = c.values.map(Self.databaseValue)
         switch c.op {
         case .eq:
-            if values.first == DatabaseValue.null { add("\(col) IS NULL") } else { add("\(col) = ? COLLATE NOCASE", [values.first]) }
+            // Text compares without case, as the originals' filters do; a number compares as is,
+            // which keeps it on the column's index (a NOCASE comparison cannot use one).
+            if values.first == DatabaseValue.null {
+                add("\(col) IS NULL")
+            } else if case .string = c.values.first {
+                add("\(col) = ? COLLATE NOCASE", [values.first])
+            } else {
+                add("\(col) = ?", [values.first])
+            }
         case .ne:
             if values.first == DatabaseValue.null { add("\(col) IS NOT NULL") } else { add("(\(col) IS NULL OR \(col) <> ? COLLATE NOCASE)", [values.first]) }
         case .contains: add("\(col) LIKE ? ESCAPE '\\'", [Self.likePattern(c.values.first)])

@@ -251,15 +251,15 @@ enum ImageStore {
     /// compute resource.
     static func checkUnique(_ image: Image, in db: Database) throws {
         guard let cr = image.computeResourceId else { return }
-        // The unary `+` keeps SQLite on the (computeResourceId, name) and (computeResourceId, uuid)
-        // indexes: planned on its own it chose the operating-system index, and with no operating
-        // system that is a scan of every such image on every create.
+        // The unary `+` keeps SQLite on the (computeResourceId, name) and uuid indexes: planned on
+        // its own it chose the operating-system index (or the compute resource's), and that is a
+        // scan of every such image on every create.
         if try exists("SELECT 1 FROM image WHERE computeResourceId = ? AND name = ? AND +id IS NOT ? AND +operatingsystemId IS ?",
                       [cr, image.name, image.id, image.operatingsystemId], in: db) {
             throw CanonicalError.conflict(field: ImageField.name.rawValue, message: "has already been taken")
         }
         if !image.uuid.isEmpty,
-           try exists("SELECT 1 FROM image WHERE computeResourceId = ? AND uuid = ? AND +id IS NOT ?", [cr, image.uuid, image.id], in: db) {
+           try exists("SELECT 1 FROM image WHERE uuid = ? AND +computeResourceId = ? AND +id IS NOT ?", [image.uuid, cr, image.id], in: db) {
             throw CanonicalError.conflict(field: ImageField.uuid.rawValue, message: "has already been taken")
         }
     }

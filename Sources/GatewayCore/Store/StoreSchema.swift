@@ -198,6 +198,14 @@ enum StoreSchema {
             try db.drop(index: "image_on_status")
             try db.create(index: "image_on_visibility_created", on: "image", columns: ["visibility", "createdAt"])
         }
+        migrator.registerMigration("v7: compute resource pages in row order; uuids by their own index") { db in
+            // Foreman lists a compute resource's images in row order; its two indexes held them
+            // in name or uuid order, so every page sorted all of that resource's images. A
+            // one-column index keeps them in row order; the uuid check gets an index of its own.
+            try db.drop(index: "image_on_compute_resource_uuid")
+            try db.create(index: "image_on_compute_resource_rows", on: "image", columns: ["computeResourceId"])
+            try db.create(index: "image_on_uuid", on: "image", columns: ["uuid"])
+        }
         return migrator
     }
 }
