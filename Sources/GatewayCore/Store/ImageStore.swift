@@ -72,8 +72,8 @@ enum ImageStore {
             let page = matching.page(sort, limit: limit, offset: offset)
             return try ImageView.fetchAll(db.cachedStatement(sql: page.sql), arguments: page.arguments)
         }
-        func count() throws -> Int {
-            try Int.fetchOne(db.cachedStatement(sql: matching.count), arguments: matching.arguments) ?? 0
+        func count(_ sql: ImageSQL) throws -> Int {
+            try Int.fetchOne(db.cachedStatement(sql: sql.count), arguments: sql.arguments) ?? 0
         }
         let items: [ImageView]
         let total: Int
@@ -81,7 +81,7 @@ enum ImageStore {
             // OFFSET walks the rows it skips: a window in the second half is read from the far
             // end, backwards, with as many rows to skip as lie after it (at 1M images the last
             // page took 36 ms against 16 for the first). That needs the total first.
-            total = try count()
+            total = try count(matching)
             let after = total - query.offset - limit
             if query.offset >= total {
                 items = []
@@ -96,11 +96,11 @@ enum ImageStore {
             // (most lookups by id, and every short list).
             total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
                 ? query.offset + items.count
-                : try count()
+                : try count(matching)
         }
         let scopeTotal: Int? = !query.countsScope ? nil
             : query.filters.isEmpty && query.searchWord == nil ? total
-            : try Int.fetchOne(db.cachedStatement(sql: base.count), arguments: base.arguments) ?? 0
+            : try count(base)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
 
@@ -251,18 +251,19 @@ enum ImageStore {
     /// compute resource.
     static func checkUnique(_ image: Image, in db: Database) throws {
         guard let cr = image.computeResourceId else { return }
-        // The unary `+` keeps SQLite on the (computeResourceId, name) and uuid indexes: planned on
-        // its own it chose the operating-system index (or the compute resource's), and that is a
-        // scan of every such image on every create.
-        if try exists("SELECT 1 FROM image WHERE computeResourceId = ? AND name = ? AND +id IS NOT ? AND +operatingsystemId IS ?",
-                      [cr, image.name, image.id, image.operatingsystemId], in: db) {
+        if try exists(nameTaken, [cr, image.name, image.id, image.operatingsystemId], in: db) {
             throw CanonicalError.conflict(field: ImageField.name.rawValue, message: "has already been taken")
         }
-        if !image.uuid.isEmpty,
-           try exists("SELECT 1 FROM image WHERE uuid = ? AND +computeResourceId = ? AND +id IS NOT ?", [image.uuid, cr, image.id], in: db) {
+        if !image.uuid.isEmpty, try exists(uuidTaken, [image.uuid, cr, image.id], in: db) {
             throw CanonicalError.conflict(field: ImageField.uuid.rawValue, message: "has already been taken")
         }
     }
+
+    /// `checkUnique`'s queries. The unary `+` keeps SQLite on the (computeResourceId, name) and
+    /// uuid indexes: planned on its own it chose the operating-system index (or the compute
+    /// resource's), and that is a scan of every such image on every create.
+    static let nameTaken = "SELECT 1 FROM image WHERE computeResourceId = ? AND name = ? AND +id IS NOT ? AND +operatingsystemId IS ?"
+    static let uuidTaken = "SELECT 1 FROM image WHERE uuid = ? AND +computeResourceId = ? AND +id IS NOT ?"
 
     /// Whether a (cached, prepared once per connection) query finds a row: the checks every
     /// create and update makes.

@@ -106,7 +106,7 @@ extension Job: FetchableRecord, PersistableRecord {
     /// `JSONDecoder`, and the command only when the row has it.
     public init(row: Row) throws {
         let ids: String = try row.decode(forColumn: "resourceIds")
-        guard case .array(let items)? = JSONValue.parse(Array(ids.utf8)),
+        guard case .array(let items)? = JSONValue.parse(ids.utf8),
               case let resourceIds = items.compactMap(\.stringValue), resourceIds.count == items.count else {
             throw CanonicalError.internal("a job has a malformed resourceIds column")
         }
