@@ -29,10 +29,7 @@ import Testing
         // Ten writers asked for "dup": one got it, nine were refused with Foreman's uniqueness conflict.
         #expect(failures.count == 9)
         #expect(failures.allSatisfy { $0.kind == "conflict" })
-        guard case .images(let page) = try await store.execute(.listImages(ImageQuery()), as: .anonymousOperator) else {
-            Issue.record("not a page"); return
-        }
-        #expect(page.total == 31)
+        #expect(try await store.page(ImageQuery()).total == 31)
         // Every acknowledged create is there, as a fresh store on the same file sees it.
         let reopened = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
         for case .success(.image(let view)) in outcomes.values {
@@ -104,46 +101,37 @@ import Testing
             _ = try await store.execute(.createImage([.name: .string(name), .computeResourceId: 1, .operatingsystemId: .int(Int64(i % 2 + 1))]),
                                         as: .anonymousOperator)
         }
-        func page(_ query: ImageQuery) async throws -> ImagePage {
-            guard case .images(let page) = try await store.execute(.listImages(query), as: .anonymousOperator) else {
-                throw CanonicalError.internal("not a page")
-            }
-            return page
-        }
-        func searched(_ word: String) async throws -> [String] {
-            try await page(ImageQuery(searchWord: word, sort: [SortKey(.name)])).items.map(\.image.name)
-        }
         // Trigram lookups (three characters or more) ignore ASCII case, as LIKE does.
-        #expect(try await searched("alpha") == ["Alpha-Two", "alpha-one"])
-        #expect(try await searched("ONE") == ["alpha-one", "beta_one"])
+        #expect(try await store.searched("alpha") == ["Alpha-Two", "alpha-one"])
+        #expect(try await store.searched("ONE") == ["alpha-one", "beta_one"])
         // Short parts and LIKE's wildcards are matched literally by a scan.
-        #expect(try await searched("ta") == ["beta_one", "delta"])
-        #expect(try await searched("a%x") == ["gamma%x"])
-        #expect(try await searched("a_o") == ["beta_one"])
+        #expect(try await store.searched("ta") == ["beta_one", "delta"])
+        #expect(try await store.searched("a%x") == ["gamma%x"])
+        #expect(try await store.searched("a_o") == ["beta_one"])
         // Renames and deletions reach the index.
         guard case .image(let delta) = try await store.execute(.getImage(ImageSelector(ref: "5")), as: .anonymousOperator) else { return }
         _ = try await store.execute(.updateImage(ImageSelector(ref: "5"), [.name: "omega"]), as: .anonymousOperator)
-        #expect(try await searched("delta") == [])
-        #expect(try await searched("omeg") == ["omega"])
+        #expect(try await store.searched("delta") == [])
+        #expect(try await store.searched("omeg") == ["omega"])
         _ = try await store.execute(.deleteImage(ImageSelector(ref: delta.image.imageId)), as: .anonymousOperator)
-        #expect(try await searched("omeg") == [])
+        #expect(try await store.searched("omeg") == [])
         // Pages: the window over the sorted whole, with the total; a catalogue-name filter joins.
-        let all = try await page(ImageQuery(sort: [SortKey(.name, descending: true)])).items.map(\.image.name)
+        let all = try await store.page(ImageQuery(sort: [SortKey(.name, descending: true)])).items.map(\.image.name)
         #expect(all == ["gamma%x", "beta_one", "alpha-one", "Alpha-Two"])
-        let second = try await page(ImageQuery(sort: [SortKey(.name, descending: true)], offset: 1, limit: 2))
+        let second = try await store.page(ImageQuery(sort: [SortKey(.name, descending: true)], offset: 1, limit: 2))
         #expect(second.items.map(\.image.name) == ["beta_one", "alpha-one"])
         #expect(second.total == 4)
         // The total without a COUNT when the page ends the matches, with one when it cannot tell.
         for (offset, limit, count) in [(3, 2, 1), (0, 10, 4), (4, 2, 0), (9, 2, 0), (2, nil, 2), (7, nil, 0), (0, 4, 4)] as [(Int, Int?, Int)] {
-            let window = try await page(ImageQuery(sort: [SortKey(.name)], offset: offset, limit: limit))
+            let window = try await store.page(ImageQuery(sort: [SortKey(.name)], offset: offset, limit: limit))
             #expect(window.items.count == count && window.total == 4, "offset \(offset) limit \(String(describing: limit))")
         }
-        let debian = try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")], sort: [SortKey(.operatingsystemName), SortKey(.name)],
+        let debian = try await store.page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")], sort: [SortKey(.operatingsystemName), SortKey(.name)],
                                                countsScope: true))
         #expect(debian.items.map(\.image.name) == ["alpha-one", "beta_one"])
         #expect(debian.total == 2 && debian.scopeTotal == 4)
         // The scope is counted only when asked (Foreman asks; the others never show it).
-        #expect(try await page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")])).scopeTotal == nil)
+        #expect(try await store.page(ImageQuery(filters: [.eq(.operatingsystemName, "Debian 12")])).scopeTotal == nil)
     }
 
     /// A deleted image's name stays in the trigram index until the purge: searches meanwhile
@@ -156,11 +144,6 @@ import Testing
         for name in ["keep-one", "gone-one", #"say "hi" one"#, "GONE-two"] {
             guard case .image(let made) = try await store.execute(.createImage([.name: .string(name)]), as: .anonymousOperator) else { return }
             refs.append(made.image.imageId)
-        }
-        func searched(_ word: String) async throws -> [String] {
-            guard case .images(let page) = try await store.execute(.listImages(ImageQuery(searchWord: word, sort: [SortKey(.name)])),
-                                                                   as: .anonymousOperator) else { return [] }
-            return page.items.map(\.image.name)
         }
         // The second by image id, the fourth by row id and again by image id: two deletions.
         let deleted = try await store.execute(.batchDeleteImages([refs[1], "4", refs[3]]), as: .anonymousOperator)
@@ -177,15 +160,15 @@ import Testing
         #expect(try await stale() == 2)
         #expect(try await postings("gone") == 2)
         // A phrase with a quote in it, and the deleted names' postings matched but not answered.
-        #expect(try await searched("one") == ["keep-one", #"say "hi" one"#])
-        #expect(try await searched(#""hi""#) == [#"say "hi" one"#])
-        #expect(try await searched("gone") == [])
+        #expect(try await store.searched("one") == ["keep-one", #"say "hi" one"#])
+        #expect(try await store.searched(#""hi""#) == [#"say "hi" one"#])
+        #expect(try await store.searched("gone") == [])
         #expect(try await store.pool.write { db in try NameIndex.purge(limit: 1, in: db) } == 1)
         #expect(try await store.pool.write { db in try NameIndex.purge(limit: 10, in: db) } == 1)
         #expect(try await stale() == 0)
         #expect(try await postings("gone") == 0)
         #expect(try await postings("one") == 2)
-        #expect(try await searched("one") == ["keep-one", #"say "hi" one"#])
+        #expect(try await store.searched("one") == ["keep-one", #"say "hi" one"#])
     }
 
     /// A batch is checked ref by ref in the order given; the first ref that fails names the error
@@ -217,8 +200,7 @@ import Testing
         #expect(await refusal([mine, bobsPrivate, bobsPublic])?.description.contains(bobsPrivate) == true)
         #expect(await refusal([mine, "img-missing", shared])?.kind == "notFound")
         #expect(await refusal([mine, shared, "img-missing"])?.description.contains("is shared") == true)
-        guard case .images(let page) = try await store.execute(.listImages(ImageQuery()), as: .anonymousOperator) else { return }
-        #expect(page.total == 4)
+        #expect(try await store.page(ImageQuery()).total == 4)
         #expect(await refusal([mine]) == nil)
     }
 
@@ -234,9 +216,7 @@ import Testing
             _ = try await store.execute(.createImage(patch), as: .anonymousOperator)
         }
         func page(_ sort: [SortKey], _ offset: Int, _ limit: Int?) async throws -> ImagePage {
-            guard case .images(let page) = try await store.execute(.listImages(ImageQuery(sort: sort, offset: offset, limit: limit)),
-                                                                   as: .anonymousOperator) else { throw CanonicalError.internal("not a page") }
-            return page
+            try await store.page(ImageQuery(sort: sort, offset: offset, limit: limit))
         }
         let sorts: [[SortKey]] = [[], [SortKey(.name, descending: true)], [SortKey(.minDisk)], [SortKey(.minDisk, descending: true), SortKey(.name)],
                                   [SortKey(.computeResourceId)], [SortKey(.computeResourceId, descending: true)], [SortKey(.id, descending: true)]]
@@ -265,9 +245,7 @@ import Testing
                 var sql = ImageSQL()
                 sql.scope(scope, for: identity)
                 let page = sql.page([SortKey(.createdAt, descending: descending)], limit: 100, offset: 0)
-                let plan = try await store.pool.read { db in
-                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + page.sql, arguments: page.arguments).map { $0["detail"] as String }
-                }
+                let plan = try await store.plan(page.sql, page.arguments)
                 // One sort: the outer query's, of the page's own rows.
                 #expect(plan.filter { $0.contains("TEMP B-TREE") }.count == 1, "\(scope) \(identity.isOperator): \(plan)")
             }
@@ -278,19 +256,13 @@ import Testing
             sql.scope(.visible, for: .anonymousOperator)
             sql.condition(.eq(parent, 1))
             let page = sql.page([], limit: 20, offset: 0)
-            let plan = try await store.pool.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + page.sql, arguments: page.arguments).map { $0["detail"] as String }
-            }
+            let plan = try await store.plan(page.sql, page.arguments)
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(parent): \(plan)")  // row order: no sort at all
         }
         // Foreman's uniqueness checks on create go to the (compute resource, name) and uuid indexes.
-        let checks = try await store.pool.read { db in
-            try ["SELECT 1 FROM image WHERE computeResourceId = 1 AND name = 'n' AND +id IS NOT NULL AND +operatingsystemId IS NULL",
-                 "SELECT 1 FROM image WHERE uuid = 'u' AND +computeResourceId = 1 AND +id IS NOT NULL"].map { check in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + check).map { $0["detail"] as String }.joined()
-            }
-        }
-        #expect(checks[0].contains("image_on_compute_resource (") && checks[1].contains("image_on_uuid"), "\(checks)")
+        let name = try await store.plan(ImageStore.nameTaken, [1, "n", nil, nil]).joined()
+        let uuid = try await store.plan(ImageStore.uuidTaken, ["u", 1, nil]).joined()
+        #expect(name.contains("image_on_compute_resource (") && uuid.contains("image_on_uuid"), "\(name) \(uuid)")
     }
 
     /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.
@@ -356,5 +328,27 @@ import Testing
             #expect(id.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil, "\(id)")
         }
         #expect(ids[0].prefix(18) == ids[999].prefix(18))
+    }
+}
+
+extension BundledBackend {
+    /// A page of images as the operator sees it.
+    func page(_ query: ImageQuery) async throws -> ImagePage {
+        guard case .images(let page) = try await execute(.listImages(query), as: .anonymousOperator) else {
+            throw CanonicalError.internal("not a page")
+        }
+        return page
+    }
+
+    /// The names of the images whose reference or name matches `word`, by name.
+    func searched(_ word: String) async throws -> [String] {
+        try await page(ImageQuery(searchWord: word, sort: [SortKey(.name)])).items.map(\.image.name)
+    }
+
+    /// SQLite's plan for a statement, a line per step.
+    func plan(_ sql: String, _ arguments: StatementArguments = StatementArguments()) async throws -> [String] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+        }
     }
 }
