@@ -45,22 +45,17 @@ public final class RemoteBackend: Backend {
     }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-        let body: Data
-        do {
-            body = try JSONEncoder().encode(CanonicalWire.Execute(command: command))
-        } catch {
-            throw .internal("cannot encode \(command): \(error)")
-        }
+        let body = CanonicalWire.body(CanonicalWire.Execute(command: command))
         let attempts = command.isReadOnly ? options.retries + 1 : 1
         var lastError = ""
         for attempt in 1...attempts {
             var request = request("/ims/v1/execute", method: .POST, identity: identity)
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: body))
+            request.body = .bytes(body)
             do {
                 let response = try await client.execute(request, timeout: .init(options.requestTimeout))
                 let bytes = try await response.body.collect(upTo: 256 << 20)
-                let answer = try JSONDecoder().decode(CanonicalWire.Answer.self, from: bytes)
+                let answer = try JSONValueDecoder().decode(CanonicalWire.Answer.self, from: bytes.readableBytesView)
                 if let error = answer.error { throw error }
                 guard let result = answer.result else { throw CanonicalError.internal("the backend answered nothing") }
                 return result
@@ -86,7 +81,7 @@ public final class RemoteBackend: Backend {
             let response = try await client.execute(request, timeout: .hours(6))
             let bytes = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else { throw Self.decodeError(bytes) }
-            let stored = try JSONDecoder().decode(Stored.self, from: bytes)
+            let stored = try JSONValueDecoder().decode(Stored.self, from: bytes.readableBytesView)
             return UploadTicket(imageId: stored.imageId, uploadId: stored.uploadId, token: token, size: 0)
         } catch let error as CanonicalError {
             throw error
@@ -120,8 +115,8 @@ public final class RemoteBackend: Backend {
         var request = HTTPClientRequest(url: options.url + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(options.token)")
-        if let identity, let data = try? JSONEncoder().encode(identity) {
-            request.headers.add(name: "X-IMS-Identity", value: String(decoding: data, as: UTF8.self))
+        if let identity, let json = try? JSONValueEncoder().encode(identity) {
+            request.headers.add(name: "X-IMS-Identity", value: json.serialized)
         }
         if let requestId = RequestIDs.current { request.headers.add(name: "X-Request-Id", value: requestId) }
         return request
@@ -133,7 +128,7 @@ public final class RemoteBackend: Backend {
     }
 
     private static func decodeError(_ bytes: ByteBuffer) -> CanonicalError {
-        (try? JSONDecoder().decode(CanonicalWire.Answer.self, from: bytes))?.error ?? .internal("unexpected answer from the backend")
+        (try? JSONValueDecoder().decode(CanonicalWire.Answer.self, from: bytes.readableBytesView))?.error ?? .internal("unexpected answer from the backend")
     }
 
     /// Closes the client's pooled connections when the gateway shuts down.

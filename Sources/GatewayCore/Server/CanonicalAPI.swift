@@ -29,7 +29,7 @@ struct CanonicalAPI: Sendable {
             }
             do {
                 let body = try await request.body.collect(upTo: 16 << 20)
-                let envelope = try JSONDecoder().decode(CanonicalWire.Execute.self, from: body)
+                let envelope = try JSONValueDecoder().decode(CanonicalWire.Execute.self, from: body.readableBytesView)
                 let result = try await backend.execute(envelope.command, as: identity)
                 return CanonicalWire.json(.ok, CanonicalWire.Answer(result: result, error: nil))
             } catch let error as CanonicalError {
@@ -57,7 +57,7 @@ struct CanonicalAPI: Sendable {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               tokenHashes.contains(Secrets.sha256Hex(String(header.dropFirst(7))))
         else { throw .unauthorized("the canonical API needs a service token") }
-        guard let text = request.headers[.imsIdentity], let identity = try? JSONDecoder().decode(Identity.self, from: Data(text.utf8))
+        guard let text = request.headers[.imsIdentity], let identity = try? JSONValueDecoder().decode(Identity.self, from: text.utf8)
         else { throw .invalidParameter(field: "X-IMS-Identity", message: "is required") }
         return identity
     }
@@ -75,8 +75,19 @@ enum CanonicalWire {
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body(value)))
+    }
+
+    /// `value` as JSON text (`{}` should it not encode, which no wire form does).
+    static func body(_ value: some Encodable) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        do {
+            try JSONValueEncoder().write(value, into: &buffer)
+        } catch {
+            buffer.clear()
+            buffer.writeStaticString("{}")
+        }
+        return buffer
     }
 
     static func error(_ error: CanonicalError) -> Response {
