@@ -70,4 +70,47 @@ import Testing
             #expect(failed["info"]?.stringValue?.contains(imageId) == true)
         }
     }
+
+    /// A batch delete's job deletes what was checked when it was queued, unless something
+    /// changed since: then nothing is deleted and the job fails naming the change.
+    @Test func aQueuedBatchDeleteSeesWhatChangedSinceItWasChecked() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        var views: [ImageView] = []
+        for name in ["a", "b", "c", "d", "e"] {
+            guard case .image(let view) = try await store.execute(.createImage([.name: .string(name), .owner: "default"]), as: .anonymousOperator)
+            else { Issue.record("no image"); return }
+            views.append(view)
+        }
+        func queue(_ refs: [String]) async throws -> Job {
+            let spec = JobSpec(action: "DeleteImages", zone: "ac1", requestId: "r")
+            guard case .job(let job) = try await store.execute(.asJob(spec, .batchDeleteImages(refs)), as: .anonymousOperator)
+            else { throw CanonicalError.internal("no job") }
+            return job
+        }
+        // By row id and by image id, one named twice; then a batch whose image is shared (and
+        // one that is deleted) after the batch was queued.
+        let plain = try await queue([String(views[0].image.id!), views[1].image.imageId, views[1].image.imageId])
+        #expect(plain.resourceIds == [views[0].image.imageId, views[1].image.imageId])
+        let sharedLater = try await queue([views[2].image.imageId, views[3].image.imageId])
+        let goneLater = try await queue([views[4].image.imageId, views[3].image.imageId])
+        _ = try await store.execute(.shareImage(ImageSelector(ref: views[3].image.imageId), userIds: ["8"]), as: .anonymousOperator)
+        _ = try await store.execute(.deleteImage(ImageSelector(ref: views[4].image.imageId)), as: .anonymousOperator)
+
+        let goneId = views[4].image.imageId
+        try await gateway.run { client in
+            #expect(try await client.finishedJob(plain.jobId)["status"] == "successful")
+            let shared = try await client.finishedJob(sharedLater.jobId)
+            #expect(shared["status"] == "failed")
+            #expect(shared["info"]?.stringValue?.contains("shared") == true)
+            let gone = try await client.finishedJob(goneLater.jobId)
+            #expect(gone["status"] == "failed")
+            #expect(gone["info"]?.stringValue?.contains(goneId) == true)
+        }
+        for (view, kept) in zip(views, [false, false, true, true, false]) {
+            let found = try? await store.execute(.getImage(ImageSelector(ref: view.image.imageId)), as: .anonymousOperator)
+            #expect((found != nil) == kept, "\(view.image.name)")
+        }
+    }
 }

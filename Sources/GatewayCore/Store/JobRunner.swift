@@ -91,7 +91,12 @@ final class JobRunner: Service, @unchecked Sendable {
         default:
             let operatorIdentity = Identity(user: "jobs", tenant: job.owner, isOperator: true)
             let result = try await backend.pool.write { db -> CommandResult in
-                let result = try backend.run(command, as: operatorIdentity, in: db)
+                let result: CommandResult
+                if case .batchDeleteImages = command, try ImageStore.deleteQueued(job.resourceIds, in: db) {
+                    result = .imagesDeleted(job.resourceIds)
+                } else {
+                    result = try backend.run(command, as: operatorIdentity, in: db)
+                }
                 try JobStore.mark(job.jobId, .successful, now: Date(), in: db)
                 return result
             }

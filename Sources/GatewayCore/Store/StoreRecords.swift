@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOCore
 
 // One record type per table: the canonical model types themselves.
 
@@ -102,8 +103,31 @@ extension Job: FetchableRecord, PersistableRecord {
          "finishedAt"].map { Column($0) }
     }
 
-    /// Written with `Codable`; read by hand, the id list through `JSONParser` rather than
-    /// `JSONDecoder`, and the command only when the row has it.
+    /// Written and read by hand, the id list and the command through `JSONValue` and its coders
+    /// rather than Foundation's: for a 10,000-id batch delete, `JSONEncoder` took 10–18 ms of
+    /// the request and `JSONDecoder` as long again when the job ran. The command is read only
+    /// when the row has it.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["jobId"] = jobId
+        container["action"] = action
+        container["status"] = status
+        container["zone"] = zone
+        container["requestId"] = requestId
+        container["resourceIds"] = JSONValue.array(resourceIds.map { .string($0) }).serialized
+        container["owner"] = owner
+        container["info"] = info
+        container["createdAt"] = createdAt
+        container["beganAt"] = beganAt
+        container["finishedAt"] = finishedAt
+        if let command {
+            var text = ByteBuffer()
+            try JSONValueEncoder().write(command, into: &text)
+            container["command"] = String(buffer: text)
+        } else {
+            container["command"] = nil as String?
+        }
+    }
+
     public init(row: Row) throws {
         let ids: String = try row.decode(forColumn: "resourceIds")
         guard case .array(let items)? = JSONValue.parse(ids.utf8),
@@ -112,7 +136,7 @@ extension Job: FetchableRecord, PersistableRecord {
         }
         var command: Command?
         if row.hasColumn("command"), let text: String = try row.decode(forColumn: "command") {
-            command = try JSONDecoder().decode(Command.self, from: Data(text.utf8))
+            command = try JSONValueDecoder().decode(Command.self, from: text.utf8)
         }
         try self.init(jobId: row.decode(forColumn: "jobId"), action: row.decode(forColumn: "action"),
                       status: row.decode(forColumn: "status"), zone: row.decode(forColumn: "zone"),
