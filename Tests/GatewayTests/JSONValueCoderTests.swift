@@ -92,4 +92,29 @@ import Testing
         #expect(try JSONValueDecoder().decode([Int].self, from: Array("[1.0, -0]".utf8)) == [1, 0])
         #expect(throws: EncodingError.self) { try JSONValueEncoder().encode(Double.nan) }
     }
+
+    /// A stored list is written back as the text it was read as, and means the same list.
+    @Test func storedStringListsKeepTheirText() throws {
+        let text = #"["img-1","img-2","中"]"#
+        let stored = try #require(StringList(json: text))
+        #expect(stored.strings == ["img-1", "img-2", "中"])
+        #expect(stored == StringList(["img-1", "img-2", "中"]))
+        #expect(stored.json == .encoded(text))
+        #expect(JSONValue.object(["ids": stored.json]).serialized == #"{"ids":["img-1","img-2","中"]}"#)
+        // Escapes and spacing are parsed in full; what is not a list of strings is refused.
+        #expect(StringList(json: #"[ "a\"b" , "c" ]"#)?.strings == ["a\"b", "c"])
+        #expect(StringList(json: "[]")?.strings == [])
+        for bad in ["", "[", #"["a" "b"]"#, #"[1]"#, #"{"a":"b"}"#, #"["a"]x"#] {
+            #expect(StringList(json: bad) == nil, "\(bad)")
+        }
+        // On the wire it is an array of strings, whoever reads or writes it.
+        let job = Job(jobId: "j", action: "a", status: .successful, zone: "z", requestId: "r", resourceIds: [], owner: "o", createdAt: Self.now)
+        var fromStore = job
+        fromStore.resources = stored
+        var written = ByteBuffer()
+        try JSONValueEncoder().write(fromStore, into: &written)
+        #expect(try JSONDecoder().decode(Job.self, from: Data(written.readableBytesView)).resourceIds == stored.strings)
+        #expect(try JSONValueDecoder().decode(Job.self, from: JSONValueEncoder().encode(fromStore)) == fromStore)
+        #expect(try JSONValueDecoder().decode(Job.self, from: Array(JSONEncoder().encode(fromStore))) == fromStore)
+    }
 }

@@ -109,7 +109,7 @@ public struct Idc51Dialect: Dialect {
             "request_id": .string(job.requestId), "status": .string(job.status.rawValue),
             "create_time": time(job.createdAt), "begin_time": time(job.beganAt), "finished_time": time(job.finishedAt),
             "info": .string(job.info), "extra": "", "zone": .string(job.zone),
-            "resource_ids": .array(job.resourceIds.map { .string($0) }), "ret_code": 0,
+            "resource_ids": job.resources.json, "ret_code": 0,
         ]
     }
 

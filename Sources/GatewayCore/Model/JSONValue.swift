@@ -11,6 +11,8 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// JSON text known to be valid, written as it is (a stored `StringList`).
+    case encoded(String)
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
@@ -19,6 +21,12 @@ public enum JSONValue: Sendable, Equatable {
 
     public var objectValue: [String: JSONValue]? {
         if case .object(let o) = self { return o }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        if case .encoded(let text) = self { return JSONValue.parse(text.utf8)?.arrayValue }
         return nil
     }
 
@@ -81,6 +89,7 @@ extension JSONValue: Codable {
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)
+        case .encoded(let text): try c.encode(JSONValue.parse(text.utf8) ?? .null)
         }
     }
 
@@ -126,6 +135,7 @@ extension JSONValue {
                 pair.value.write(into: &buffer)
             }
             buffer.writeInteger(UInt8(ascii: "}"))
+        case .encoded(let text): buffer.writeString(text)
         }
     }
 

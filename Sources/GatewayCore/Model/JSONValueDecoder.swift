@@ -25,7 +25,11 @@ final class NodeDecoder: Decoder {
     let parent: NodeDecoder?
 
     init(_ value: JSONValue, key: (any CodingKey)?, parent: NodeDecoder?) {
-        self.value = value
+        if case .encoded(let text) = value {
+            self.value = JSONValue.parse(text.utf8) ?? .null
+        } else {
+            self.value = value
+        }
         self.key = key
         self.parent = parent
     }
@@ -272,6 +276,7 @@ extension JSONValue {
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
+        case .encoded: "JSON text"
         }
     }
 }

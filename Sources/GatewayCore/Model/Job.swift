@@ -8,7 +8,8 @@ public struct Job: Codable, Sendable, Equatable {
     public var status: JobStatus
     public var zone: String
     public var requestId: String
-    public var resourceIds: [String]
+    /// What the job concerns (image ids), as stored: see `StringList`.
+    public var resources: StringList
     public var owner: String
     public var info: String
     public var createdAt: Date
@@ -25,13 +26,20 @@ public struct Job: Codable, Sendable, Equatable {
         self.status = status
         self.zone = zone
         self.requestId = requestId
-        self.resourceIds = resourceIds
+        resources = StringList(resourceIds)
         self.owner = owner
         self.info = info
         self.createdAt = createdAt
         self.beganAt = beganAt
         self.finishedAt = finishedAt
         self.command = command
+    }
+
+    public var resourceIds: [String] { resources.strings }
+
+    /// The canonical wire's names (`resourceIds` as before `resources` kept its text).
+    enum CodingKeys: String, CodingKey {
+        case jobId, action, status, zone, requestId, resources = "resourceIds", owner, info, createdAt, beganAt, finishedAt, command
     }
 }
 

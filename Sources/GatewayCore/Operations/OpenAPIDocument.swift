@@ -59,6 +59,7 @@ enum OpenAPIDocument {
         case .string: return ["type": "string"]
         case .array(let items): return ["type": "array", "items": items.first.map(schema(of:)) ?? [:]]
         case .object(let fields): return ["type": "object", "properties": .object(fields.mapValues(schema(of:)))]
+        case .encoded(let text): return schema(of: JSONValue.parse(text.utf8) ?? .null)
         }
     }
 

@@ -156,7 +156,7 @@ struct ImageSQL {
         case .int(let n): n.databaseValue
         case .double(let d): d.databaseValue
         case .string(let s): s.databaseValue
-        case .array, .object: v.serialized.databaseValue
+        case .array, .object, .encoded: v.serialized.databaseValue
         }
     }
 

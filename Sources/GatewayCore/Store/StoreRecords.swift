@@ -113,7 +113,7 @@ extension Job: FetchableRecord, PersistableRecord {
         container["status"] = status
         container["zone"] = zone
         container["requestId"] = requestId
-        container["resourceIds"] = JSONValue.array(resourceIds.map { .string($0) }).serialized
+        container["resourceIds"] = resources.jsonText
         container["owner"] = owner
         container["info"] = info
         container["createdAt"] = createdAt
@@ -129,9 +129,7 @@ extension Job: FetchableRecord, PersistableRecord {
     }
 
     public init(row: Row) throws {
-        let ids: String = try row.decode(forColumn: "resourceIds")
-        guard case .array(let items)? = JSONValue.parse(ids.utf8),
-              case let resourceIds = items.compactMap(\.stringValue), resourceIds.count == items.count else {
+        guard let resources = StringList(json: try row.decode(forColumn: "resourceIds")) else {
             throw CanonicalError.internal("a job has a malformed resourceIds column")
         }
         var command: Command?
@@ -140,10 +138,11 @@ extension Job: FetchableRecord, PersistableRecord {
         }
         try self.init(jobId: row.decode(forColumn: "jobId"), action: row.decode(forColumn: "action"),
                       status: row.decode(forColumn: "status"), zone: row.decode(forColumn: "zone"),
-                      requestId: row.decode(forColumn: "requestId"), resourceIds: resourceIds,
+                      requestId: row.decode(forColumn: "requestId"), resourceIds: [],
                       owner: row.decode(forColumn: "owner"), info: row.decode(forColumn: "info"),
                       createdAt: row.decode(forColumn: "createdAt"), beganAt: row.decode(forColumn: "beganAt"),
                       finishedAt: row.decode(forColumn: "finishedAt"), command: command)
+        self.resources = resources
     }
 }
 

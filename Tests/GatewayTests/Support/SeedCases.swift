@@ -132,5 +132,6 @@ private func kind(_ v: JSONValue) -> String {
     case .string: "string"
     case .array: "array"
     case .object: "object"
+    case .encoded: "encoded JSON"
     }
 }
