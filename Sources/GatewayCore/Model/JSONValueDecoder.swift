@@ -18,8 +18,8 @@ public struct JSONValueDecoder {
     }
 }
 
-/// One value being decoded. Its coding path is only walked for an error.
-final class NodeDecoder: Decoder {
+/// One value being decoded. Its coding path is only walked for an error (`CodingTreeNode`).
+final class NodeDecoder: Decoder, CodingTreeNode {
     let value: JSONValue
     let key: (any CodingKey)?
     let parent: NodeDecoder?
@@ -35,16 +35,6 @@ final class NodeDecoder: Decoder {
     }
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var node: NodeDecoder? = self
-        while let n = node, let key = n.key {
-            path.append(key)
-            node = n.parent
-        }
-        return path.reversed()
-    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object) = value else { throw mismatch([String: JSONValue].self, value, codingPath) }

@@ -37,7 +37,7 @@ public struct JSONValueEncoder {
 
 /// What one value has encoded so far: containers may be asked for again and filled in any
 /// order, so children are kept as references until the whole value is done.
-final class EncodingNode {
+final class EncodingNode: CodingTreeNode {
     enum Child {
         case value(JSONValue)
         case node(EncodingNode)
@@ -61,8 +61,8 @@ final class EncodingNode {
     var object: [(key: String, child: Child)]?
     var array: [Child]?
     var single: JSONValue?
-    /// Where this node sits, kept for errors only: a coding path array per value cost more
-    /// than the value.
+    /// Where this node sits, for errors only (`CodingTreeNode`): a coding path array per value
+    /// cost more than the value.
     let key: (any CodingKey)?
     unowned let parent: EncodingNode?
 
@@ -71,15 +71,6 @@ final class EncodingNode {
         self.parent = parent
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var node: EncodingNode? = self
-        while let n = node, let key = n.key {
-            path.append(key)
-            node = n.parent
-        }
-        return path.reversed()
-    }
 
     var value: JSONValue? {
         if let object { return .object(Dictionary(object.map { ($0.key, $0.child.value) }, uniquingKeysWith: { _, last in last })) }
@@ -280,6 +271,25 @@ extension JSONValue {
             throw EncodingError.invalidValue(value, .init(codingPath: codingPath(), debugDescription: "\(value) is out of range"))
         }
         return .int(int)
+    }
+}
+
+/// A value in the tree being encoded or decoded, which knows its key and parent: its coding
+/// path is only walked for an error.
+protocol CodingTreeNode: AnyObject {
+    var key: (any CodingKey)? { get }
+    var parent: Self? { get }
+}
+
+extension CodingTreeNode {
+    var codingPath: [any CodingKey] {
+        var path: [any CodingKey] = []
+        var node: Self? = self
+        while let n = node, let key = n.key {
+            path.append(key)
+            node = n.parent
+        }
+        return path.reversed()
     }
 }
 
