@@ -92,8 +92,9 @@ final class JobRunner: Service, @unchecked Sendable {
             let operatorIdentity = Identity(user: "jobs", tenant: job.owner, isOperator: true)
             let result = try await backend.pool.write { db -> CommandResult in
                 let result: CommandResult
-                if case .batchDeleteImages = command, try ImageStore.deleteQueued(job.resourceIds, in: db) {
-                    result = .imagesDeleted(job.resourceIds)
+                if case .batchDeleteImages = command, case let imageIds = job.resourceIds,
+                   try ImageStore.deleteQueued(imageIds, in: db) {
+                    result = .imagesDeleted(imageIds)
                 } else {
                     result = try backend.run(command, as: operatorIdentity, in: db)
                 }
