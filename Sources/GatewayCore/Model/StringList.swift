@@ -50,10 +50,8 @@ public struct StringList: Sendable, Equatable, ExpressibleByArrayLiteral {
 
     /// The list as JSON text, for storing.
     public var jsonText: String {
-        switch storage {
-        case .strings(let strings): JSONValue.array(strings.map { .string($0) }).serialized
-        case .text(let text): text
-        }
+        if case .text(let text) = storage { return text }
+        return json.serialized
     }
 
     public static func == (lhs: StringList, rhs: StringList) -> Bool {

@@ -160,20 +160,22 @@ enum ImageStore {
 
     /// A queued batch delete, run by its job: the refs were resolved to `imageIds` and checked
     /// when it was queued (`batchDeleteTargets`). Deletes those images if every one is still
-    /// there and unshared, and answers whether it did; if not, nothing is deleted and the
+    /// there and unshared, and answers their ids; if not, nothing is deleted (`nil`) and the
     /// command's full check names what changed. (Checking again first cost 11–19 ms of a
-    /// 10,000-image job.) The job runs as an operator, so ownership needs no check here.
-    static func deleteQueued(_ imageIds: [String], in db: Database) throws -> Bool {
+    /// 10,000-image job.) The job runs as an operator, so ownership needs no check here. The
+    /// ids go to SQLite as the job stored them.
+    static func deleteQueued(_ imageIds: StringList, in db: Database) throws -> [String]? {
+        let ids = imageIds.strings
         var deleted = false
         try db.inSavepoint {
             try db.execute(sql: """
                 DELETE FROM image WHERE imageId IN (SELECT value FROM json_each(?))
                 AND NOT EXISTS (SELECT 1 FROM imageShare WHERE imageShare.imageId = image.imageId)
-                """, arguments: [JSONValue.array(imageIds.map { .string($0) }).serialized])
-            deleted = db.changesCount == imageIds.count
+                """, arguments: [imageIds.jsonText])
+            deleted = db.changesCount == ids.count
             return deleted ? .commit : .rollback
         }
-        return deleted
+        return deleted ? ids : nil
     }
 
     /// An image a batch names: only what the checks need, not the whole row.

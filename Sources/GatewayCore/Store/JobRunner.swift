@@ -92,9 +92,8 @@ final class JobRunner: Service, @unchecked Sendable {
             let operatorIdentity = Identity(user: "jobs", tenant: job.owner, isOperator: true)
             let result = try await backend.pool.write { db -> CommandResult in
                 let result: CommandResult
-                if case .batchDeleteImages = command, case let imageIds = job.resourceIds,
-                   try ImageStore.deleteQueued(imageIds, in: db) {
-                    result = .imagesDeleted(imageIds)
+                if case .batchDeleteImages = command, let deleted = try ImageStore.deleteQueued(job.resources, in: db) {
+                    result = .imagesDeleted(deleted)
                 } else {
                     result = try backend.run(command, as: operatorIdentity, in: db)
                 }
