@@ -88,6 +88,13 @@ public struct GatewayConfig: Codable, Sendable {
         public var tenant: String?
     }
 
+    /// Imports (CECSTACK `private-images/import`): the hosts the gateway may fetch from.
+    public struct Imports: Codable, Sendable {
+        /// `host`, `host:port` or `*.domain`; none (the default) refuses every import.
+        public var allowedHosts: [String]?
+        public init() {}
+    }
+
     public struct Export: Codable, Sendable {
         /// Folder holding one sub-folder per bucket; by default `buckets/` beside the database.
         public var root: String?
@@ -108,6 +115,7 @@ public struct GatewayConfig: Codable, Sendable {
     /// The platform's flavour id for each htaiyun flavour configuration.
     public var flavors: [String: String] = [:]
     public var export = Export()
+    public var imports = Imports()
     /// How long a job waits before it starts working, in milliseconds (lets clients watch the states).
     public var jobDelayMs: Int = 0
     /// Base URL clients reach this gateway at (for upload URLs); by default taken from `Host`.
@@ -117,7 +125,7 @@ public struct GatewayConfig: Codable, Sendable {
     public var baseDirectory: String = "."
 
     enum CodingKeys: String, CodingKey {
-        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export
+        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
         case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
     }
 
@@ -133,6 +141,7 @@ public struct GatewayConfig: Codable, Sendable {
         users = try c.decodeIfPresent([UserEntry].self, forKey: .users) ?? []
         flavors = try c.decodeIfPresent([String: String].self, forKey: .flavors) ?? [:]
         export = try c.decodeIfPresent(Export.self, forKey: .export) ?? Export()
+        imports = try c.decodeIfPresent(Imports.self, forKey: .imports) ?? Imports()
         jobDelayMs = try c.decodeIfPresent(Int.self, forKey: .jobDelayMs) ?? 0
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
         auth = try c.decodeIfPresent(Auth.self, forKey: .auth) ?? Auth()
@@ -169,7 +178,8 @@ public struct GatewayConfig: Codable, Sendable {
                      type: u.type ?? "PERSONAL", status: u.status ?? "ACTIVED", avatarUrl: u.avatarUrl ?? "",
                      optionalFlavorIds: u.optionalflavorids ?? "", tenant: u.tenant ?? "default", now: now)
             },
-            flavors: flavors, buckets: export.buckets, exportRoot: export.root.map(resolve), jobDelayMs: jobDelayMs)
+            flavors: flavors, buckets: export.buckets, exportRoot: export.root.map(resolve), jobDelayMs: jobDelayMs,
+            importPolicy: ImportPolicy(allowedHosts: imports.allowedHosts ?? []))
     }
 
     /// Reads a deployment config; relative paths in it are taken from its folder.
