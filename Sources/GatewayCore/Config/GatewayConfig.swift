@@ -40,8 +40,6 @@ public struct GatewayConfig: Codable, Sendable {
         public var credentials: String?
         public var cacheTtlSeconds: Double?
         public var cacheMaxEntries: Int?
-        /// The token cache's SQLite file; by default `cache.sqlite` beside the data file.
-        public var cachePath: String?
 
         public init() {}
     }
@@ -161,10 +159,7 @@ public struct GatewayConfig: Codable, Sendable {
     public func authenticator(metrics: GatewayMetrics? = nil, reusing openCache: TokenCache? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
         let store = try CredentialStore.load(path: resolve(file))
-        let dataDirectory = URL(fileURLWithPath: resolve(backend.dataPath)).deletingLastPathComponent()
-        let cache = try openCache
-            ?? TokenCache(path: auth.cachePath.map(resolve) ?? dataDirectory.appendingPathComponent("cache.sqlite").path,
-                          ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
+        let cache = openCache ?? TokenCache(ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
         return Authenticator(store: store, cache: cache, metrics: metrics)
     }
 

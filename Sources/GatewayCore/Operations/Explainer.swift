@@ -58,7 +58,7 @@ public struct Explainer: Sendable {
         var identity = Identity.anonymousOperator
         if authenticator.isEnabled {
             do {
-                identity = try authenticator.identity(for: dialect.credential(request))
+                identity = try await authenticator.identity(for: dialect.credential(request))
                 out.lines.append("identity:  user \(identity.user), tenant \(identity.tenant)\(identity.isOperator ? ", operator" : "")")
             } catch {
                 out.lines.append("identity:  rejected (no valid \(dialect.id.rawValue) credential)")

@@ -54,14 +54,13 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
 
 /// The config's reloadable parts, ready to serve.
 public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configPath: String?) throws -> LiveConfig {
-    let listen = config.listen, backend = config.backend, auth = config.auth
+    let listen = config.listen, backend = config.backend
     return LiveConfig(.init(table: try config.routeTable(), authenticator: try config.authenticator(metrics: parts.metrics)),
                       path: configPath, metrics: parts.metrics) { reloaded in
-        // What the process was started with (address, backend, data, cache) does not change on reload.
+        // What the process was started with (address, backend, data) does not change on reload.
         var reloaded = reloaded
         reloaded.listen = listen
         reloaded.backend = backend
-        reloaded.auth.cachePath = auth.cachePath
         return reloaded
     }
 }

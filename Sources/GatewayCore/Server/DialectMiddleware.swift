@@ -57,7 +57,7 @@ public struct DialectMiddleware: RouterMiddleware {
         dialectRequest.publicURL = publicURL ?? request.head.authority.map { "http://\($0)" } ?? ""
         let answer: DialectResponse
         do {
-            let identity = try authenticator.identity(for: dialect.credential(dialectRequest))
+            let identity = try await authenticator.identity(for: dialect.credential(dialectRequest))
             if let unmatched = match.unmatched { throw unmatched }
             // Form rules (`+` is a space), as the legacy clients encode their queries.
             dialectRequest.query = try DialectRequest.parseForm(request.uri.query ?? "", what: "the query")
