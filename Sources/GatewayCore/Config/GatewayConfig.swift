@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Yams
 
 /// The deployment config (`Config/ims-gateway.yaml`). Every value can be overridden by a CLI flag.
@@ -6,6 +7,14 @@ public struct GatewayConfig: Codable, Sendable {
     public struct Listen: Codable, Sendable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
+        /// A connection between requests, or whose request head is not complete, is closed after this.
+        public var idleTimeoutSeconds: Double?
+        /// A request body that sends nothing for this long has its connection closed.
+        public var bodyReadTimeoutSeconds: Double?
+
+        /// Slow-client bounds: a slowloris holds a connection 30 s at most, not forever.
+        public var idleTimeout: TimeAmount { .nanoseconds(Int64((idleTimeoutSeconds ?? 30) * 1e9)) }
+        public var bodyReadTimeout: TimeAmount { .nanoseconds(Int64((bodyReadTimeoutSeconds ?? 30) * 1e9)) }
     }
 
     public struct BackendConfig: Codable, Sendable {

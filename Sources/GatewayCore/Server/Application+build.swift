@@ -76,8 +76,11 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     if logger == nil { log.logLevel = .info }
     var services = backend.services
     if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
+    let bodyTimeout = config.listen.bodyReadTimeout
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [BodyReadTimeout(timeout: bodyTimeout)],
+                                            idleTimeout: config.listen.idleTimeout)),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
         services: services,
         logger: log)
