@@ -1,5 +1,7 @@
+import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Everything `buildApplication` needs beyond the config: the dialects (from the Dialects
 /// module) and optionally a ready backend (tests inject one).
@@ -52,6 +54,23 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
     return router
 }
 
+/// How a request the HTTP parser rejected is answered: by the dialect whose territory its path
+/// is in, with a malformed-request error; other paths get Hummingbird's bare 400.
+func parseErrorRenderer(live: LiveConfig, dialects: [any Dialect]) -> ParseErrorAnswer.Render {
+    { path, error in
+        guard let owner = live.snapshot.table.owner(of: path), let dialect = dialects.first(where: { $0.id == owner }) else { return nil }
+        let route = Route(dialect: owner, method: .get, template: path, operation: .document)
+        let answer = dialect.encode(error, for: DialectRequest(route: route, parameters: [:], requestId: RequestIDs.make()))
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
+        var body = ByteBuffer()
+        if let json = answer.body {
+            json.write(into: &body)
+            head.headerFields[.contentType] = "application/json; charset=utf-8"
+        }
+        return (head, body)
+    }
+}
+
 /// The config's reloadable parts, ready to serve.
 public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configPath: String?) throws -> LiveConfig {
     let listen = config.listen, backend = config.backend
@@ -79,8 +98,9 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     let bodyTimeout = config.listen.bodyReadTimeout
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [BodyReadTimeout(timeout: bodyTimeout)],
-                                            idleTimeout: config.listen.idleTimeout)),
+        server: .gatewayHTTP1(.init(additionalChannelHandlers: [BodyReadTimeout(timeout: bodyTimeout)],
+                                    idleTimeout: config.listen.idleTimeout),
+                              render: parseErrorRenderer(live: live, dialects: parts.dialects)),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
         services: services,
         logger: log)
