@@ -219,7 +219,10 @@ public final class BundledBackend: Backend {
         let ticket = try await access(write: true) { db in try FileRecords.beginUpload(imageId, token: token, now: Date(), in: db) }
         let measured: FileStore.Measured
         do {
-            measured = try await files.store(body, as: imageId)
+            measured = try await files.store(body, as: imageId, limit: ticket.size)
+        } catch let error as FileStore.TooLarge {
+            _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
+            throw .rejected(.sizeMismatch, "the upload is larger than the prepared \(error.limit) bytes")
         } catch {
             _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
             throw .rejected(.uploadFailed, "the upload broke off: \(error)")
