@@ -42,6 +42,7 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
 public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: S3Middleware(backend: backend))
     router.add(middleware: DialectMiddleware(
         live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -79,6 +80,7 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
         services: services,
         logger: log)
