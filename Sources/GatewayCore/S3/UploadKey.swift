@@ -11,6 +11,14 @@ public struct UploadKey: Sendable, Equatable {
     public var tokenSha256: String
     public var expiresAt: Date
 
+    public init(accessKey: String, imageId: String, dateKeys: [String: String], tokenSha256: String, expiresAt: Date) {
+        self.accessKey = accessKey
+        self.imageId = imageId
+        self.dateKeys = dateKeys
+        self.tokenSha256 = tokenSha256
+        self.expiresAt = expiresAt
+    }
+
     /// How long a prepared upload's key pair is good for.
     public static let lifetime: TimeInterval = 24 * 3600
     /// How far a request's clock may be from ours, as S3 allows.
