@@ -95,7 +95,10 @@ import Testing
             let one = try await s3.send(client, .put, path, query: "partNumber=1&uploadId=\(uploadId)", body: first)
             let two = try await s3.send(client, .put, path, query: "partNumber=2&uploadId=\(uploadId)", body: second)
             #expect(one.headers[.eTag] == "\"\(md5Hex(first))\"" && two.status == 200)
+            let third = try await s3.send(client, .put, path, query: "partNumber=3&uploadId=\(uploadId)", body: [3])
+            #expect(third.code == "EntityTooLarge", "the parts already hold the prepared size")
             let listed = try await s3.send(client, .get, path, query: "uploadId=\(uploadId)")
+            #expect(!listed.text.contains("<PartNumber>3</PartNumber>"))
             #expect(listed.text.contains("<PartNumber>2</PartNumber>") && listed.text.contains("<Size>30000</Size>"))
 
             func complete(_ etags: [String]) async throws -> S3Reply {

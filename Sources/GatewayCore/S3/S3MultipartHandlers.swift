@@ -15,7 +15,8 @@ extension S3Handlers {
             return S3Responses.xml(S3XML.document("InitiateMultipartUploadResult", [("Bucket", bucket), ("Key", key), ("UploadId", uploadId)]),
                                    requestId: requestId)
         case .uploadPart(let number, let uploadId):
-            let part = try await objects.uploadPart(key, uploadId: uploadId, number: number, body: try payload.body(request))
+            let part = try await objects.uploadPart(key, uploadId: uploadId, number: number, length: try payload.length(request),
+                                                    body: try payload.body(request))
             return S3Responses.empty(requestId: requestId, headers: [.eTag: S3Responses.quoted(part.md5)])
         case .listParts(let uploadId):
             return try await listParts(request, bucket: bucket, key: key, uploadId: uploadId)

@@ -34,6 +34,12 @@ struct Payload {
         }
     }
 
+    /// The body's declared length once decoded: `x-amz-decoded-content-length` for a chunked
+    /// body, else `Content-Length`.
+    func length(_ request: Request) throws(S3Error) -> Int64? {
+        try claims.get().decodedLength ?? request.headers[.contentLength].flatMap { Int64($0) }
+    }
+
     func body(_ request: Request) throws(S3Error) -> S3Payload<RequestBody> {
         S3Payload(request.body, claims: try claims.get())
     }

@@ -10,7 +10,8 @@ public protocol UploadObjects: Sendable {
     /// Streams `range` (inclusive) of the object's bytes, or all of them, to `emit`.
     func readObject(_ imageId: String, range: ClosedRange<Int64>?, _ emit: ImageDownload.Emit) async throws
     func createMultipartUpload(_ imageId: String) async throws(S3Error) -> String
-    func uploadPart(_ imageId: String, uploadId: String, number: Int,
+    /// `length` is the part's declared size, when the request declares one.
+    func uploadPart(_ imageId: String, uploadId: String, number: Int, length: Int64?,
                     body: some AsyncSequence<ByteBuffer, any Error> & Sendable) async throws(S3Error) -> StoredPart
     func listParts(_ imageId: String, uploadId: String) async throws(S3Error) -> [StoredPart]
     func completeMultipartUpload(_ imageId: String, uploadId: String, parts: [(number: Int, etag: String)])

@@ -43,19 +43,35 @@ extension BundledBackend: UploadObjects {
         }
     }
 
-    public func uploadPart(_ imageId: String, uploadId: String, number: Int,
+    /// A part's size is reserved before its bytes are read (its declared length, or all the room
+    /// left when none is declared), so parts in flight together cannot pass the prepared size
+    /// either; one that declares more than the room left is refused before its body is read.
+    public func uploadPart(_ imageId: String, uploadId: String, number: Int, length: Int64?,
                            body: some AsyncSequence<ByteBuffer, any Error> & Sendable) async throws(S3Error) -> StoredPart {
         guard (1...10_000).contains(number) else {
             throw S3Error(.invalidArgument, "Part number must be an integer between 1 and 10000, inclusive.")
         }
-        let room = try await s3(write: false) { db in
+        let limit = try await s3(write: true) { db in
             _ = try UploadObjectRecords.openUpload(imageId, uploadId, in: db)
             let prepared = try ImageFile.fetchOne(db, key: imageId)?.expectedSize ?? 0
-            return prepared - (try UploadObjectRecords.sizeOfOtherParts(uploadId, except: number, in: db))
+            let room = max(prepared - (try UploadObjectRecords.sizeOfOtherParts(uploadId, except: number, in: db)), 0)
+            let reserved = length ?? room
+            guard reserved <= room else { throw S3Error(.entityTooLarge, "Your proposed upload exceeds the prepared size.") }
+            try UploadObjectRecords.PartRow(uploadId: uploadId, partNumber: number, size: reserved, md5: "", updatedAt: Date()).upsert(db)
+            return reserved
         }
         let files = self.files
-        let measured = try await receiving(imageId) {
-            try await files.storePart(body, imageId: imageId, uploadId: uploadId, number: number, limit: max(room, 0))
+        let measured: FileStore.Measured
+        do {
+            measured = try await receiving(imageId) {
+                try await files.storePart(body, imageId: imageId, uploadId: uploadId, number: number, limit: limit)
+            }
+        } catch {
+            _ = try? await s3(write: true) { db in
+                try db.execute(sql: "DELETE FROM uploadPart WHERE uploadId = ? AND partNumber = ? AND md5 = ''",
+                               arguments: [uploadId, number])
+            }
+            throw error
         }
         do {
             return try await s3(write: true) { db in
@@ -74,7 +90,8 @@ extension BundledBackend: UploadObjects {
     public func listParts(_ imageId: String, uploadId: String) async throws(S3Error) -> [StoredPart] {
         try await s3(write: false) { db in
             _ = try UploadObjectRecords.openUpload(imageId, uploadId, in: db)
-            return try UploadObjectRecords.parts(uploadId, in: db).map {
+            // A part still arriving holds its reservation only; it is not listed yet.
+            return try UploadObjectRecords.parts(uploadId, in: db).filter { !$0.md5.isEmpty }.map {
                 StoredPart(number: $0.partNumber, size: $0.size, md5: $0.md5, modified: $0.updatedAt)
             }
         }
