@@ -109,6 +109,16 @@ def expect_active(image, size, md5, upload_id):
     check(download_md5(image) == md5, f"GET …/file of {image} gives the same bytes")
 
 
+def expect_continue():
+    """A PUT with `Expect: 100-continue` is told to go on before it sends its body."""
+    host, port = urllib.parse.urlsplit(BASE).hostname, urllib.parse.urlsplit(BASE).port
+    with socket.create_connection((host, port), timeout=30) as connection:
+        connection.sendall(f"PUT /uploads/img-none HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 5\r\n"
+                           "Expect: 100-continue\r\n\r\n".encode())
+        first = connection.recv(64)
+    check(first.startswith(b"HTTP/1.1 100 Continue"), f"100 Continue before the body: {first!r}")
+
+
 def boto3_small_object():
     image = new_image("s3-small")
     body = os.urandom(100_000)
@@ -222,7 +232,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "big":
         big_multipart(int(sys.argv[3]) * MiB)
     else:
-        for test in (boto3_small_object, boto3_refusals, boto3_upload_file, boto3_virtual_host, minio_fput_object):
+        for test in (expect_continue, boto3_small_object, boto3_refusals, boto3_upload_file, boto3_virtual_host, minio_fput_object):
             test()
             print(f"s3-sdks: {test.__name__} ok")
     print(f"s3-sdks: {checks} checks passed")
