@@ -182,6 +182,8 @@ public final class BundledBackend: Backend {
                                  as: identity, now: now, in: db)
             return .image(copy.image)
         case .importImage(let patch, let url):
+            // Refused before anything is stored; the job checks again, redirects included.
+            if case .failure(let refusal) = options.importPolicy.check(url) { throw refusal }
             let image = try FileRecords.newImport(patch, url: url, as: identity, now: now, in: db)
             try JobStore.enqueue(action: "ImportImage", resourceIds: [image.image.imageId],
                                  command: .fetchImport(imageId: image.image.imageId, url: url), as: identity, now: now, in: db)

@@ -94,14 +94,10 @@ struct FileStore: Sendable {
         return target.string
     }
 
-    /// Fetches `url` into the image's file. A non-2xx answer is an error naming the status.
-    func fetch(_ url: String, as imageId: String) async throws -> Measured {
-        let request = HTTPClientRequest(url: url)
-        let response = try await HTTPClient.shared.execute(request, timeout: .hours(6))
-        guard (200..<300).contains(response.status.code) else {
-            throw FetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url)")
-        }
-        return try await store(response.body, as: imageId)
+    /// Fetches `url`, if the policy allows it, into the image's file. A non-2xx answer is an
+    /// error naming the status.
+    func fetch(_ url: String, allowedBy policy: ImportPolicy, as imageId: String) async throws -> Measured {
+        try await store(ImportFetcher.open(url, policy: policy).body, as: imageId)
     }
 
     /// Removes images' files, passing over those that have none, in one trip to the I/O thread
