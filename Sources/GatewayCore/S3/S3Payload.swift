@@ -57,11 +57,10 @@ public struct S3Payload<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable
 
         public mutating func next() async throws -> ByteBuffer? {
             while !done {
-                if var decoder {
-                    let out = try decoder.next()
-                    self.decoder = decoder
-                    if let out { return take(out) }
-                    if decoder.finished { break }
+                // Mutated in place: a copy would copy its pending bytes on every call.
+                if decoder != nil {
+                    if let out = try decoder!.next() { return take(out) }
+                    if decoder!.finished { break }
                 }
                 guard let chunk = try await base.next() else {
                     guard decoder == nil else { throw S3Error(.incompleteBody, "The request body ended inside a chunk.") }
