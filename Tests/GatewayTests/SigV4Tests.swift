@@ -121,6 +121,35 @@ import Testing
                       throws: { ($0 as? S3Error)?.code == .signatureDoesNotMatch })
     }
 
+    /// A key minted late in a day still verifies a request signed the next day, and none after
+    /// its lifetime; the secret itself is not among what the store keeps.
+    @Test func anUploadKeyCoversEachDayOfItsLifeAndThenExpires() throws {
+        let minted = try #require(SigV4Claim.date("20261127T235000Z"))
+        let (key, secret) = UploadKey.mint(imageId: "img-abcd1234", token: "t", now: minted)
+        #expect(key.dateKeys.keys.sorted() == ["20261127", "20261128", "20261129"])
+        #expect(!key.dateKeys.values.contains(secret) && key.tokenSha256 != "t")
+        let later = minted.addingTimeInterval(20 * 3600)
+        let timestamp = SigV4Claim.timestamp(later)
+        let headers = ["host": "localhost", "x-amz-date": timestamp]
+        let scope = "\(timestamp.prefix(8))/us-east-1/s3/aws4_request"
+        let canonical = SigV4.canonicalRequest(method: "GET", path: "/uploads/img-abcd1234", query: [], headers: headers,
+                                               signedHeaders: ["host", "x-amz-date"], payloadHash: SigV4.unsignedPayload)
+        let signingKey = SigV4.signingKey(dateKey: SigV4.dateKey(secret: secret, date: String(timestamp.prefix(8))),
+                                          region: "us-east-1", service: "s3")
+        let signature = SigV4.signature(key: signingKey, stringToSign: SigV4.stringToSign(timestamp: timestamp, scope: scope,
+                                                                                         canonicalRequest: canonical))
+        let authorization = "AWS4-HMAC-SHA256 Credential=\(key.accessKey)/\(scope), SignedHeaders=host;x-amz-date, Signature=\(signature)"
+        let claim = try #require(try SigV4Claim.parse(headers: headers.merging(["authorization": authorization]) { a, _ in a }, query: []))
+        let request = SignedRequest(method: "GET", path: "/uploads/img-abcd1234", query: [], headers: headers)
+        #expect(throws: Never.self) { try S3Authenticator.verify(claim, request, key: key, now: later) }
+        #expect(performing: { try S3Authenticator.verify(claim, request, key: key, now: later.addingTimeInterval(3600)) },
+                throws: { ($0 as? S3Error)?.code == .requestTimeTooSkewed })
+        var expired = key
+        expired.expiresAt = later.addingTimeInterval(-1)
+        #expect(performing: { try S3Authenticator.verify(claim, request, key: expired, now: later) },
+                throws: { ($0 as? S3Error)?.code == .accessDenied })
+    }
+
     @Test func addressesAndOperations() {
         #expect(S3Address.parse(host: "localhost:8080", path: "/uploads/img-abc", bucket: "uploads") == S3Address(bucket: "uploads", key: "img-abc"))
         #expect(S3Address.parse(host: "uploads.localhost:8080", path: "/img-abc", bucket: "uploads") == S3Address(bucket: "uploads", key: "img-abc"))

@@ -29,11 +29,12 @@ public struct UploadKey: Sendable, Equatable {
         let secret = RandomID.make(length: 40)
         let expiresAt = now.addingTimeInterval(lifetime)
         var dateKeys: [String: String] = [:]
-        var day = now.addingTimeInterval(-skew)
-        while day <= expiresAt.addingTimeInterval(skew) {
+        // Every day a request may be signed on: from our clock minus the skew S3 allows to the
+        // expiry plus that skew.
+        let last = expiresAt.addingTimeInterval(skew)
+        for day in stride(from: now.addingTimeInterval(-skew), through: last, by: 3600) + [last] {
             let date = String(SigV4Claim.timestamp(day).prefix(8))
             dateKeys[date] = Secrets.hex(SigV4.dateKey(secret: secret, date: date))
-            day = day.addingTimeInterval(3600)
         }
         let accessKey = "IMS" + RandomID.make(length: 17).uppercased()
         return (UploadKey(accessKey: accessKey, imageId: imageId, dateKeys: dateKeys, tokenSha256: Secrets.sha256Hex(token),
