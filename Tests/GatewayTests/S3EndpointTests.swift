@@ -160,6 +160,26 @@ import Testing
         }
     }
 
+    /// What botocore sends over HTTPS: aws-chunked, unsigned, with a CRC32 trailer.
+    @Test func anUnsignedChunkedPutIsCheckedByItsTrailingChecksum() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let (imageId, prepared) = try await Self.prepared(client, size: 9)
+            let s3 = try S3Signer(prepared)
+            let path = "/uploads/\(imageId)"
+            func put(crc: String) async throws -> S3Reply {
+                let body = Array("4\r\n1234\r\n5\r\n56789\r\n0\r\nx-amz-checksum-crc32:\(crc)\r\n\r\n".utf8)
+                let headers = ["content-encoding": "aws-chunked", "x-amz-decoded-content-length": "9", "x-amz-trailer": "x-amz-checksum-crc32"]
+                return try await s3.send(client, .put, path, headers: headers, body: body, payload: SigV4.unsignedTrailer)
+            }
+            #expect(try await put(crc: "AAAAAA==").code == "BadDigest")
+            let good = try await put(crc: "y/Q5Jg==")
+            #expect(good.status == 200 && good.headers[.eTag] == "\"\(md5Hex(Array("123456789".utf8)))\"", "\(good.text)")
+            #expect(try await s3.send(client, .get, path).body == Array("123456789".utf8))
+        }
+    }
+
     @Test func uploadDoneTakesItsOwnIdsNoneOrAForeignOneButNotAStaleOne() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }

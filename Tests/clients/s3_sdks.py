@@ -192,6 +192,67 @@ def boto3_virtual_host():
     expect_active(image, 5, hashlib.md5(b"12345").hexdigest(), None)
 
 
+def tls_terminator(target_host, target_port):
+    """A TLS front on loopback passing bytes to the gateway, as a proxy in front of it would."""
+    import ssl
+    import subprocess
+    import threading
+    folder = tempfile.mkdtemp()
+    key, cert = os.path.join(folder, "key.pem"), os.path.join(folder, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-subj", "/CN=localhost", "-days", "1"], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def pipe(source, sink):
+        try:
+            while block := source.recv(65536):
+                sink.sendall(block)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve():
+        while True:
+            client, _ = listener.accept()
+            try:
+                secure = context.wrap_socket(client, server_side=True)
+            except (OSError, ssl.SSLError):
+                continue
+            upstream = socket.create_connection((target_host, target_port))
+            threading.Thread(target=pipe, args=(secure, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, secure), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def boto3_over_tls(size=20 * MiB):
+    """Over HTTPS botocore sends unsigned aws-chunked bodies with a CRC32 trailer (its default)."""
+    image = new_image("s3-tls")
+    path, md5 = random_file(size)
+    ticket = prepare(image, size)
+    gateway = urllib.parse.urlsplit(ticket["domain"])
+    port = tls_terminator(gateway.hostname, gateway.port)
+    s3 = boto3.client("s3", endpoint_url=f"https://127.0.0.1:{port}", aws_access_key_id=ticket["accessKey"],
+                      aws_secret_access_key=ticket["secretKey"], aws_session_token=ticket["token"], verify=False)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s3.put_object(Bucket=ticket["bucket"], Key=ticket["file"], Body=b"x" * 1000)
+        s3.upload_file(path, ticket["bucket"], ticket["file"], Config=TransferConfig(multipart_threshold=8 * MiB, multipart_chunksize=8 * MiB))
+        head = s3.head_object(Bucket=ticket["bucket"], Key=ticket["file"])
+    check(head["ContentLength"] == size, "an upload over TLS (unsigned chunked bodies, CRC32 trailers)")
+    os.unlink(path)
+    expect_active(image, size, md5, ticket["uploadId"])
+
+
 def minio_fput_object(size=64 * MiB):
     image = new_image("s3-minio")
     path, md5 = random_file(size)
@@ -232,7 +293,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "big":
         big_multipart(int(sys.argv[3]) * MiB)
     else:
-        for test in (expect_continue, boto3_small_object, boto3_refusals, boto3_upload_file, boto3_virtual_host, minio_fput_object):
+        for test in (expect_continue, boto3_small_object, boto3_refusals, boto3_upload_file, boto3_virtual_host, boto3_over_tls, minio_fput_object):
             test()
             print(f"s3-sdks: {test.__name__} ok")
     print(f"s3-sdks: {checks} checks passed")

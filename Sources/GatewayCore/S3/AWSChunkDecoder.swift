@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 import NIOCore
 
@@ -17,8 +18,9 @@ public struct ChunkSigning: Sendable {
 }
 
 /// Decodes an aws-chunked body (`<hex size>;chunk-signature=<sig>\r\n<bytes>\r\n`…, ending with
-/// a zero-size chunk) fed to it piecewise. Bytes come out as they arrive, not chunk by chunk;
-/// each chunk's signature is checked when its last byte has arrived, before the next starts.
+/// a zero-size chunk and, for the trailer forms, `name:value` lines such as a checksum) fed to it
+/// piecewise. Bytes come out as they arrive, not chunk by chunk; each chunk's signature, when
+/// the body is signed, is checked when its last byte has arrived, before the next starts.
 struct AWSChunkDecoder {
     enum State {
         case header
@@ -28,17 +30,20 @@ struct AWSChunkDecoder {
         case finished
     }
 
-    let signing: ChunkSigning
+    /// `nil` for an unsigned body (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+    let signing: ChunkSigning?
     var previous: String
+    /// The trailing headers after the last chunk.
+    var trailers: [String: String] = [:]
     var pending = ByteBuffer()
     var state = State.header
     var hash = SHA256()
     /// A chunk header longer than this is not one.
     static let maxHeader = 4096
 
-    init(signing: ChunkSigning) {
+    init(signing: ChunkSigning?) {
         self.signing = signing
-        previous = signing.seedSignature
+        previous = signing?.seedSignature ?? ""
     }
 
     var finished: Bool {
@@ -57,11 +62,11 @@ struct AWSChunkDecoder {
             case .header:
                 guard let line = try readLine() else { return nil }
                 let parts = line.split(separator: ";", maxSplits: 1)
-                guard parts.count == 2, let size = Int(parts[0], radix: 16), size >= 0,
-                      parts[1].hasPrefix("chunk-signature=") else {
-                    throw S3Error(.invalidRequest, "A chunk header of the aws-chunked body is malformed.")
-                }
-                let signature = String(parts[1].dropFirst("chunk-signature=".count))
+                let signature = parts.count == 2 && parts[1].hasPrefix("chunk-signature=")
+                    ? String(parts[1].dropFirst("chunk-signature=".count)) : nil
+                guard let first = parts.first, let size = Int(first, radix: 16), size >= 0, (signature == nil) == (signing == nil),
+                      let signature = signature ?? (signing == nil ? "" : nil)
+                else { throw S3Error(.invalidRequest, "A chunk header of the aws-chunked body is malformed.") }
                 hash = SHA256()
                 state = size == 0 ? .dataEnd(signature: signature, last: true) : .data(remaining: size, signature: signature)
             case .data(let remaining, let signature):
@@ -81,9 +86,12 @@ struct AWSChunkDecoder {
                 try check(signature)
                 state = last ? .trailer : .header
             case .trailer:
-                guard pending.readableBytes >= 2 else { return nil }
-                _ = pending.readString(length: 2)
-                state = .finished
+                guard let line = try readLine() else { return nil }
+                if line.isEmpty {
+                    state = .finished
+                } else if let colon = line.firstIndex(of: ":") {
+                    trailers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
             case .finished:
                 return nil
             }
@@ -91,6 +99,7 @@ struct AWSChunkDecoder {
     }
 
     mutating func check(_ signature: String) throws(S3Error) {
+        guard let signing else { return }
         let stringToSign = SigV4.chunkStringToSign(timestamp: signing.timestamp, scope: signing.scope, previousSignature: previous,
                                                    chunkHash: Secrets.hex(hash.finalize()))
         guard SigV4.same(SigV4.signature(key: signing.key, stringToSign: stringToSign), signature.lowercased()) else {

@@ -19,10 +19,25 @@ struct Payload {
                 claims.decodedLength = length
                 claims.chunks = ChunkSigning(key: signingKey, timestamp: claim.timestamp, scope: claim.scope,
                                              seedSignature: claim.signature.lowercased())
+            case SigV4.unsignedTrailer:
+                guard let length = headers[.amzDecodedContentLength].flatMap({ Int64($0) }) else {
+                    throw S3Error(.missingContentLength, "A chunked body needs x-amz-decoded-content-length.")
+                }
+                guard let trailer = headers[.amzTrailer], S3Checksum(header: trailer) != nil else {
+                    throw S3Error(.invalidRequest, "An unsigned chunked body needs a known x-amz-trailer checksum.")
+                }
+                claims.decodedLength = length
+                claims.chunks = .some(nil)
+                claims.checksum = (trailer.lowercased(), nil)
             case let hash where hash.count == 64 && hash.allSatisfy(\.isHexDigit):
                 claims.sha256 = hash
             default:
                 throw S3Error(.notImplemented, "The payload signing \(claim.payloadHash) is not served; sign the payload or send it unsigned.")
+            }
+            // A checksum header matters where nothing else checks the bytes: an unsigned payload.
+            if claims.sha256 == nil, claims.checksum == nil,
+               let field = headers.first(where: { S3Checksum(header: $0.name.canonicalName) != nil }) {
+                claims.checksum = (field.name.canonicalName, field.value)
             }
             if let md5 = headers[.contentMD5] {
                 guard let bytes = Data(base64Encoded: md5), bytes.count == 16 else {

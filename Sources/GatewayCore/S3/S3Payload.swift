@@ -17,14 +17,20 @@ public struct S3Payload<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable
         public var md5: [UInt8]?
         /// The length of the decoded body (`x-amz-decoded-content-length`).
         public var decodedLength: Int64?
-        /// For a chunk-signed body: the signing key, the request's timestamp, scope and signature.
-        public var chunks: ChunkSigning?
+        /// An aws-chunked body: its chunk signing (the signing key, the request's timestamp, scope
+        /// and signature), or `nil` inside for an unsigned one.
+        public var chunks: ChunkSigning??
+        /// A flexible checksum to check: its header name, and its value when sent as a header
+        /// (`nil`: it comes as a trailer of the chunked body).
+        public var checksum: (name: String, value: String?)?
 
-        public init(sha256: String? = nil, md5: [UInt8]? = nil, decodedLength: Int64? = nil, chunks: ChunkSigning? = nil) {
+        public init(sha256: String? = nil, md5: [UInt8]? = nil, decodedLength: Int64? = nil, chunks: ChunkSigning?? = nil,
+                    checksum: (name: String, value: String?)? = nil) {
             self.sha256 = sha256
             self.md5 = md5
             self.decodedLength = decodedLength
             self.chunks = chunks
+            self.checksum = checksum
         }
     }
 
@@ -47,12 +53,14 @@ public struct S3Payload<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable
         var md5 = Insecure.MD5()
         var count: Int64 = 0
         var decoder: AWSChunkDecoder?
+        var checksum: S3Checksum?
         var done = false
 
         init(base: Base.AsyncIterator, claims: Claims) {
             self.base = base
             self.claims = claims
             decoder = claims.chunks.map { AWSChunkDecoder(signing: $0) }
+            checksum = claims.checksum.flatMap { S3Checksum(header: $0.name) }
         }
 
         public mutating func next() async throws -> ByteBuffer? {
@@ -76,6 +84,7 @@ public struct S3Payload<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable
             chunk.withUnsafeReadableBytes { bytes in
                 if claims.sha256 != nil { sha256.update(bufferPointer: bytes) }
                 if claims.md5 != nil { md5.update(bufferPointer: bytes) }
+                checksum?.update(bytes)
             }
             count += Int64(chunk.readableBytes)
             return chunk
@@ -91,6 +100,14 @@ public struct S3Payload<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable
             }
             if let claimed = claims.md5, Array(md5.finalize()) != claimed {
                 throw S3Error(.badDigest, "The Content-MD5 you specified did not match what we received.")
+            }
+            if let checksum, let name = claims.checksum?.name {
+                guard let claimed = claims.checksum?.value ?? decoder?.trailers[name] else {
+                    throw S3Error(.invalidRequest, "The body ended without its \(name) trailer.")
+                }
+                guard checksum.finish() == claimed else {
+                    throw S3Error(.badDigest, "The \(checksum.algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                }
             }
         }
     }

@@ -55,5 +55,6 @@ extension HTTPField.Name {
     static let amzContentSHA256 = Self("x-amz-content-sha256")!
     static let amzDecodedContentLength = Self("x-amz-decoded-content-length")!
     static let amzCopySource = Self("x-amz-copy-source")!
+    static let amzTrailer = Self("x-amz-trailer")!
     static let contentMD5 = Self("Content-MD5")!
 }

@@ -8,6 +8,8 @@ public enum SigV4 {
     public static let algorithm = "AWS4-HMAC-SHA256"
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     public static let streamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+    /// aws-chunked, unsigned, with a trailing checksum: what botocore sends over HTTPS.
+    public static let unsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
     public static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// HMAC("AWS4" + secret, yyyymmdd): the first step of the signing key, for one day.
