@@ -51,7 +51,9 @@ extension S3Middleware {
     /// The endpoint over `backend`: served in process for the bundled store, passed on for a remote one.
     public init(backend: any Backend) {
         if let remote = backend as? RemoteBackend {
-            self.init(objects: nil, proxy: S3Proxy(url: remote.options.url, client: remote.client))
+            // Not the backend's client: its read timeout is a command's, and completing a large
+            // multipart upload (joining its parts) can take longer before the answer starts.
+            self.init(objects: nil, proxy: S3Proxy(url: remote.options.url, client: .shared))
         } else {
             self.init(objects: backend as? any UploadObjects, proxy: nil)
         }
