@@ -67,8 +67,8 @@ public struct S3Error: Error, Sendable, Equatable {
     }
 
     /// The `<Error>` document S3 answers with.
-    public func xml(resource: String, requestId: String) -> String {
+    public func xml(resource: String, requestId: String, declaration: Bool = true) -> String {
         S3XML.document("Error", [("Code", code.rawValue), ("Message", message), ("Resource", resource), ("RequestId", requestId)],
-                       namespace: false)
+                       namespace: false, declaration: declaration)
     }
 }

@@ -36,17 +36,61 @@ extension S3Handlers {
                 throw S3Error(.incompleteBody, "The request body ended before it was complete.")
             }
             let parts = try S3XML.completedParts(String(buffer: body))
-            let stored = try await objects.completeMultipartUpload(key, uploadId: uploadId, parts: parts)
-            let location = "http://\(request.head.authority ?? "")/\(bucket)/\(key)"
-            return S3Responses.xml(S3XML.document("CompleteMultipartUploadResult", [
-                ("Location", location), ("Bucket", bucket), ("Key", key), ("ETag", S3Responses.quoted(stored.etag)),
-            ]), requestId: requestId)
+            try await objects.checkCompletion(key, uploadId: uploadId, parts: parts)
+            return completing(key, uploadId: uploadId, parts: parts, bucket: bucket, location: "http://\(request.head.authority ?? "")/\(bucket)/\(key)",
+                              resource: request.uri.path)
         case .abortMultipartUpload(let uploadId):
             try await objects.abortMultipartUpload(key, uploadId: uploadId)
             return S3Responses.empty(.noContent, requestId: requestId)
         default:
             throw S3Error(.notImplemented, "That operation is not served.")
         }
+    }
+
+    /// Joining the parts can outlast a client's read timeout (botocore's is 60 s), so, as S3
+    /// does, the answer starts at once (200, the XML declaration), a space follows every few
+    /// seconds, and the result ends it: the result document, or an `<Error>` document, which
+    /// SDKs look for in a 200 answer to this operation. The parts were checked before, so only
+    /// a failure of the store can end it that way. The work runs in its own task: a client that
+    /// goes away does not cut a join halfway.
+    func completing(_ key: String, uploadId: String, parts: [(number: Int, etag: String)], bucket: String, location: String,
+                    resource: String) -> Response {
+        let (objects, requestId) = (self.objects, self.requestId)
+        let work = Task { () -> Result<StoredObject, S3Error> in
+            do throws(S3Error) {
+                return .success(try await objects.completeMultipartUpload(key, uploadId: uploadId, parts: parts))
+            } catch {
+                return .failure(error)
+            }
+        }
+        var headers = S3Responses.base(requestId)
+        headers[.contentType] = "application/xml"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: S3XML.declaration))
+            let outcome = try await withThrowingTaskGroup(of: Result<StoredObject, S3Error>?.self) { group in
+                group.addTask { await work.value }
+                group.addTask { try await Task.sleep(for: .seconds(5)); return nil }
+                while let next = try await group.next() {
+                    if let outcome = next {
+                        group.cancelAll()
+                        return outcome
+                    }
+                    try await writer.write(ByteBuffer(string: " "))
+                    group.addTask { try await Task.sleep(for: .seconds(5)); return nil }
+                }
+                return await work.value
+            }
+            let document = switch outcome {
+            case .success(let stored):
+                S3XML.document("CompleteMultipartUploadResult", [
+                    ("Location", location), ("Bucket", bucket), ("Key", key), ("ETag", S3Responses.quoted(stored.etag)),
+                ], declaration: false)
+            case .failure(let error):
+                error.xml(resource: resource, requestId: requestId, declaration: false)
+            }
+            try await writer.write(ByteBuffer(string: document))
+            try await writer.finish(nil)
+        })
     }
 
     /// ListParts with `max-parts` and `part-number-marker` paging.

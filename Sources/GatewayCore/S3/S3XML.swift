@@ -4,10 +4,13 @@ public enum S3XML {
 
     /// `<?xml …?><root xmlns=…><name>value</name>…</root>`; values are escaped, elements given
     /// as raw XML (`element(…)`) are not.
-    public static func document(_ root: String, _ children: [(String, String)], raw: [String] = [], namespace: Bool = true) -> String {
+    public static func document(_ root: String, _ children: [(String, String)], raw: [String] = [], namespace: Bool = true,
+                                declaration: Bool = true) -> String {
         let open = namespace ? "<\(root) xmlns=\"\(Self.namespace)\">" : "<\(root)>"
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + open + children.map(element).joined() + raw.joined() + "</\(root)>"
+        return (declaration ? Self.declaration : "") + open + children.map(element).joined() + raw.joined() + "</\(root)>"
     }
+
+    static let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
     public static func element(_ pair: (String, String)) -> String {
         "<\(pair.0)>\(escape(pair.1))</\(pair.0)>"

@@ -14,6 +14,8 @@ public protocol UploadObjects: Sendable {
     func uploadPart(_ imageId: String, uploadId: String, number: Int, length: Int64?,
                     body: some AsyncSequence<ByteBuffer, any Error> & Sendable) async throws(S3Error) -> StoredPart
     func listParts(_ imageId: String, uploadId: String) async throws(S3Error) -> [StoredPart]
+    /// Whether `completeMultipartUpload` would accept these parts (checked before its long part).
+    func checkCompletion(_ imageId: String, uploadId: String, parts: [(number: Int, etag: String)]) async throws(S3Error)
     func completeMultipartUpload(_ imageId: String, uploadId: String, parts: [(number: Int, etag: String)])
         async throws(S3Error) -> StoredObject
     func abortMultipartUpload(_ imageId: String, uploadId: String) async throws(S3Error)

@@ -97,6 +97,14 @@ extension BundledBackend: UploadObjects {
         }
     }
 
+    public func checkCompletion(_ imageId: String, uploadId: String, parts: [(number: Int, etag: String)]) async throws(S3Error) {
+        _ = try await s3(write: false) { db in
+            _ = try UploadObjectRecords.openUpload(imageId, uploadId, in: db)
+            let prepared = try ImageFile.fetchOne(db, key: imageId)?.expectedSize ?? 0
+            return try MultipartPlan.choose(parts, from: UploadObjectRecords.parts(uploadId, in: db), prepared: prepared).count
+        }
+    }
+
     public func completeMultipartUpload(_ imageId: String, uploadId: String, parts: [(number: Int, etag: String)])
         async throws(S3Error) -> StoredObject
     {
