@@ -114,7 +114,7 @@ extension BundledBackend: UploadObjects {
             return try MultipartPlan.choose(parts, from: UploadObjectRecords.parts(uploadId, in: db), prepared: prepared)
         }
         let files = self.files
-        let measured = try await receiving(imageId) {
+        let measured = try await receiving(imageId, otherwise: S3Error(.internalError, "We encountered an internal error. Please try again.")) {
             try await files.assemble(imageId, uploadId: uploadId, numbers: chosen.map(\.partNumber))
         }
         await files.removeParts(imageId, uploadId: uploadId)
@@ -138,7 +138,8 @@ extension BundledBackend: UploadObjects {
     /// Runs a write of bytes: past the prepared size it is `EntityTooLarge`, a body that failed
     /// its checks keeps its S3 error, a broken connection is `IncompleteBody`; in every case
     /// nothing is kept and the image waits for another upload.
-    func receiving<T>(_ imageId: String, _ body: () async throws -> T) async throws(S3Error) -> T {
+    func receiving<T>(_ imageId: String, otherwise broken: S3Error = S3Error(.incompleteBody, "The request body ended before it was complete."),
+                      _ body: () async throws -> T) async throws(S3Error) -> T {
         do {
             return try await body()
         } catch {
@@ -146,7 +147,9 @@ extension BundledBackend: UploadObjects {
             switch error {
             case let error as S3Error: throw error
             case is FileStore.TooLarge: throw S3Error(.entityTooLarge, "Your proposed upload exceeds the prepared size.")
-            default: throw S3Error(.incompleteBody, "The request body ended before it was complete.")
+            default:
+                Self.logger.warning("upload broke off", metadata: ["image_id": .string(imageId), "error": .string("\(error)")])
+                throw broken
             }
         }
     }
@@ -160,6 +163,7 @@ extension BundledBackend: UploadObjects {
         } catch let error as CanonicalError {
             throw S3Error(error)
         } catch {
+            Self.logger.error("store failed", metadata: ["error": .string("\(error)")])
             throw S3Error(.internalError, "We encountered an internal error. Please try again.")
         }
     }
