@@ -105,7 +105,8 @@ import Testing
         let back = try buildApplication(gateway.config, parts: GatewayParts(dialects: Dialects.all, backend: held), logger: TestGateway.quietLogger)
         try await back.test(.live) { backClient in
             var front = gateway.frontConfig(backendPort: backClient.port ?? 0)
-            front.backend.requestTimeoutMs = 300
+            // Long enough for the unheld requests on a loaded machine; the held one waits it out.
+            front.backend.requestTimeoutMs = 2000
             let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
             try await app.test(.router) { raw in
                 let client = GatewayClient(client: raw)

@@ -108,6 +108,8 @@ public final class RemoteBackend: Backend {
                 // Cancelled at the deadline: the attempt stays in flight, its outcome unknown.
                 if Task.isCancelled { throw error }
                 attempts.failed(error)
+                // A backend too slow to answer is not asked again: the retry could not finish in time.
+                if let error = error as? HTTPClientError, error == .readTimeout { throw error }
             }
         }
         throw AttemptsExhausted()
