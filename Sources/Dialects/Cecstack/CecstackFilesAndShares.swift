@@ -97,7 +97,7 @@ extension CecstackDialect {
         let params = try Parameters.merged(request)
         let size = try Parameters.bounded(params["size"], name: "size", default: 10, range: Self.pageLimit)
         let current = try Parameters.bounded(params["current"], name: "current", default: 1, range: 1...Int(Int32.max))
-        return ((current - 1) * size, size)
+        return (Parameters.offset(page: current, size: size), size)
     }
 
     /// Where to PUT the bytes: the gateway serves the upload URL itself.

@@ -68,8 +68,12 @@ struct CanonicalAPI: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxBody)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw .tooLarge(limit: maxBody)
+        } catch is NIOTooManyBytesError {
+            throw .tooLarge(limit: maxBody)
         } catch {
-            throw .malformedBody("the body is larger than \(maxBody) bytes or broke off")
+            throw .malformedBody("the body could not be read")
         }
         do {
             return try JSONValueDecoder().decode(CanonicalWire.Execute.self, from: body.readableBytesView).command

@@ -52,6 +52,7 @@ enum CanonicalWire {
         case .forbidden: .forbidden
         case .internal: .internalServerError
         case .unavailable: .serviceUnavailable
+        case .tooLarge, .noRoute: error.frontDoorStatus ?? .badRequest
         }
     }
 }

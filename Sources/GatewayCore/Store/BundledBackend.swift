@@ -182,6 +182,8 @@ public final class BundledBackend: Backend {
                                  as: identity, now: now, in: db)
             return .image(copy.image)
         case .importImage(let patch, let url):
+            // Refused before anything is stored; the job checks again, redirects included.
+            if case .failure(let refusal) = options.importPolicy.check(url) { throw refusal }
             let image = try FileRecords.newImport(patch, url: url, as: identity, now: now, in: db)
             try JobStore.enqueue(action: "ImportImage", resourceIds: [image.image.imageId],
                                  command: .fetchImport(imageId: image.image.imageId, url: url), as: identity, now: now, in: db)
@@ -214,7 +216,10 @@ public final class BundledBackend: Backend {
         let ticket = try await access(write: true) { db in try FileRecords.beginUpload(imageId, token: token, now: Date(), in: db) }
         let measured: FileStore.Measured
         do {
-            measured = try await files.store(body, as: imageId)
+            measured = try await files.store(body, as: imageId, limit: ticket.size)
+        } catch let error as FileStore.TooLarge {
+            _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
+            throw .rejected(.sizeMismatch, "the upload is larger than the prepared \(error.limit) bytes")
         } catch {
             _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
             throw .rejected(.uploadFailed, "the upload broke off: \(error)")
