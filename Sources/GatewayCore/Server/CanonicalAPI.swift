@@ -89,7 +89,14 @@ struct CanonicalAPI: Sendable {
         else { throw .unauthorized("the canonical API needs a service token") }
         guard let text = request.headers[.imsIdentity], let identity = try? JSONValueDecoder().decode(Identity.self, from: text.utf8)
         else { throw .invalidParameter(field: "X-IMS-Identity", message: "is required") }
-        if let refusal = token.refusal(for: identity) { throw .forbidden(refusal) }
+        if let refusal = token.refusal(for: identity) {
+            // Worth an operator's eye: a front asserting what its token does not cover is misconfigured or stolen.
+            CanonicalWire.logger.warning("service token used outside its scope", metadata: [
+                "token_sha256": .string(String(token.sha256.prefix(12))), "tenant": .string(identity.tenant),
+                "operator": "\(identity.isOperator)", "request_id": .string(request.headers[.requestID] ?? ""),
+            ])
+            throw .forbidden(refusal)
+        }
         return identity
     }
 }
