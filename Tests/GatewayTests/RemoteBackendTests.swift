@@ -45,7 +45,9 @@ import Testing
                 #expect(idc.status == 503 && idc["ret_code"] == 5000, "\(idc.text)")
                 let ht = try await client.send(.get, "/v1/openstack/image/application/list")
                 #expect(ht.status == 503 && ht["status"] == 503, "\(ht.text)")
-                for reply in [foreman, cec, idc, ht] { Self.expectNothingInternal(reply) }
+                let ready = try await client.send(.get, "/readyz")
+                #expect(ready.status == 503, "\(ready.text)")
+                for reply in [foreman, cec, idc, ht, ready] { Self.expectNothingInternal(reply) }
                 // Refused connections mean the backend never saw the create.
                 let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json([
                     "image": ["name": "never", "username": "root", "uuid": "u-never"],
