@@ -11,14 +11,14 @@ final class RemoteAttempts: Sendable {
     private struct State {
         var maybeReceived = false
         var inFlight = false
-        var lastError = ""
+        var lastError: String?
     }
 
     private let state = Mutex(State())
 
     /// Whether the command may have reached the backend (the answer to a mutation is then unknown).
     var maybeReceived: Bool { state.withLock { $0.maybeReceived || $0.inFlight } }
-    var lastError: String { state.withLock { $0.lastError } }
+    var lastError: String? { state.withLock { $0.lastError } }
 
     func starting() { state.withLock { $0.inFlight = true } }
 

@@ -83,7 +83,7 @@ public final class RemoteBackend: Backend {
             let timedOut = error is DeadlineExceeded
             logger.warning("backend call failed", metadata: [
                 "backend": .string(loggedURL), "request_id": .string(RequestIDs.current ?? ""),
-                "error": .string(timedOut ? "no answer within the request timeout (\(attempts.lastError))" : attempts.lastError),
+                "error": .string(timedOut ? "no answer within the request timeout" + (attempts.lastError.map { " (last: \($0))" } ?? "") : attempts.lastError ?? ""),
                 "elapsed_ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
             ])
             throw Self.unavailable(mutates: mutates, maybeReceived: attempts.maybeReceived, key: key)
