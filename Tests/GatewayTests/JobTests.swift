@@ -63,8 +63,9 @@ import Testing
             // Both are accepted (the image exists when each is checked); the second finds it gone.
             let first = try await client.send(.delete, "/v2/zone/ac1/images/\(imageId)")
             let second = try await client.send(.delete, "/v2/zone/ac1/images/\(imageId)")
-            let results = [try await client.finishedJob(first["job_id"]!.stringValue!),
-                           try await client.finishedJob(second["job_id"]!.stringValue!)]
+            let firstJob = try #require(first["job_id"]?.stringValue, "\(first.text)")
+            let secondJob = try #require(second["job_id"]?.stringValue, "\(second.text)")
+            let results = [try await client.finishedJob(firstJob), try await client.finishedJob(secondJob)]
             #expect(results.map { $0["status"]! }.sorted { $0.serialized < $1.serialized } == ["failed", "successful"])
             let failed = try #require(results.first { $0["status"] == "failed" })
             #expect(failed["info"]?.stringValue?.contains(imageId) == true)

@@ -74,8 +74,11 @@ public final class RemoteBackend: Backend {
         request.body = .bytes(CanonicalWire.body(CanonicalWire.Execute(command: command)))
         let attempts = RemoteAttempts()
         do {
+            // The same deadline twice: the HTTP client's, kept by an event loop timer, ends a
+            // request waiting for its head even when the task pool is busy; ours ends the rest.
+            let deadline = NIODeadline.now() + .init(options.requestTimeout)
             return try await withDeadline(started + options.requestTimeout) { [self, request] in
-                try await answer(to: request, attempts: attempts)
+                try await answer(to: request, attempts: attempts, deadline: deadline)
             }
         } catch let error as CanonicalError {
             throw error
@@ -91,12 +94,12 @@ public final class RemoteBackend: Backend {
     }
 
     /// The backend's answer, trying again after a failure that left no answer (`retries` times).
-    private func answer(to request: HTTPClientRequest, attempts: RemoteAttempts) async throws -> CommandResult {
+    private func answer(to request: HTTPClientRequest, attempts: RemoteAttempts, deadline: NIODeadline) async throws -> CommandResult {
         for attempt in 0...max(0, options.retries) {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(25 << min(attempt, 4))) }
             attempts.starting()
             do {
-                let response = try await client.execute(request, timeout: .init(options.requestTimeout))
+                let response = try await client.execute(request, deadline: deadline)
                 let bytes = try await response.body.collect(upTo: 256 << 20)
                 let answer = try JSONValueDecoder().decode(CanonicalWire.Answer.self, from: bytes.readableBytesView)
                 if let error = answer.error { throw error }
@@ -109,7 +112,7 @@ public final class RemoteBackend: Backend {
                 if Task.isCancelled { throw error }
                 attempts.failed(error)
                 // A backend too slow to answer is not asked again: the retry could not finish in time.
-                if let error = error as? HTTPClientError, error == .readTimeout { throw error }
+                if let error = error as? HTTPClientError, [.readTimeout, .deadlineExceeded].contains(error) { throw error }
             }
         }
         throw AttemptsExhausted()
