@@ -67,6 +67,20 @@ import Testing
         #expect(runs.count == 3)
     }
 
+    @Test func theOldestAnswersAreForgottenFirstWhenTheLedgerIsFullOrTheirWindowEnds() async throws {
+        let full = IdempotencyLedger(capacity: 2)
+        let runs = Counter()
+        let run: @Sendable () async -> IdempotencyLedger.Answer = { _ = runs.next(); return Self.done }
+        for key in ["a", "b", "c", "c", "b"] { _ = await full.run(key: key, identity: Self.identity, command: Self.create, run) }
+        let held = await full.count
+        #expect(runs.count == 3 && held == 2)
+        _ = await full.run(key: "a", identity: Self.identity, command: Self.create, run)
+        #expect(runs.count == 4)
+        let brief = IdempotencyLedger(window: .zero)
+        for _ in 0..<2 { _ = await brief.run(key: "k", identity: Self.identity, command: Self.create, run) }
+        #expect(runs.count == 6)
+    }
+
     /// Holds the first mutation until the test lets it go, after the front has given up on it.
     final class HeldBackend: Backend {
         let inner: BundledBackend

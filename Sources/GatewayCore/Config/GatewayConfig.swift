@@ -57,8 +57,10 @@ public struct GatewayConfig: Codable, Sendable {
     /// these tokens, each limited to the identities it may assert (`ServiceToken`).
     public struct CanonicalAPIConfig: Codable, Sendable {
         public var tokens: [ServiceToken] = []
-        /// How long a mutation's answer is kept under its idempotency key (default 3600).
+        /// How long a mutation's answer is kept under its idempotency key (default 3600), and
+        /// how many answers at most (default 50,000; the oldest go first).
         public var idempotencyWindowSeconds: Int?
+        public var idempotencyMaxEntries: Int?
 
         public init() {}
 
@@ -72,6 +74,7 @@ public struct GatewayConfig: Codable, Sendable {
             }
             tokens = try c.decodeIfPresent([ServiceToken].self, forKey: .tokens) ?? []
             idempotencyWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .idempotencyWindowSeconds)
+            idempotencyMaxEntries = try c.decodeIfPresent(Int.self, forKey: .idempotencyMaxEntries)
         }
 
         private enum Former: String, CodingKey { case tokensSha256 }

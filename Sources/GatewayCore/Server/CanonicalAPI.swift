@@ -25,7 +25,8 @@ struct CanonicalAPI: Sendable {
     init(backend: any Backend, config: GatewayConfig.CanonicalAPIConfig) {
         self.backend = backend
         tokens = Dictionary(config.tokens.map { ($0.sha256, $0) }, uniquingKeysWith: { first, _ in first })
-        ledger = IdempotencyLedger(window: .seconds(config.idempotencyWindowSeconds ?? 3600))
+        ledger = IdempotencyLedger(window: .seconds(config.idempotencyWindowSeconds ?? 3600),
+                                   capacity: config.idempotencyMaxEntries ?? 50_000)
     }
 
     func add(to router: Router<GatewayRequestContext>) {

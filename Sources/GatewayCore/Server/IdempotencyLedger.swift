@@ -7,7 +7,8 @@
 /// and to one request: the same key with a different command is refused. A repeat that arrives
 /// while the first run is still going waits for it. Failures that say nothing about the store
 /// (`internal`, `unavailable`) are not kept, so a repeat runs the command again. Records live in
-/// this process's memory: a restart of the backend forgets them.
+/// this process's memory, at most `capacity` of them (the oldest go first when it is full): a
+/// restart of the backend forgets them.
 actor IdempotencyLedger {
     typealias Answer = Result<CommandResult, CanonicalError>
 
@@ -32,10 +33,13 @@ actor IdempotencyLedger {
     let window: Duration
     let capacity: Int
     private var entries: [Scope: Entry] = [:]
+    /// Finished runs in the order they finished, so in the order they expire: the oldest are
+    /// forgotten first, when their window ends or when the ledger is full.
+    private var finished: [(scope: Scope, run: UInt64)] = []
+    private var oldest = 0
     private var runs: UInt64 = 0
-    private var nextSweep = ContinuousClock.now
 
-    init(window: Duration = .seconds(3600), capacity: Int = 100_000) {
+    init(window: Duration = .seconds(3600), capacity: Int = 50_000) {
         self.window = window
         self.capacity = capacity
     }
@@ -45,8 +49,7 @@ actor IdempotencyLedger {
     /// `execute`'s answer, or the recorded answer of the same command under the same key.
     func run(key: String, identity: Identity, command: Command,
              _ execute: @escaping @Sendable () async -> Answer) async -> Answer {
-        let now = ContinuousClock.now
-        sweep(now)
+        forget(expiredBy: .now)
         let scope = Scope(user: identity.user, tenant: identity.tenant, isOperator: identity.isOperator, key: key)
         if let entry = entries[scope] {
             guard entry.command.sameRequest(as: command) else {
@@ -60,6 +63,7 @@ actor IdempotencyLedger {
         // The run is not the caller's child: a caller that gives up does not stop it, so its
         // answer is recorded for the repeat that follows.
         let task = Task { await execute() }
+        forget(expiredBy: .now, toHold: 1)
         guard entries.count < capacity else { return await task.value }
         runs += 1
         let run = runs
@@ -70,17 +74,24 @@ actor IdempotencyLedger {
             entries[scope] = nil
         } else {
             entries[scope]?.state = .done(answer, expires: .now + window)
+            finished.append((scope, run))
         }
         return answer
     }
 
-    /// Forgets expired answers, at most once a second (a pass over every record).
-    private func sweep(_ now: ContinuousClock.Instant) {
-        guard now >= nextSweep else { return }
-        nextSweep = now + .seconds(1)
-        entries = entries.filter { _, entry in
-            if case .done(_, let expires) = entry.state { return expires > now }
-            return true
+    /// Forgets finished runs whose window ended, and more of the oldest until `room` more fit.
+    private func forget(expiredBy now: ContinuousClock.Instant, toHold room: Int = 0) {
+        while oldest < finished.count {
+            let (scope, run) = finished[oldest]
+            if let entry = entries[scope], entry.run == run, case .done(_, let expires) = entry.state {
+                guard expires <= now || entries.count + room > capacity else { break }
+                entries[scope] = nil
+            }
+            oldest += 1
+        }
+        if oldest > 1024, oldest * 2 > finished.count {
+            finished.removeFirst(oldest)
+            oldest = 0
         }
     }
 }
