@@ -132,7 +132,7 @@ public final class RemoteBackend: Backend {
         guard mutates else { return .unavailable("the image service is unavailable; try again later") }
         guard maybeReceived else { return .unavailable("the image service is unavailable; nothing was changed") }
         let repeatWith = key.fromClient ? "the same Idempotency-Key" : "the header Idempotency-Key: \(key.key)"
-        return .unavailable("the image service did not answer in time; the change may have been made. "
+        return .unavailable("the image service gave no usable answer in time; the change may have been made. "
             + "Send the request again with \(repeatWith) to get its outcome without making it twice")
     }
 
