@@ -45,13 +45,14 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: S3Middleware(backend: backend))
+    router.add(middleware: IdempotencyKeyMiddleware())
     router.add(middleware: DialectMiddleware(
         live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
         backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
     OperationsRoutes(backend: backend, metrics: parts.metrics, live: live, dialects: parts.dialects).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
-    CanonicalAPI(backend: backend, tokenHashes: Set((config.canonicalApi.tokensSha256 ?? []).map { $0.lowercased() })).add(to: router)
+    CanonicalAPI(backend: backend, config: config.canonicalApi).add(to: router)
     return router
 }
 

@@ -73,9 +73,11 @@ final class JobRunner: Service, @unchecked Sendable {
     }
 
     /// Does the job's work; the database change and the job's success commit together.
-    private func work(_ command: Command, job: Job, on backend: BundledBackend) async throws {
+    private func work(_ command: JobWork, job: Job, on backend: BundledBackend) async throws {
         let files = backend.files
         switch command {
+        case .finishCapture(let imageId):
+            try await finish(job, on: backend) { db in _ = try ImageStore.setStatus(imageId, .active, now: Date(), in: db) }
         case .fetchImport(let imageId, let url):
             let measured = try await files.fetch(url, allowedBy: backend.options.importPolicy, as: imageId)
             try await finish(job, on: backend) { db in try FileRecords.completeFile(imageId, measured, now: Date(), in: db) }
@@ -88,7 +90,7 @@ final class JobRunner: Service, @unchecked Sendable {
             }
             let path = try await files.export(imageId, format: format, bucket: bucket)
             try await finish(job, on: backend, info: path) { _ in }
-        default:
+        case .command(let command):
             let operatorIdentity = Identity(user: "jobs", tenant: job.owner, isOperator: true)
             let result = try await backend.pool.write { db -> CommandResult in
                 let result: CommandResult
@@ -113,13 +115,13 @@ final class JobRunner: Service, @unchecked Sendable {
     }
 
     /// What a failed job leaves behind: an import or copy that never got its bytes is killed.
-    private static func failed(_ command: Command, reason: String, in db: Database) throws {
+    private static func failed(_ command: JobWork, reason: String, in db: Database) throws {
         switch command {
         case .fetchImport(let imageId, _), .copyImageFile(_, let imageId):
             try FileRecords.setStatus(imageId, .killed, message: reason, now: Date(), in: db)
         case .finishCapture(let imageId):
             try FileRecords.setStatus(imageId, .killed, message: reason, now: Date(), in: db)
-        default:
+        case .writeExport, .command:
             break
         }
     }
