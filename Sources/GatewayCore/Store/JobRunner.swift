@@ -63,12 +63,23 @@ final class JobRunner: Service, @unchecked Sendable {
             if delay > .zero { try await Task.sleep(for: delay) }
             try await work(command, job: job, on: backend)
         } catch {
-            let info = (error as? CanonicalError)?.description ?? "\(error)"
-            logger.warning("job failed", metadata: ["job_id": .string(job.jobId), "action": .string(job.action), "error": .string(info)])
+            logger.warning("job failed", metadata: ["job_id": .string(job.jobId), "action": .string(job.action), "error": .string("\(error)")])
+            let info = Self.clientSafe(error, job: job)
             try? await backend.pool.write { db in
                 try JobStore.mark(job.jobId, .failed, info: info, now: Date(), in: db)
                 try Self.failed(command, reason: info, in: db)
             }
+        }
+    }
+
+    /// What a client may read of a job's failure (a job's `info`, an image's `errMessage`): our
+    /// own errors' words; of anything else (an HTTP client's or the file system's error, which
+    /// name addresses and paths) only that it failed. The log has the detail under the job id.
+    static func clientSafe(_ error: any Error, job: Job) -> String {
+        switch error {
+        case let error as CanonicalError: error.description
+        case let error as FileStore.FetchError: error.description
+        default: "\(job.action) failed (job \(job.jobId); the gateway's log has the cause)"
         }
     }
 
