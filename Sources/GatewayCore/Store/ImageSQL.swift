@@ -124,10 +124,11 @@ struct ImageSQL {
     /// A reference, or a part of the name. Parts of three characters or more are looked up in
     /// the trigram index (flat in the number of images) and confirmed by LIKE on the row, which
     /// keeps LIKE's meaning (the index folds case beyond ASCII) and drops postings of deleted
-    /// images; shorter parts scan the names.
+    /// images; shorter parts (and any with a NUL) scan the names.
     mutating func searchWord(_ word: String) {
         let pattern = Self.likePattern(.string(word))
-        if word.count >= NameIndex.shortestPart {
+        // FTS5 cannot read a phrase holding NUL; such a word scans, like a short one.
+        if word.count >= NameIndex.shortestPart, !word.contains("\0") {
             add("""
                 (image.imageId = ? OR (image.id IN (SELECT rowid FROM imageNameSearch WHERE imageNameSearch MATCH ?) \
                 AND image.name LIKE ? ESCAPE '\\'))
