@@ -54,3 +54,13 @@ extension JobWork: Codable {
         }
     }
 }
+
+extension JobWork {
+    /// Work that streams an image's bytes (minutes to hours), as opposed to a store change.
+    var movesBytes: Bool {
+        switch self {
+        case .fetchImport, .copyImageFile, .writeExport: true
+        case .command, .finishCapture: false
+        }
+    }
+}

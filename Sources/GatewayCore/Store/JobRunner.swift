@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// Works off pending jobs in the background: pending → working → successful or failed. With no
 /// job to do it takes deleted images' names out of the name index (`NameIndex.purge`).
-/// Runs as a service beside the server; on graceful shutdown it lets the jobs in hand finish.
+/// Runs as a service beside the server; on graceful shutdown it lets the store's jobs in hand
+/// finish and leaves those moving bytes for the next start.
 final class JobRunner: Service, @unchecked Sendable {
     /// Set once, right after the backend is made (the two refer to each other).
     weak var backend: BundledBackend?
@@ -25,7 +26,8 @@ final class JobRunner: Service, @unchecked Sendable {
     func run() async throws {
         await withGracefulShutdownHandler {
             var iterator = wakeups.makeAsyncIterator()
-            while !Task.isCancelled {
+            // Shutting down, no new batch is taken: what is left resumes at the next start.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 guard let backend else { return }
                 let batch = (try? await backend.pool.read { db in try JobStore.runnable(limit: 16, in: db) }) ?? []
                 if batch.isEmpty {
@@ -61,7 +63,15 @@ final class JobRunner: Service, @unchecked Sendable {
             if delay > .zero { try await Task.sleep(for: delay) }
             try await backend.pool.write { db in try JobStore.mark(job.jobId, .working, now: Date(), in: db) }
             if delay > .zero { try await Task.sleep(for: delay) }
-            try await work(command, job: job, on: backend)
+            if command.movesBytes {
+                // A fetch or copy may take hours; shutdown does not wait for it. Cancelled, the
+                // job stays `working`, and the next start works it again from the beginning.
+                try await cancelWhenGracefulShutdown { try await self.work(command, job: job, on: backend) }
+            } else {
+                try await work(command, job: job, on: backend)
+            }
+        } catch where Task.isShuttingDownGracefully || Task.isCancelled {
+            logger.notice("job left for the next start", metadata: ["job_id": .string(job.jobId), "action": .string(job.action)])
         } catch {
             logger.warning("job failed", metadata: ["job_id": .string(job.jobId), "action": .string(job.action), "error": .string("\(error)")])
             let info = Self.clientSafe(error, job: job)
