@@ -50,6 +50,9 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
         backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
     OperationsRoutes(backend: backend, metrics: parts.metrics, live: live, dialects: parts.dialects).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
+    // `/` is Foreman's web UI, which sends a client without a session to its login page (no
+    // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
+    router.get("/") { _, _ in Response(status: .found, headers: [.location: "/users/login"]) }
     CanonicalAPI(backend: backend, tokenHashes: Set((config.canonicalApi.tokensSha256 ?? []).map { $0.lowercased() })).add(to: router)
     return router
 }

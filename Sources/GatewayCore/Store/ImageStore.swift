@@ -66,6 +66,7 @@ enum ImageStore {
         for c in query.base { base.condition(c) }
         var matching = base
         for c in query.filters { matching.condition(c) }
+        if let m = query.match { matching.match(m) }
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
         func fetch(_ sort: [SortKey], limit: Int?, offset: Int) throws -> [ImageView] {
@@ -100,7 +101,7 @@ enum ImageStore {
                 : try count(matching)
         }
         let scopeTotal: Int? = !query.countsScope ? nil
-            : query.filters.isEmpty && query.searchWord == nil ? total
+            : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
             : try count(base)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
