@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 import Yams
 
@@ -75,13 +76,21 @@ public struct CredentialStore: Sendable {
 
     static func slot(_ dialect: DialectID, _ id: String) -> String { "\(dialect.rawValue)\u{0}\(id)" }
 
-    /// The identity a presented credential proves, if any. bcrypt runs on NIO's thread pool:
-    /// at cost 10 it takes ~50 ms of CPU, which must not stall an event loop.
+    /// Threads of bcrypt's own. At cost 10 a check takes ~50 ms of CPU, which must not stall an
+    /// event loop; nor may it queue ahead of file I/O on NIO's shared blocking pool (2 threads
+    /// here): under many first logins, uploads stalled behind it until clients timed out.
+    static let hashing: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        pool.start()
+        return pool
+    }()
+
+    /// The identity a presented credential proves, if any.
     func verify(_ credential: PresentedCredential) async -> Identity? {
         if let identity = hashed[credential.lookupKey] { return identity }
         guard let candidates = bcrypted[Self.slot(credential.dialect, credential.id)] else { return nil }
         let secret = credential.secret
-        return try? await NIOThreadPool.singleton.runIfActive {
+        return try? await Self.hashing.runIfActive {
             candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NIOCore
 import ServiceLifecycle
 
@@ -52,13 +53,17 @@ public final class BundledBackend: Backend {
 
     public var services: [any Service] { [jobs, checkpointer] }
 
+    static let logger = Logger(label: "ims-gateway.store")
+
     /// The store answers and takes a write lock (a full disk or read-only file would refuse it).
     public func unreadiness() async -> String? {
         do {
             try await pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE; ROLLBACK") }
             return nil
         } catch {
-            return "store not writable: \(error)"
+            // /readyz is on the clients' port: the reason stays plain, SQLite's words go to the log.
+            Self.logger.error("store not writable", metadata: ["error": .string("\(error)")])
+            return "store not writable"
         }
     }
 
@@ -241,7 +246,8 @@ public final class BundledBackend: Backend {
             throw .rejected(.sizeMismatch, "the upload is larger than the prepared \(error.limit) bytes")
         } catch {
             _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
-            throw .rejected(.uploadFailed, "the upload broke off: \(error)")
+            Self.logger.warning("upload broke off", metadata: ["image_id": .string(imageId), "error": .string("\(error)")])
+            throw .rejected(.uploadFailed, "the upload broke off before all its bytes arrived")
         }
         try await access(write: true) { db in try FileRecords.endUpload(imageId, measured, now: Date(), in: db) }
         return ticket
