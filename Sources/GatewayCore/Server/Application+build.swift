@@ -44,6 +44,7 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
 public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: S3Middleware(backend: backend))
     router.add(middleware: DialectMiddleware(
         live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -101,7 +102,7 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     let bodyTimeout = config.listen.bodyReadTimeout
     return Application(
         router: router,
-        server: .gatewayHTTP1(.init(additionalChannelHandlers: [BodyReadTimeout(timeout: bodyTimeout)],
+        server: .gatewayHTTP1(.init(additionalChannelHandlers: [ExpectContinueHandler(), BodyReadTimeout(timeout: bodyTimeout)],
                                     idleTimeout: config.listen.idleTimeout),
                               render: parseErrorRenderer(live: live, dialects: parts.dialects)),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),

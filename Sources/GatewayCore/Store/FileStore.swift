@@ -106,7 +106,11 @@ struct FileStore: Sendable {
     func remove(_ imageIds: [String]) async {
         let paths = imageIds.map { path($0).string }
         _ = try? await NIOThreadPool.singleton.runIfActive {
-            for path in paths { unlink(path) }
+            for path in paths {
+                unlink(path)
+                // A multipart upload's parts, rarely there (one `access` call to know).
+                if access(path + ".parts", F_OK) == 0 { try? FileManager.default.removeItem(atPath: path + ".parts") }
+            }
         }
     }
 
