@@ -32,6 +32,25 @@ import Testing
         }
     }
 
+    @Test func parentsInThePathMayBeNamedByNameOrTitle() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let created = try await client.send(.post, "/api/compute_resources/libvirt/images", body: .json(
+                ["image": ["name": "by-name", "username": "root", "uuid": "u-by-name", "operatingsystem_id": 1, "architecture_id": 1]]))
+            #expect(created.status == 201 && created["compute_resource_id"] == 1 && created["compute_resource_name"] == "libvirt")
+            for parent in ["/api/operatingsystems/Debian 12", "/api/operatingsystems/Debian", "/api/architectures/x86_64"] {
+                let listed = try await client.send(.get, "\(parent)/images")
+                #expect(listed.status == 200 && listed["subtotal"] == 1, "\(parent)")
+            }
+            let missing = try await client.send(.get, "/api/compute_resources/nosuch/images")
+            #expect(missing.status == 404 && missing["error"]?["message"] == "Resource compute_resource not found by id 'nosuch'")
+            let createMissing = try await client.send(.post, "/api/compute_resources/nosuch/images", body: .json(
+                ["image": ["name": "x", "username": "root", "uuid": "u-x"]]))
+            #expect(createMissing.status == 404)
+        }
+    }
+
     @Test func onlyAnOperatorChangesTheCatalogue() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
