@@ -53,12 +53,31 @@ public struct GatewayConfig: Codable, Sendable {
         public init() {}
     }
 
-    /// Who may use this gateway's canonical API (`/ims/v1`): other gateways presenting a token
-    /// whose SHA-256 is listed.
+    /// Who may use this gateway's canonical API (`/ims/v1`): other gateways presenting one of
+    /// these tokens, each limited to the identities it may assert (`ServiceToken`).
     public struct CanonicalAPIConfig: Codable, Sendable {
-        public var tokensSha256: [String]?
+        public var tokens: [ServiceToken] = []
+        /// How long a mutation's answer is kept under its idempotency key (default 3600), and
+        /// how many answers at most (default 50,000; the oldest go first).
+        public var idempotencyWindowSeconds: Int?
+        public var idempotencyMaxEntries: Int?
 
         public init() {}
+
+        /// The former unscoped list (`tokensSha256`) is refused rather than guessed at: read as
+        /// before it would let one token act as any identity; read as nothing it would fail quietly.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if try decoder.container(keyedBy: Former.self).contains(.tokensSha256) {
+                throw DecodingError.dataCorruptedError(forKey: .tokensSha256, in: try decoder.container(keyedBy: Former.self), debugDescription:
+                    "canonical_api.tokensSha256 is no longer read: list each token under canonical_api.tokens as {sha256, tenants, operator}")
+            }
+            tokens = try c.decodeIfPresent([ServiceToken].self, forKey: .tokens) ?? []
+            idempotencyWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .idempotencyWindowSeconds)
+            idempotencyMaxEntries = try c.decodeIfPresent(Int.self, forKey: .idempotencyMaxEntries)
+        }
+
+        private enum Former: String, CodingKey { case tokensSha256 }
     }
 
     public struct Catalog: Codable, Sendable {

@@ -63,12 +63,7 @@ public enum Command: Sendable, Codable, Equatable {
     /// Run `command` and record it as a Job that clients can poll (51idc's mutations). The command
     /// is checked at once; it runs, and the job moves to successful or failed, in the background.
     indirect case asJob(JobSpec, Command)
-
-    // Work a job does after it is answered (stored in the job, never sent by a client).
-    case finishCapture(imageId: String)
-    case fetchImport(imageId: String, url: String)
-    case copyImageFile(from: String, to: String)
-    case writeExport(imageId: String, bucket: String)
+    // The work a job does after it is answered is `JobWork`, never a command.
 }
 
 /// What the backend answers.

@@ -226,11 +226,6 @@ public final class BundledBackend: Backend {
             return .job(job)
         case .asJob(let spec, let inner):
             return .job(try JobStore.submit(spec, inner, backend: self, as: identity, now: now, in: db))
-
-        case .finishCapture(let imageId):
-            return .image(try ImageStore.setStatus(imageId, .active, now: now, in: db))
-        case .fetchImport, .copyImageFile, .writeExport:
-            throw CanonicalError.internal("\(command) runs only inside a job")
         }
     }
 
