@@ -84,6 +84,14 @@ public struct GatewayConfig: Codable, Sendable {
         public struct Entry: Codable, Sendable {
             public var id: Int64
             public var name: String
+            /// Operating systems (`major`, `minor`, `family`, `description`) and compute resources
+            /// (`provider`, `url`), as Foreman describes them.
+            public var major, minor, family, description, provider, url: String?
+
+            func entry(_ kind: CatalogEntry.Kind) -> CatalogEntry {
+                CatalogEntry(kind: kind, id: id, name: name, major: major ?? "", minor: minor ?? "", family: family ?? "",
+                             description: description ?? "", provider: provider ?? "", url: url ?? "", now: Date())
+            }
         }
         public var computeResources: [Entry] = []
         public var operatingsystems: [Entry] = []
@@ -94,9 +102,8 @@ public struct GatewayConfig: Codable, Sendable {
         }
 
         public var entries: [CatalogEntry] {
-            computeResources.map { CatalogEntry(kind: .computeResource, id: $0.id, name: $0.name) }
-                + operatingsystems.map { CatalogEntry(kind: .operatingsystem, id: $0.id, name: $0.name) }
-                + architectures.map { CatalogEntry(kind: .architecture, id: $0.id, name: $0.name) }
+            computeResources.map { $0.entry(.computeResource) } + operatingsystems.map { $0.entry(.operatingsystem) }
+                + architectures.map { $0.entry(.architecture) }
         }
     }
 

@@ -52,6 +52,9 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
         backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
     OperationsRoutes(backend: backend, metrics: parts.metrics, live: live, dialects: parts.dialects).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
+    // `/` is Foreman's web UI, which sends a client without a session to its login page (no
+    // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
+    router.get("/") { _, _ in Response(status: .found, headers: [.location: "/users/login"]) }
     CanonicalAPI(backend: backend, config: config.canonicalApi).add(to: router)
     return router
 }
