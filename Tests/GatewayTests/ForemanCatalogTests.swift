@@ -12,6 +12,11 @@ import Testing
             #expect(status.status == 200)
             #expect(status["result"] == "ok" && status["status"] == 200 && status["api_version"] == 2)
             #expect(status["version"]?.stringValue?.hasPrefix("3.") == true)
+            // As Foreman 3: the status needs credentials; the Apipie description does not.
+            let anonymous = try await client.send(.get, "/api/status", auth: .none)
+            #expect(anonymous.status == 401)
+            #expect(anonymous["error"]?["message"]?.stringValue?.hasPrefix("Unable to authenticate") == true)
+            #expect(try await client.send(.get, "/apidoc/v2.json", auth: .none).status == 200)
         }
     }
 
