@@ -61,11 +61,7 @@ import Testing
                 var importing = gateway
                 importing.config.imports.allowedHosts = ["127.0.0.1:\(originPort)"]
                 try await importing.run { client in
-                    let accepted = try await client.send(.post, "/api/image/v1/private-images/import", headers: ["x-regionid": "r0"],
-                                                         body: .json(Self.importBody("http://127.0.0.1:\(originPort)/image.qcow2")))
-                    let answer = try #require(accepted.json, "\(accepted.text)")
-                    let imageId = try #require(lookup(answer, "data.imageId")?.stringValue, "\(accepted.text)")
-                    let done = try await client.cecImage(imageId, until: ["active", "killed"])
+                    let (imageId, done) = try await Self.importToTheEnd(client, "http://127.0.0.1:\(originPort)/image.qcow2")
                     #expect(lookup(done, "data.status") == "killed")
                     #expect(lookup(done, "data.errMessage")?.stringValue?.contains("does not import from") == true, "\(done)")
                     let download = try await client.send(.get, "/api/image/v1/private-images/\(imageId)/file", headers: ["x-regionid": "r0"])
@@ -82,16 +78,21 @@ import Testing
         let closedPort = try await Application(router: Router()).test(.live) { client in try #require(client.port) }
         gateway.config.imports.allowedHosts = ["127.0.0.1:\(closedPort)"]
         try await gateway.run { client in
-            let accepted = try await client.send(.post, "/api/image/v1/private-images/import", headers: ["x-regionid": "r0"],
-                                                 body: .json(Self.importBody("http://127.0.0.1:\(closedPort)/image.qcow2")))
-            let answer = try #require(accepted.json, "\(accepted.text)")
-            let imageId = try #require(lookup(answer, "data.imageId")?.stringValue, "\(accepted.text)")
-            let done = try await client.cecImage(imageId, until: ["active", "killed"])
+            let (_, done) = try await Self.importToTheEnd(client, "http://127.0.0.1:\(closedPort)/image.qcow2")
             #expect(lookup(done, "data.status") == "killed")
             let message = try #require(lookup(done, "data.errMessage")?.stringValue)
             #expect(message.hasPrefix("ImportImage failed (job "), "\(message)")
             #expect(!message.contains("Error") && !message.contains("127.0.0.1"), "\(message)")
         }
+    }
+
+    /// Imports `url` and waits until the image is active or killed: its id and last answer.
+    static func importToTheEnd(_ client: GatewayClient, _ url: String) async throws -> (String, JSONValue) {
+        let accepted = try await client.send(.post, "/api/image/v1/private-images/import", headers: ["x-regionid": "r0"],
+                                             body: .json(importBody(url)))
+        let answer = try #require(accepted.json, "\(accepted.text)")
+        let imageId = try #require(lookup(answer, "data.imageId")?.stringValue, "\(accepted.text)")
+        return (imageId, try await client.cecImage(imageId, until: ["active", "killed"]))
     }
 
     static func importBody(_ url: String) -> JSONValue {
