@@ -1,0 +1,49 @@
+import GatewayCore
+
+/// What each Foreman operation accepts, for its OpenAPI document: the decoder's own parent
+/// parameters, identifier rule, page defaults and image keys (`FieldMap`).
+extension ForemanDialect {
+    /// The identifier rule `identifier(_:_:)` checks: 1–128 letters, digits, space, `_`, `-`,
+    /// no outer space.
+    static let identifierSchema = InputSchema.string(minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]([A-Za-z0-9 _-]*[A-Za-z0-9_-])?$")
+
+    static let listParameters = [
+        InputParameter("search", .string(), description: "scoped search, e.g. `name = centos` or `name ~ cent and username = root`"),
+        InputParameter("order", .string(pattern: "^[a-z_]+( (ASC|DESC|asc|desc))?$"), description: "a search field and ASC or DESC"),
+        InputParameter("page", .integer(), description: "from 1; lower values mean 1"),
+        InputParameter("per_page", .integer(minimum: 1),
+                       description: "default \(defaultPerPage); \(unboundedPerPage) or more means every image"),
+    ]
+
+    /// The image's fields, as JSON under `image` and as `image[name]=…` form fields.
+    static func imageBody(required: [ImageField]) -> (json: InputSchema, form: InputSchema) {
+        let fields = ImageInputs.properties(.foreman, required: required)
+        let keys = ImageInputs.keys(required, in: .foreman)
+        let inner = InputSchema.object(fields, required: keys)
+        // An update may leave everything out: only a create needs the wrapper.
+        return (.object([("image", inner)], required: keys.isEmpty ? [] : ["image"]),
+                .object(fields.map { ("image[\($0.name)]", $0.schema) }, required: keys.map { "image[\($0)]" }))
+    }
+
+    public func input(for operation: Operation) -> OperationInput {
+        let path = Self.parents.map { InputParameter($0.param, Self.identifierSchema, required: true) }
+            + [InputParameter("id", Self.identifierSchema, required: true)]
+        switch operation {
+        case .imageList:
+            return OperationInput(path: path, query: Self.listParameters)
+        case .imageCreate:
+            let body = Self.imageBody(required: [.name, .username, .uuid])
+            return OperationInput(path: path, body: body.json, form: body.form, bodyRequired: true)
+        case .imageUpdate:
+            let body = Self.imageBody(required: [])
+            return OperationInput(path: path, body: body.json, form: body.form)
+        default:
+            return OperationInput(path: path)
+        }
+    }
+
+    public var security: DialectSecurity {
+        DialectSecurity(schemes: [("basic", .basic, "a Foreman user and password (Authorization: Basic)")],
+                        requirements: [["basic"]])
+    }
+}

@@ -1,0 +1,145 @@
+import Dialects
+import GatewayCore
+import HTTPTypes
+import NIOCore
+import Testing
+
+/// The dialects' parameter declarations (what the OpenAPI documents are made of) hold for the
+/// decoders themselves: what a declaration allows is decoded, what it excludes is the dialect's
+/// error. Decoding is pure, so every route of the shipped route files is checked without a server.
+@Suite struct ParameterDeclarationTests {
+    static let dialects: [any Dialect] = [ForemanDialect(), CecstackDialect(), Idc51Dialect(), HtaiyunDialect()]
+
+    static func routes() throws -> [Route] {
+        let config = try GatewayConfig.load(path: TestGateway.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
+        return try config.routeTable().routes.filter { $0.operation != .document }
+    }
+
+    /// A value the schema allows.
+    static func sample(_ schema: InputSchema) -> JSONValue {
+        switch schema {
+        case .string(let minLength, _, let pattern, let values):
+            if let first = values?.first { return .string(first) }
+            if pattern?.hasPrefix("^https?") == true { return "http://127.0.0.1:9/image" }
+            if pattern?.hasPrefix("^[0-9]") == true { return "1" }
+            return .string(String(repeating: "x", count: max(1, minLength ?? 1)))
+        case .integer(let minimum, _): return .int(minimum ?? 1)
+        case .boolean: return true
+        case .array(let items, _): return [sample(items)]
+        case .object(let properties, _): return .object(Dictionary(properties.map { ($0.name, sample($0.schema)) }, uniquingKeysWith: { a, _ in a }))
+        case .anyOf(let forms): return sample(forms[0])
+        }
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        if case .string(let s) = value { return s }
+        var buffer = ByteBuffer()
+        value.write(into: &buffer)
+        return String(buffer: buffer)
+    }
+
+    /// A request to `route` carrying every required parameter and header, plus `query` and `body`.
+    static func request(_ dialect: any Dialect, _ route: Route, query: [String: String] = [:], body: JSONValue? = nil) -> DialectRequest {
+        let input = dialect.input(for: route.operation)
+        var parameters = route.defaults
+        for parameter in input.path where route.template.contains("{\(parameter.name)}") {
+            parameters[parameter.name] = text(sample(parameter.schema))
+        }
+        var all = Dictionary(input.query.filter(\.required).map { ($0.name, text(sample($0.schema))) }, uniquingKeysWith: { a, _ in a })
+        all.merge(query) { _, new in new }
+        var headers = HTTPFields()
+        for header in dialect.security.headers + input.headers where header.required {
+            headers[HTTPField.Name(header.name)!] = text(sample(header.schema))
+        }
+        var buffer = ByteBuffer()
+        if let body {
+            headers[.contentType] = "application/json"
+            body.write(into: &buffer)
+        }
+        return DialectRequest(route: route, parameters: parameters, query: all.map { ($0.key, $0.value) }, headers: headers,
+                              body: buffer, requestId: "r")
+    }
+
+    static func decodes(_ dialect: any Dialect, _ request: DialectRequest) -> CanonicalError? {
+        do throws(CanonicalError) {
+            _ = try dialect.decode(request)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func boundedQueryParametersAreDecodedAtTheirBoundsAndRefusedPastThem() throws {
+        var checked = 0
+        for route in try Self.routes() {
+            let dialect = Self.dialects.first { $0.id == route.dialect }!
+            for parameter in dialect.input(for: route.operation).query {
+                guard case .integer(let minimum, let maximum) = parameter.schema else { continue }
+                for (inside, outside) in [(minimum, minimum.map { $0 - 1 }), (maximum, maximum.map { $0 + 1 })] {
+                    guard let inside, let outside else { continue }
+                    let accepted = Self.decodes(dialect, Self.request(dialect, route, query: [parameter.name: String(inside)]))
+                    #expect(accepted == nil, "\(route.method) \(route.template) \(parameter.name)=\(inside): \(String(describing: accepted))")
+                    let refused = Self.decodes(dialect, Self.request(dialect, route, query: [parameter.name: String(outside)]))
+                    guard case .invalidParameter? = refused else {
+                        Issue.record("\(route.method) \(route.template) \(parameter.name)=\(outside) was not refused: \(String(describing: refused))")
+                        continue
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 20)
+    }
+
+    @Test func listedValuesAreDecodedAndOthersRefused() throws {
+        var checked = 0
+        for route in try Self.routes() {
+            let dialect = Self.dialects.first { $0.id == route.dialect }!
+            for parameter in dialect.input(for: route.operation).query {
+                guard case .string(_, _, _, let values?) = parameter.schema else { continue }
+                for value in values {
+                    let accepted = Self.decodes(dialect, Self.request(dialect, route, query: [parameter.name: value]))
+                    #expect(accepted == nil, "\(route.method) \(route.template) \(parameter.name)=\(value): \(String(describing: accepted))")
+                }
+                let refused = Self.decodes(dialect, Self.request(dialect, route, query: [parameter.name: "not-a-listed-value"]))
+                #expect(refused != nil, "\(route.method) \(route.template) \(parameter.name) took an unlisted value")
+                checked += 1
+            }
+        }
+        #expect(checked >= 8)
+    }
+
+    @Test func aBodyWithTheDeclaredKeysIsDecodedAndOneWithoutARequiredKeyIsRefused() throws {
+        var checked = 0
+        for route in try Self.routes() {
+            let dialect = Self.dialects.first { $0.id == route.dialect }!
+            let input = dialect.input(for: route.operation)
+            guard let body = input.body, case .object(let properties, let required) = body,
+                  !route.template.hasSuffix("{ids}") else { continue }
+            let full = Self.sample(body)
+            let accepted = Self.decodes(dialect, Self.request(dialect, route, body: full))
+            #expect(accepted == nil, "\(route.method) \(route.template) \(Self.text(full)): \(String(describing: accepted))")
+            for key in required {
+                var fields = full.objectValue ?? [:]
+                fields[key] = nil
+                // A required object's own required keys count too (Foreman's `image`).
+                if case .object(let inner, let innerRequired)? = properties.first(where: { $0.name == key })?.schema, !innerRequired.isEmpty {
+                    fields[key] = Self.sample(.object(inner.filter { $0.name != innerRequired[0] }, required: []))
+                }
+                let refused = Self.decodes(dialect, Self.request(dialect, route, body: .object(fields)))
+                #expect(refused != nil, "\(route.method) \(route.template) without \(key) was decoded")
+                checked += 1
+            }
+        }
+        #expect(checked >= 20)
+    }
+
+    @Test func everyDialectDeclaresHowItsClientsAuthenticate() {
+        for dialect in Self.dialects {
+            let names = Set(dialect.security.schemes.map(\.name))
+            #expect(!dialect.security.requirements.isEmpty)
+            #expect(dialect.security.requirements.allSatisfy { Set($0).isSubset(of: names) })
+        }
+        #expect(CecstackDialect().security.headers.map(\.name) == ["x-regionid"])
+    }
+}
