@@ -1,5 +1,6 @@
 import ArgumentParser
 import GatewayCore
+import HummingbirdBcrypt
 
 struct CredentialsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,12 +9,15 @@ struct CredentialsCommand: ParsableCommand {
     /// Secrets go into the credentials file only as hashes; this makes one.
     struct Hash: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the secret_sha256 of a secret (htaiyun: pass \"<HT-ACCESS-TOKEN>:<IMR-SESSION-SECRET>\").")
+            abstract: "Print the hash of a secret for the credentials file: secret_sha256 for machine tokens "
+                + "(htaiyun: pass \"<HT-ACCESS-TOKEN>:<IMR-SESSION-SECRET>\"), secret_bcrypt with --bcrypt for passwords (Foreman).")
 
         @Argument(help: "The secret.") var secret: String
+        @Flag(help: "A salted, slow bcrypt hash (what passwords need; Foreman requires it).") var bcrypt = false
+        @Option(help: "bcrypt's cost: each step doubles the work of checking the password.") var cost: UInt8 = 10
 
         func run() {
-            print(Secrets.sha256Hex(secret))
+            print(bcrypt ? Bcrypt.hash(secret, cost: cost) : Secrets.sha256Hex(secret))
         }
     }
 }

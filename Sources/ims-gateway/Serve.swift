@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
         let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: logger,
                                        configPath: options.resolvedPath())
         // SIGTERM and SIGINT shut down gracefully: requests in flight finish, jobs in hand complete.
+        defer { JSONLogHandler.flush() }
         try await app.runService()
     }
 }

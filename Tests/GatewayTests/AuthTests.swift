@@ -95,42 +95,55 @@ import Testing
     }
 }
 
-/// The credential cache: a verified credential is remembered for the TTL, across restarts,
-/// and the cache stays within its bound.
+/// The credential cache: a verified credential is remembered in memory for the TTL, and the
+/// cache stays within its bound. Passwords (Foreman) are bcrypt hashes; machine tokens SHA-256.
 @Suite struct TokenCacheTests {
-    @Test func aRevokedCredentialWorksUntilTheTTLEndsThenStops() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let credentials = dir.appendingPathComponent("credentials.yaml").path
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        func write(_ yaml: String) throws { try yaml.write(toFile: credentials, atomically: true, encoding: .utf8) }
-        try write("credentials:\n  - {dialect: foreman, id: ops, secret_sha256: \(Secrets.sha256Hex("s3cret")), user: u1, tenant: t1}\n")
-        let presented = PresentedCredential(dialect: .foreman, id: "ops", secret: "s3cret")
-        let cachePath = dir.appendingPathComponent("cache.sqlite").path
-
-        let first = Authenticator(store: try CredentialStore.load(path: credentials),
-                                  cache: try TokenCache(path: cachePath, ttl: 3600, maxEntries: 10))
-        #expect(try first.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
-        #expect(throws: CanonicalError.self) { try first.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "nope")) }
-
-        // Revoked in the credentials file; a restarted gateway still trusts its cached decision…
-        try write("credentials: []\n")
-        let restarted = Authenticator(store: try CredentialStore.load(path: credentials),
-                                      cache: try TokenCache(path: cachePath, ttl: 3600, maxEntries: 10))
-        #expect(try restarted.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
-        // …until the TTL is over (read an hour and a second later), when the store says no.
-        let cache = try TokenCache(path: cachePath, ttl: 3600, maxEntries: 10)
-        #expect(cache.identity(for: presented.lookupKey, now: Date().addingTimeInterval(3601)) == nil)
-        let noCache = Authenticator(store: try CredentialStore.load(path: credentials), cache: nil)
-        #expect(throws: CanonicalError.self) { try noCache.identity(for: presented) }
+    static func credentialsFile(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credentials-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
-    @Test func theCacheIsBounded() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bound-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let cache = try TokenCache(path: path, ttl: 3600, maxEntries: 5)
+    @Test func aRevokedCredentialWorksUntilTheTTLEndsThenStops() async throws {
+        let granted = try Self.credentialsFile("credentials:\n  - {dialect: idc51, id: ops, secret_sha256: \(Secrets.sha256Hex("s3cret")), user: u1, tenant: t1}\n")
+        let revoked = try Self.credentialsFile("credentials: []\n")
+        defer { for path in [granted, revoked] { try? FileManager.default.removeItem(atPath: path) } }
+        let presented = PresentedCredential(dialect: .idc51, id: "ops", secret: "s3cret")
+        let cache = TokenCache(ttl: 3600, maxEntries: 10)
+
+        let first = Authenticator(store: try CredentialStore.load(path: granted), cache: cache)
+        #expect(try await first.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
+        await #expect(throws: CanonicalError.self) { try await first.identity(for: PresentedCredential(dialect: .idc51, id: "ops", secret: "nope")) }
+
+        // Revoked in the credentials file; the cached decision still stands…
+        let later = Authenticator(store: try CredentialStore.load(path: revoked), cache: cache)
+        #expect(try await later.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
+        // …until the TTL is over (read an hour and a second later), when the store says no.
+        #expect(cache.identity(for: presented.lookupKey, now: Date().addingTimeInterval(3601)) == nil)
+        let noCache = Authenticator(store: try CredentialStore.load(path: revoked), cache: nil)
+        await #expect(throws: CanonicalError.self) { try await noCache.identity(for: presented) }
+    }
+
+    @Test func foremanPasswordsAreBcryptHashes() async throws {
+        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
+        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        let unsalted = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_sha256: \(Secrets.sha256Hex("changeme")), user: u1, tenant: t1}\n")
+        defer { for path in [file, unsalted] { try? FileManager.default.removeItem(atPath: path) } }
+        let cache = TokenCache(ttl: 60, maxEntries: 10)
+        let auth = Authenticator(store: try CredentialStore.load(path: file), cache: cache)
+        #expect(try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")) == Identity(user: "u1", tenant: "t1"))
+        #expect(cache.count == 1, "the verified password is cached, so the next request does not pay bcrypt")
+        await #expect(throws: CanonicalError.self) { try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changemE")) }
+        await #expect(throws: CanonicalError.self) { try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "other", secret: "changeme")) }
+        #expect(cache.count == 1, "refusals are not cached")
+        // An unsalted fast hash is refused for a password at load, with what to do instead.
+        #expect { try CredentialStore.load(path: unsalted) } throws: { "\($0)".contains("secret_bcrypt") }
+    }
+
+    @Test func theCacheIsBounded() {
+        let cache = TokenCache(ttl: 3600, maxEntries: 5)
         for i in 0..<20 { cache.remember(Identity(user: "u\(i)", tenant: "t"), for: "key-\(i)") }
-        #expect(cache.count == 5)
+        #expect(cache.count <= 5)
         #expect(cache.identity(for: "key-19") == Identity(user: "u19", tenant: "t"))
     }
 }

@@ -31,6 +31,9 @@ import Testing
         return .json(.object(fields))
     }
     static let cecInvalid: [String: JSONValue] = ["code": "IMG.InvalidParameter", "data": nil]
+    /// Over `max_body_bytes` (1 MiB in Config/ims-gateway.yaml).
+    static let huge = GatewayClient.Body.raw(String(repeating: "x", count: (1 << 20) + 1), contentType: "application/json")
+    static let tooLarge = "the body is larger than 1048576 bytes"
     static let idcInvalid: [String: JSONValue] = ["ret_code": 1400]
 
     static let cases: [Case] = [
@@ -52,6 +55,16 @@ import Testing
              body: .json(["image": "name"]), status: 422, expect: ["error.errors.image.0": "must be a Hash"]),
         Case(dialect: "foreman", what: "bad user_data", method: .put, path: "/api/compute_resources/1/images/1",
              body: .form([("image[user_data]", "maybe")]), status: 422, expect: ["error.errors.user_data.0": "must be 'true' or 'false'"]),
+        Case(dialect: "foreman", what: "a page past Int.max rows", method: .get, path: "/api/compute_resources/1/images",
+             query: [("page", "4611686018427387905"), ("per_page", "2")], status: 200, expect: ["results": [], "page": 4611686018427387905]),
+        Case(dialect: "foreman", what: "a method the path does not have", method: .patch, path: "/api/compute_resources/1/images",
+             status: 405, expect: ["error.message": "/api/compute_resources/1/images does not allow PATCH (it allows GET, POST)"]),
+        Case(dialect: "foreman", what: "a path no route has", method: .get, path: "/api/nothing/here",
+             status: 404, expect: ["error.message": "no route for GET /api/nothing/here"]),
+        Case(dialect: "foreman", what: "a body over max_body_bytes", method: .post, path: "/api/compute_resources/1/images",
+             body: huge, status: 413, expect: ["error.message": .string(tooLarge)]),
+        Case(dialect: "foreman", what: "a query with an invalid escape", method: .get, path: "/api/compute_resources/1/images?search=%FF",
+             status: 400, expect: ["error.message": "the query has an invalid percent-escape (or one that is not UTF-8)"]),
         Case(dialect: "foreman", what: "unknown architecture", method: .put, path: "/api/compute_resources/1/images/1",
              body: .json(["image": ["architecture_id": 99]]), status: 422, expect: ["error.errors.architecture_id.0": "is invalid"]),
 
@@ -67,6 +80,14 @@ import Testing
              body: cec { $0["name"] = "a/b" }, status: 400, expect: cecInvalid),
         Case(dialect: "cecstack", what: "unknown id", method: .delete, path: "/api/image/v1/private-images/img-nothere",
              headers: region, status: 400, expect: ["code": "IMG.DBGet.NoData"]),
+        Case(dialect: "cecstack", what: "a method the path does not have", method: .delete, path: "/api/image/v1/images",
+             headers: region, status: 405, expect: ["code": "IMG.InvalidParameter"]),
+        Case(dialect: "cecstack", what: "a path no route has", method: .get, path: "/api/image/v1/nothing",
+             headers: region, status: 404, expect: ["code": "IMG.InvalidParameter"]),
+        Case(dialect: "cecstack", what: "a body over max_body_bytes", method: .post, path: "/api/image/v1/private-images",
+             headers: region, body: huge, status: 413, expect: ["code": "IMG.InvalidParameter"]),
+        Case(dialect: "cecstack", what: "a page past Int.max rows", method: .get, path: "/api/image/v1/private-images",
+             query: [("current", "2147483647"), ("size", "1000")], headers: region, status: 200, expect: ["data.list": []]),
         Case(dialect: "cecstack", what: "page size over maximum", method: .get, path: "/api/image/v1/private-images",
              query: [("current", "1"), ("size", "1001")], headers: region, status: 400, expect: cecInvalid),
 
@@ -82,6 +103,12 @@ import Testing
              body: .json(["image": "img-nothere", "image_name": "x"]), status: 404, expect: ["ret_code": 2100]),
         Case(dialect: "idc51", what: "page size over maximum", method: .get, path: "/v2/zone/ac1/images",
              query: [("limit", "101")], status: 400, expect: idcInvalid),
+        Case(dialect: "idc51", what: "a method the path does not have", method: .patch, path: "/v2/zone/ac1/images",
+             status: 405, expect: ["ret_code": 1400]),
+        Case(dialect: "idc51", what: "a path no route has", method: .get, path: "/v2/zone/ac1/nothing",
+             status: 404, expect: ["ret_code": 2100, "message": "no route for GET /v2/zone/ac1/nothing"]),
+        Case(dialect: "idc51", what: "a body over max_body_bytes", method: .post, path: "/v2/zone/ac1/images",
+             body: huge, status: 413, expect: ["ret_code": 1400, "message": .string(tooLarge)]),
         Case(dialect: "idc51", what: "unknown status", method: .get, path: "/v2/zone/ac1/images",
              query: [("status", "sleepy")], status: 400, expect: idcInvalid),
 
@@ -97,6 +124,18 @@ import Testing
              expect: ["status": 406, "message": "name is too long (maximum is 128 characters)"]),
         Case(dialect: "htaiyun", what: "unknown id", method: .post, path: "/v1/openstack/image/application/999/update",
              body: .form([("name", "n")]), status: 406, expect: ["status": 406, "message": "application not exists"]),
+        Case(dialect: "htaiyun", what: "a form with invalid percent-escapes", method: .post,
+             path: "/v1/openstack/image/application/create",
+             body: .raw("name=%FF%FE&displayname=d&picture=p&description=x", contentType: "application/x-www-form-urlencoded"),
+             status: 400, expect: ["status": 400]),
+        Case(dialect: "htaiyun", what: "a method the path does not have", method: .get, path: "/v1/openstack/image/application/create",
+             status: 405, expect: ["status": 405]),
+        Case(dialect: "htaiyun", what: "a path no route has", method: .get, path: "/applicationinstance/nothing/here/at/all",
+             status: 404, expect: ["status": 404]),
+        Case(dialect: "htaiyun", what: "a body over max_body_bytes", method: .post, path: "/v1/openstack/image/application/create",
+             body: huge, status: 413, expect: ["status": 413, "message": .string(tooLarge)]),
+        Case(dialect: "htaiyun", what: "a page past Int.max rows", method: .get, path: "/v1/openstack/image/application/list",
+             query: [("page", "2147483647"), ("offset", "1000")], status: 200, expect: ["result.entities": []]),
         Case(dialect: "htaiyun", what: "page size over maximum", method: .get, path: "/v1/openstack/image/application/list",
              query: [("offset", "1001")], status: 406, expect: ["status": 406]),
     ]

@@ -170,7 +170,9 @@ import Testing
         origin.get("/images/good.qcow2") { _, _ in Self.bytes }
         try await Application(router: origin).test(.live) { originClient in
             let port = try #require(originClient.port)
-            try await gateway.run { client in
+            var importing = gateway
+            importing.config.imports.allowedHosts = ["127.0.0.1:\(port)"]
+            try await importing.run { client in
                 let seed = seeds["import-image"]!
                 guard case .json(.object(var fields)) = seed.body else { return }
                 fields["imageUrl"] = .string("http://127.0.0.1:\(port)/images/good.qcow2")

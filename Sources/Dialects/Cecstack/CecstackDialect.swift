@@ -169,10 +169,10 @@ public struct CecstackDialect: Dialect {
         let scope: ImageScope = request.parameter("scope") == "public" ? .publicOnly : .own
         let filters = try Self.filters(try Parameters.string(params["filter"], name: "filter") ?? "")
         return ImageQuery(scope: scope, filters: filters, sort: [SortKey(.createdAt, descending: true)],
-                          offset: (current - 1) * size, limit: size)
+                          offset: Parameters.offset(page: current, size: size), limit: size)
     }
 
-    /// `name:lk:x|imageId:eq:img-x|` → conditions.
+    /// `name:lk:x|imageId:eq:img-x|` → conditions; a term with an empty value is no condition.
     static func filters(_ text: String) throws(CanonicalError) -> [ImageCondition] {
         var out: [ImageCondition] = []
         for clause in text.split(separator: "|") where !clause.isEmpty {
@@ -181,12 +181,15 @@ public struct CecstackDialect: Dialect {
                   [.name, .imageId, .status, .osType, .platform].contains(field) else {
                 throw .invalidParameter(field: "filter", message: "bad clause '\(clause)'")
             }
-            let value = JSONValue.string(String(parts[2]))
+            let op: ImageCondition.Op
             switch parts[1] {
-            case "lk": out.append(ImageCondition(field, .contains, [value]))
-            case "eq": out.append(ImageCondition(field, .eq, [value]))
+            case "lk": op = .contains
+            case "eq": op = .eq
             default: throw .invalidParameter(field: "filter", message: "unknown operator '\(parts[1])'")
             }
+            // The seed's form leaves unused terms empty (`imageId:eq:`): no value, no condition.
+            guard !parts[2].isEmpty else { continue }
+            out.append(ImageCondition(field, op, [.string(String(parts[2]))]))
         }
         return out
     }

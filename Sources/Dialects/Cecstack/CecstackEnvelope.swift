@@ -19,13 +19,15 @@ enum CecstackEnvelope {
         case .unauthorized: ("IMG.OperationDenied.AuthFail", "鉴权入参异常，请检查参数")
         case .forbidden: ("IMG.OperationDenied.Identity", "对不起，您没有该资源的操作权限")
         case .internal, .unavailable: ("IMG.Internal.Error", "服务内部错误")
+        case .tooLarge, .noRoute: ("IMG.InvalidParameter", "参数错误: \(error.description)")
         }
         // The seed answers every code with 400; a backend that cannot be reached is a 503, so
-        // clients and load balancers retry it rather than give up.
-        let status: HTTPStatus = if case .unavailable = error { .serviceUnavailable } else { .badRequest }
+        // clients and load balancers retry it rather than give up; a route or a body size HTTP
+        // itself has a status for (404, 405, 413) keeps it.
+        let status: HTTPStatus = if case .unavailable = error { .serviceUnavailable } else { error.frontDoorStatus ?? .badRequest }
         return DialectResponse(status: status, body: [
             "requestId": .string(request.requestId), "code": .string(code), "message": .string(message), "data": nil,
-        ])
+        ], headers: error.allowHeader)
     }
 
     static func key(_ field: String) -> String {

@@ -97,18 +97,27 @@ extension CecstackDialect {
         let params = try Parameters.merged(request)
         let size = try Parameters.bounded(params["size"], name: "size", default: 10, range: Self.pageLimit)
         let current = try Parameters.bounded(params["current"], name: "current", default: 1, range: 1...Int(Int32.max))
-        return ((current - 1) * size, size)
+        return (Parameters.offset(page: current, size: size), size)
     }
 
-    /// Where to PUT the bytes: the gateway serves the upload URL itself.
+    /// Where to put the bytes, both served by the gateway itself: `image_url` takes a plain PUT;
+    /// `domain` (a bare scheme://host:port, as S3 SDKs want it), `bucket` and `file` name the
+    /// object an S3 client writes with the upload's own key pair (`S3Middleware`).
     static func uploadTarget(_ ticket: UploadTicket, _ request: DialectRequest) -> JSONValue {
-        let domain = request.publicURL + "/ims/v1"
+        let domain = Self.origin(request.publicURL)
         return [
-            "image_url": .string("\(domain)/uploads/\(ticket.imageId)?token=\(ticket.token)"),
-            "accessKey": .string(ticket.uploadId), "secretKey": .string(ticket.token), "token": .string(ticket.token),
-            "bucket": "uploads", "file": .string(ticket.imageId), "domain": .string(domain),
+            "image_url": .string("\(request.publicURL)/ims/v1/uploads/\(ticket.imageId)?token=\(ticket.token)"),
+            "accessKey": .string(ticket.accessKey), "secretKey": .string(ticket.secretKey), "token": .string(ticket.token),
+            "bucket": .string(S3Middleware.bucket), "file": .string(ticket.imageId), "domain": .string(domain),
             "uploadId": .string(ticket.uploadId),
         ]
+    }
+
+    /// scheme://host:port of a URL, without a path.
+    static func origin(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        return String(url[..<scheme.upperBound] + rest.prefix { $0 != "/" })
     }
 
     static func share(_ view: ShareView) -> JSONValue {

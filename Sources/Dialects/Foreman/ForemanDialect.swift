@@ -112,7 +112,7 @@ public struct ForemanDialect: Dialect {
         }
         let limit = perPage >= Self.unboundedPerPage ? nil : perPage
         return ImageQuery(scope: .visible, base: parent, filters: try search.map(ForemanSearch.parse) ?? [],
-                          sort: sort, offset: limit.map { ($0 * (page - 1)) } ?? 0, limit: limit, countsScope: true)
+                          sort: sort, offset: limit.map { Parameters.offset(page: page, size: $0) } ?? 0, limit: limit, countsScope: true)
     }
 
     static func sortKey(_ order: String) throws(CanonicalError) -> SortKey {

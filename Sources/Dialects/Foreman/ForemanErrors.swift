@@ -31,6 +31,10 @@ enum ForemanErrors {
             return message(.serviceUnavailable, why)
         case .internal(let why):
             return message(.internalServerError, why)
+        case .tooLarge, .noRoute:
+            var answer = message(error.frontDoorStatus ?? .badRequest, error.description)
+            answer.headers = error.allowHeader
+            return answer
         }
     }
 

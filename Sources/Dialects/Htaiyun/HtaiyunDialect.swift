@@ -128,6 +128,6 @@ public struct HtaiyunDialect: Dialect {
         }
         let ascending = try Parameters.bool(params["asc"] ?? params["acs"], name: "asc") ?? false
         return ListWindow(keywords: try Parameters.string(params["keywords"], name: "keywords"), status: status, order: order,
-                          ascending: ascending, offset: (page - 1) * size, limit: size)
+                          ascending: ascending, offset: Parameters.offset(page: page, size: size), limit: size)
     }
 }

@@ -39,7 +39,9 @@ enum HtaiyunEnvelope {
         case .unauthorized, .forbidden: (.forbidden, "access denied")
         case .internal(let why): (.internalServerError, why)
         case .unavailable(let why): (.serviceUnavailable, why)
+        case .tooLarge, .noRoute: (error.frontDoorStatus ?? .badRequest, error.description)
         }
-        return DialectResponse(status: status, body: ["status": .int(Int64(status.code)), "message": .string(message)])
+        return DialectResponse(status: status, body: ["status": .int(Int64(status.code)), "message": .string(message)],
+                               headers: error.allowHeader)
     }
 }

@@ -86,8 +86,10 @@ public struct Idc51Dialect: Dialect {
         case .forbidden(let why): (.forbidden, 1400, "permission denied: \(why)")
         case .internal: (.internalServerError, 5000, "internal error")
         case .unavailable: (.serviceUnavailable, 5000, "service temporarily unavailable")
+        case .tooLarge: (.contentTooLarge, 1400, error.description)
+        case .noRoute(_, _, let allowed): (error.frontDoorStatus ?? .notFound, allowed.isEmpty ? 2100 : 1400, error.description)
         }
-        return DialectResponse(status: status, body: ["ret_code": .int(code), "message": .string(message)])
+        return DialectResponse(status: status, body: ["ret_code": .int(code), "message": .string(message)], headers: error.allowHeader)
     }
 
     // MARK: -

@@ -46,6 +46,13 @@ enum Parameters {
         return n
     }
 
+    /// The rows a page skips: `(page - 1) × size`, saturating. A page past any count is an empty
+    /// page, never an arithmetic trap (`page=4611686018427387905` once stopped the process).
+    static func offset(page: Int, size: Int) -> Int {
+        let (skipped, overflow) = max(page - 1, 0).multipliedReportingOverflow(by: max(size, 0))
+        return overflow ? .max : skipped
+    }
+
     /// Query parameters merged over body fields, so either may carry them.
     static func merged(_ request: DialectRequest) throws(CanonicalError) -> [String: JSONValue] {
         var all = try request.bodyObject()

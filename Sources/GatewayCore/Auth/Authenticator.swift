@@ -1,8 +1,8 @@
 import Foundation
 
-/// Turns a dialect's credential into an identity: the token cache first, the credential store
-/// on a miss. Without a credential store, authentication is off and every request acts as the
-/// gateway operator.
+/// Turns a dialect's credential into an identity: the in-memory cache first, the credential
+/// store on a miss. Without a credential store, authentication is off and every request acts as
+/// the gateway operator.
 public struct Authenticator: Sendable {
     let store: CredentialStore?
     let cache: TokenCache?
@@ -16,7 +16,7 @@ public struct Authenticator: Sendable {
 
     public var isEnabled: Bool { store != nil }
 
-    public func identity(for credential: PresentedCredential?) throws(CanonicalError) -> Identity {
+    public func identity(for credential: PresentedCredential?) async throws(CanonicalError) -> Identity {
         guard let store else { return .anonymousOperator }
         guard let credential, !credential.secret.isEmpty else { throw .unauthorized("") }
         let key = credential.lookupKey
@@ -25,7 +25,7 @@ public struct Authenticator: Sendable {
             return cached
         }
         metrics?.cache(hit: false)
-        guard let identity = store.verify(credential) else { throw .unauthorized(credential.id) }
+        guard let identity = await store.verify(credential) else { throw .unauthorized(credential.id) }
         cache?.remember(identity, for: key)
         return identity
     }

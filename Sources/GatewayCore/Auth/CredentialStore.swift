@@ -1,11 +1,19 @@
 import Foundation
+import HummingbirdBcrypt
+import NIOCore
+import NIOPosix
 import Yams
 
-/// The credentials file: which legacy credential is which identity. Secrets are kept only as
-/// SHA-256 hashes (`ims-gateway credentials hash` makes them).
+/// The credentials file: which legacy credential is which identity. No secret is kept, only a
+/// hash (`ims-gateway credentials hash` makes them):
+///
+/// - `secret_bcrypt` — bcrypt, salted and slow: for passwords people choose (Foreman's Basic
+///   auth requires it). Checked off the event loop; the verified result is cached (`TokenCache`).
+/// - `secret_sha256` — for random machine tokens (CECSTACK bearer tokens, 51idc access-key
+///   secrets, htaiyun session secrets), where a fast hash is enough: they cannot be guessed.
 ///
 ///     credentials:
-///       - {dialect: foreman, id: admin, secret_sha256: …, user: "1", tenant: default, operator: true}
+///       - {dialect: foreman, id: admin, secret_bcrypt: "$2b$10$…", user: "1", tenant: default, operator: true}
 ///       - {dialect: cecstack, secret_sha256: …, user: "7074…", tenant: "7074…"}     # bearer token
 ///       - {dialect: idc51, id: AKID…, secret_sha256: …, user: …, tenant: …}          # access key
 ///       - {dialect: htaiyun, id: <IMR-SESSION-TOKEN>, secret_sha256: sha256(<HT-ACCESS-TOKEN>:<IMR-SESSION-SECRET>), …}
@@ -14,7 +22,8 @@ public struct CredentialStore: Sendable {
         struct Entry: Decodable {
             var dialect: String
             var id: String?
-            var secret_sha256: String
+            var secret_sha256: String?
+            var secret_bcrypt: String?
             var user: String
             var tenant: String
             var `operator`: Bool?
@@ -22,7 +31,13 @@ public struct CredentialStore: Sendable {
         var credentials: [Entry]
     }
 
-    private var identities: [String: Identity] = [:]
+    /// Dialects whose secrets are passwords a person chose: only a slow hash is accepted.
+    static let passwordDialects: Set<DialectID> = [.foreman]
+
+    /// SHA-256 entries, filed under the presented credential's lookup key.
+    private var hashed: [String: Identity] = [:]
+    /// bcrypt entries, filed under dialect and id (a salted hash cannot be a lookup key).
+    private var bcrypted: [String: [(hash: String, identity: Identity)]] = [:]
     public private(set) var count = 0
 
     public init() {}
@@ -31,22 +46,52 @@ public struct CredentialStore: Sendable {
         let file = try YAMLDecoder().decode(File.self, from: String(contentsOfFile: path, encoding: .utf8))
         var store = CredentialStore()
         for (index, entry) in file.credentials.enumerated() {
+            let place = "\(path): credentials[\(index)]"
             guard let dialect = DialectID(rawValue: entry.dialect) else {
-                throw GatewayStartError("\(path): credentials[\(index)]: unknown dialect '\(entry.dialect)'")
+                throw GatewayStartError("\(place): unknown dialect '\(entry.dialect)'")
             }
-            let hash = entry.secret_sha256.lowercased()
-            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
-                throw GatewayStartError("\(path): credentials[\(index)]: secret_sha256 must be 64 hex digits")
+            let identity = Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.operator ?? false)
+            switch (entry.secret_sha256?.lowercased(), entry.secret_bcrypt) {
+            case (nil, let bcrypt?):
+                guard bcrypt.hasPrefix("$2"), bcrypt.count == 60 else {
+                    throw GatewayStartError("\(place): secret_bcrypt is not a bcrypt hash")
+                }
+                store.bcrypted[Self.slot(dialect, entry.id ?? ""), default: []].append((bcrypt, identity))
+            case (let hash?, nil):
+                guard !passwordDialects.contains(dialect) else {
+                    throw GatewayStartError("\(place): \(dialect.rawValue) secrets are passwords: give secret_bcrypt "
+                                            + "(ims-gateway credentials hash --bcrypt SECRET), not secret_sha256")
+                }
+                guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                    throw GatewayStartError("\(place): secret_sha256 must be 64 hex digits")
+                }
+                store.hashed[Secrets.sha256Hex("\(dialect.rawValue)\u{0}\(entry.id ?? "")\u{0}\(hash)")] = identity
+            default:
+                throw GatewayStartError("\(place): give exactly one of secret_sha256 and secret_bcrypt")
             }
-            let key = Secrets.sha256Hex("\(dialect.rawValue)\u{0}\(entry.id ?? "")\u{0}\(hash)")
-            store.identities[key] = Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.operator ?? false)
+            store.count += 1
         }
-        store.count = store.identities.count
         return store
     }
 
+    static func slot(_ dialect: DialectID, _ id: String) -> String { "\(dialect.rawValue)\u{0}\(id)" }
+
+    /// Threads of bcrypt's own. At cost 10 a check takes ~50 ms of CPU, which must not stall an
+    /// event loop; nor may it queue ahead of file I/O on NIO's shared blocking pool (2 threads
+    /// here): under many first logins, uploads stalled behind it until clients timed out.
+    static let hashing: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        pool.start()
+        return pool
+    }()
+
     /// The identity a presented credential proves, if any.
-    func verify(_ credential: PresentedCredential) -> Identity? {
-        identities[credential.lookupKey]
+    func verify(_ credential: PresentedCredential) async -> Identity? {
+        if let identity = hashed[credential.lookupKey] { return identity }
+        guard let candidates = bcrypted[Self.slot(credential.dialect, credential.id)] else { return nil }
+        let secret = credential.secret
+        return try? await Self.hashing.runIfActive {
+            candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
+        }
     }
 }

@@ -1,89 +1,57 @@
 import Foundation
-import GRDB
 import NIOConcurrencyHelpers
 
-/// Verified credential → identity decisions, kept for a TTL in SQLite so the identity store is
-/// not consulted on every request and a restart keeps them. Bounded: past `maxEntries` the
-/// entries closest to expiry go first. Revoking a credential takes effect within the TTL.
+/// Verified credential → identity decisions, kept in memory for a TTL so a request does not pay
+/// the slow hash (bcrypt) its credential is checked with. The key is a hash of the presented
+/// credential, secret included, so only the same secret hits. Bounded: past `maxEntries` the
+/// expired entries go first, then those closest to expiry. Revoking a credential takes effect
+/// within the TTL, or at once on reload (`removeAll`).
 public final class TokenCache: Sendable {
-    struct Entry: Codable, FetchableRecord, PersistableRecord {
-        static let databaseTableName = "credentialCache"
-        var key: String
-        var user: String
-        var tenant: String
-        var isOperator: Bool
+    struct Entry: Sendable {
+        var identity: Identity
         var expiresAt: Date
     }
 
-    let queue: DatabaseQueue
     let ttl: TimeInterval
     let maxEntries: Int
-    /// The hot copy in front of SQLite, so a cached credential costs no database read.
-    private let memory = NIOLockedValueBox<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
 
-    public init(path: String, ttl: TimeInterval, maxEntries: Int) throws {
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
-        var config = Configuration()
-        // Another connection (a second gateway on the same data folder) may hold the lock a moment.
-        config.busyMode = .timeout(5)
-        // A miss writes here from the request's own event loop: in WAL with NORMAL sync a commit
-        // does not wait for the disk. A cache may lose its last entries to a power cut; they are
-        // verified again.
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        queue = try DatabaseQueue(path: path, configuration: config)
+    public init(ttl: TimeInterval, maxEntries: Int) {
         self.ttl = ttl
-        self.maxEntries = maxEntries
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: credential cache") { db in
-            try db.create(table: "credentialCache") { t in
-                t.primaryKey("key", .text)
-                t.column("user", .text).notNull()
-                t.column("tenant", .text).notNull()
-                t.column("isOperator", .boolean).notNull()
-                t.column("expiresAt", .datetime).notNull().indexed()
-            }
-        }
-        try migrator.migrate(queue)
+        self.maxEntries = max(1, maxEntries)
     }
 
     /// A cached, unexpired identity for the lookup key.
     public func identity(for key: String, now: Date = Date()) -> Identity? {
-        let entry = memory.withLockedValue { $0[key] } ?? (try? queue.read({ db in try Entry.fetchOne(db, key: key) }))
-        guard let entry, entry.expiresAt > now else { return nil }
-        memory.withLockedValue { cached in
-            if cached.count >= maxEntries { cached.removeAll() }
-            cached[key] = entry
+        entries.withLockedValue { entries in
+            guard let entry = entries[key] else { return nil }
+            guard entry.expiresAt > now else {
+                entries[key] = nil
+                return nil
+            }
+            return entry.identity
         }
-        return Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.isOperator)
     }
 
     public func remember(_ identity: Identity, for key: String, now: Date = Date()) {
-        let entry = Entry(key: key, user: identity.user, tenant: identity.tenant, isOperator: identity.isOperator,
-                          expiresAt: now.addingTimeInterval(ttl))
-        memory.withLockedValue { cached in
-            if cached.count >= maxEntries { cached.removeAll() }
-            cached[key] = entry
-        }
-        try? queue.write { db in
-            try entry.upsert(db)
-            try Entry.filter(Column("expiresAt") <= now).deleteAll(db)
-            let excess = try Entry.fetchCount(db) - maxEntries
-            if excess > 0 {
-                try db.execute(sql: "DELETE FROM credentialCache WHERE key IN (SELECT key FROM credentialCache ORDER BY expiresAt LIMIT ?)",
-                               arguments: [excess])
+        let entry = Entry(identity: identity, expiresAt: now.addingTimeInterval(ttl))
+        entries.withLockedValue { entries in
+            if entries[key] == nil, entries.count >= maxEntries {
+                entries = entries.filter { $0.value.expiresAt > now }
+                // Still full: drop the quarter closest to expiry (one sort per many inserts).
+                if entries.count >= maxEntries {
+                    let drop = entries.sorted { $0.value.expiresAt < $1.value.expiresAt }.prefix(max(1, maxEntries / 4))
+                    for (key, _) in drop { entries[key] = nil }
+                }
             }
+            entries[key] = entry
         }
     }
 
     /// Forgets every entry, for a reload that may have revoked credentials.
     public func removeAll() {
-        memory.withLockedValue { $0.removeAll() }
-        _ = try? queue.write { db in try Entry.deleteAll(db) }
+        entries.withLockedValue { $0.removeAll() }
     }
 
-    public var count: Int { (try? queue.read { db in try Entry.fetchCount(db) }) ?? 0 }
+    public var count: Int { entries.withLockedValue { $0.count } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Yams
 
 /// The deployment config (`Config/ims-gateway.yaml`). Every value can be overridden by a CLI flag.
@@ -6,6 +7,14 @@ public struct GatewayConfig: Codable, Sendable {
     public struct Listen: Codable, Sendable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
+        /// A connection between requests, or whose request head is not complete, is closed after this.
+        public var idleTimeoutSeconds: Double?
+        /// A request body that sends nothing for this long has its connection closed.
+        public var bodyReadTimeoutSeconds: Double?
+
+        /// Slow-client bounds: a slowloris holds a connection 30 s at most, not forever.
+        public var idleTimeout: TimeAmount { .nanoseconds(Int64((idleTimeoutSeconds ?? 30) * 1e9)) }
+        public var bodyReadTimeout: TimeAmount { .nanoseconds(Int64((bodyReadTimeoutSeconds ?? 30) * 1e9)) }
     }
 
     public struct BackendConfig: Codable, Sendable {
@@ -40,8 +49,6 @@ public struct GatewayConfig: Codable, Sendable {
         public var credentials: String?
         public var cacheTtlSeconds: Double?
         public var cacheMaxEntries: Int?
-        /// The token cache's SQLite file; by default `cache.sqlite` beside the data file.
-        public var cachePath: String?
 
         public init() {}
     }
@@ -88,6 +95,13 @@ public struct GatewayConfig: Codable, Sendable {
         public var tenant: String?
     }
 
+    /// Imports (CECSTACK `private-images/import`): the hosts the gateway may fetch from.
+    public struct Imports: Codable, Sendable {
+        /// `host`, `host:port` or `*.domain`; none (the default) refuses every import.
+        public var allowedHosts: [String]?
+        public init() {}
+    }
+
     public struct Export: Codable, Sendable {
         /// Folder holding one sub-folder per bucket; by default `buckets/` beside the database.
         public var root: String?
@@ -108,6 +122,7 @@ public struct GatewayConfig: Codable, Sendable {
     /// The platform's flavour id for each htaiyun flavour configuration.
     public var flavors: [String: String] = [:]
     public var export = Export()
+    public var imports = Imports()
     /// How long a job waits before it starts working, in milliseconds (lets clients watch the states).
     public var jobDelayMs: Int = 0
     /// Base URL clients reach this gateway at (for upload URLs); by default taken from `Host`.
@@ -117,7 +132,7 @@ public struct GatewayConfig: Codable, Sendable {
     public var baseDirectory: String = "."
 
     enum CodingKeys: String, CodingKey {
-        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export
+        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
         case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
     }
 
@@ -133,6 +148,7 @@ public struct GatewayConfig: Codable, Sendable {
         users = try c.decodeIfPresent([UserEntry].self, forKey: .users) ?? []
         flavors = try c.decodeIfPresent([String: String].self, forKey: .flavors) ?? [:]
         export = try c.decodeIfPresent(Export.self, forKey: .export) ?? Export()
+        imports = try c.decodeIfPresent(Imports.self, forKey: .imports) ?? Imports()
         jobDelayMs = try c.decodeIfPresent(Int.self, forKey: .jobDelayMs) ?? 0
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
         auth = try c.decodeIfPresent(Auth.self, forKey: .auth) ?? Auth()
@@ -152,10 +168,7 @@ public struct GatewayConfig: Codable, Sendable {
     public func authenticator(metrics: GatewayMetrics? = nil, reusing openCache: TokenCache? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
         let store = try CredentialStore.load(path: resolve(file))
-        let dataDirectory = URL(fileURLWithPath: resolve(backend.dataPath)).deletingLastPathComponent()
-        let cache = try openCache
-            ?? TokenCache(path: auth.cachePath.map(resolve) ?? dataDirectory.appendingPathComponent("cache.sqlite").path,
-                          ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
+        let cache = openCache ?? TokenCache(ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
         return Authenticator(store: store, cache: cache, metrics: metrics)
     }
 
@@ -169,7 +182,8 @@ public struct GatewayConfig: Codable, Sendable {
                      type: u.type ?? "PERSONAL", status: u.status ?? "ACTIVED", avatarUrl: u.avatarUrl ?? "",
                      optionalFlavorIds: u.optionalflavorids ?? "", tenant: u.tenant ?? "default", now: now)
             },
-            flavors: flavors, buckets: export.buckets, exportRoot: export.root.map(resolve), jobDelayMs: jobDelayMs)
+            flavors: flavors, buckets: export.buckets, exportRoot: export.root.map(resolve), jobDelayMs: jobDelayMs,
+            importPolicy: ImportPolicy(allowedHosts: imports.allowedHosts ?? []))
     }
 
     /// Reads a deployment config; relative paths in it are taken from its folder.

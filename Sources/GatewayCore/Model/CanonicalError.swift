@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// The errors every backend speaks; each dialect renders them in its own shape.
 public enum CanonicalError: Error, Sendable, Equatable, Codable {
     /// `kind` is the resource ("image", "application", "job", "compute_resource"…).
@@ -15,6 +17,11 @@ public enum CanonicalError: Error, Sendable, Equatable, Codable {
     case `internal`(String)
     /// The backend could not be reached or did not answer in time.
     case unavailable(String)
+    /// The body is over the configured `max_body_bytes` (HTTP 413 in every dialect).
+    case tooLarge(limit: Int)
+    /// No route of the dialect has this path (`allowed` empty: 404), or none with this method
+    /// (`allowed` lists the methods it has: 405).
+    case noRoute(method: String, path: String, allowed: [String])
 }
 
 extension CanonicalError {
@@ -30,6 +37,8 @@ extension CanonicalError {
         case .forbidden: "forbidden"
         case .internal: "internal"
         case .unavailable: "unavailable"
+        case .tooLarge: "tooLarge"
+        case .noRoute: "noRoute"
         }
     }
 }
@@ -46,6 +55,9 @@ extension CanonicalError: CustomStringConvertible {
         case .forbidden(let why): why
         case .internal(let why): why
         case .unavailable(let why): why
+        case .tooLarge(let limit): "the body is larger than \(limit) bytes"
+        case .noRoute(let method, let path, let allowed) where allowed.isEmpty: "no route for \(method) \(path)"
+        case .noRoute(let method, let path, let allowed): "\(path) does not allow \(method) (it allows \(allowed.joined(separator: ", ")))"
         }
     }
 }
@@ -55,4 +67,21 @@ extension CanonicalError: CustomStringConvertible {
 public enum RejectReason: String, Sendable, Codable {
     case wrongStatus, imageIsShared, alreadyShared, notShared, duplicateUserId, invalidUserId, notShareable
     case sizeMismatch, uploadFailed, uploadNotAllowed, downloadNotAllowed, tooMany
+}
+
+extension CanonicalError {
+    /// The HTTP status a dialect without its own rule gives this error's front-door kinds.
+    public var frontDoorStatus: HTTPResponse.Status? {
+        switch self {
+        case .tooLarge: .contentTooLarge
+        case .noRoute(_, _, let allowed): allowed.isEmpty ? .notFound : .methodNotAllowed
+        default: nil
+        }
+    }
+
+    /// `Allow` for a 405, as HTTP asks.
+    public var allowHeader: HTTPFields {
+        guard case .noRoute(_, _, let allowed) = self, !allowed.isEmpty else { return [:] }
+        return [.allow: allowed.joined(separator: ", ")]
+    }
 }

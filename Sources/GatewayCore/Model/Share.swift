@@ -33,9 +33,12 @@ public struct SharePage: Codable, Sendable, Equatable {
 public struct UploadTicket: Codable, Sendable, Equatable {
     public var imageId: String
     public var uploadId: String
-    /// One-time secret the upload must present.
+    /// One-time secret the upload must present (and the S3 session token).
     public var token: String
     public var size: Int64
+    /// The upload's S3 key pair (`accessKey`/`secretKey` of CECSTACK's prepare answer).
+    public var accessKey = ""
+    public var secretKey = ""
 }
 
 /// A named export target (CECSTACK's OSS bucket), backed by a directory.

@@ -14,7 +14,7 @@ public enum ConfigCheck {
     }
 
     static let topKeys: Set<String> = ["listen", "backend", "routes", "catalog", "max_body_bytes", "users", "flavors", "export",
-                                       "job_delay_ms", "public_url", "auth", "canonical_api"]
+                                       "job_delay_ms", "public_url", "auth", "canonical_api", "imports"]
     static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
 
     public static func run(path: String) -> [Problem] {

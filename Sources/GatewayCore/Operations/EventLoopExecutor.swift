@@ -9,7 +9,7 @@ import NIOPosix
 /// global executor a task started on a loop stays on it. This is NIO's own opt-in (Vapor's
 /// template turns it on too). It is safe here because the gateway's tasks do not wait on the
 /// disk: SQLite writes and pooled reads run on GRDB's queues, point reads take a few µs on the
-/// calling thread, the credential cache commits without a sync (see `TokenCache`), and file
+/// calling thread, the credential cache is in memory and bcrypt runs on threads of its own, and file
 /// work runs on NIO's thread pool.
 public enum EventLoopExecutor {
     /// Installs the hook; call once, before any task needs it, after `EventLoopCount.apply`.

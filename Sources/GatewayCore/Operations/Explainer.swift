@@ -46,7 +46,7 @@ public struct Explainer: Sendable {
             fields[field] = value
         }
         var request = DialectRequest(route: match.route, parameters: match.parameters,
-                                     query: DialectRequest.parseForm(parts.count > 1 ? String(parts[1]) : ""),
+                                     query: try DialectRequest.parseForm(parts.count > 1 ? String(parts[1]) : ""),
                                      headers: fields, body: ByteBuffer(string: body ?? ""), requestId: "explain")
         request.publicURL = config.publicURL ?? "http://\(config.listen.host):\(config.listen.port)"
         guard let dialect = dialects.first(where: { $0.id == match.route.dialect }) else { return out }
@@ -58,7 +58,7 @@ public struct Explainer: Sendable {
         var identity = Identity.anonymousOperator
         if authenticator.isEnabled {
             do {
-                identity = try authenticator.identity(for: dialect.credential(request))
+                identity = try await authenticator.identity(for: dialect.credential(request))
                 out.lines.append("identity:  user \(identity.user), tenant \(identity.tenant)\(identity.isOperator ? ", operator" : "")")
             } catch {
                 out.lines.append("identity:  rejected (no valid \(dialect.id.rawValue) credential)")

@@ -12,6 +12,9 @@ public struct JSONLogHandler: LogHandler {
         self.label = label
     }
 
+    /// Writes the lines still pending (call before the process exits).
+    public static func flush() { LogSink.standardError.flush() }
+
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
@@ -27,7 +30,7 @@ public struct JSONLogHandler: LogHandler {
             fields[key] = Self.json(value)
         }
         let line = JSONValue.object(fields).serialized + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        LogSink.standardError.write(line)
     }
 
     static func json(_ value: Logger.MetadataValue) -> JSONValue {

@@ -55,7 +55,7 @@ public struct RouteFile: Decodable, Sendable {
                     throw .file(source, "bad mount '\(mount)': must start with / and not end with /")
                 }
                 routes.append(Route(dialect: dialect, method: method, template: mount + entry.path,
-                                    operation: operation, defaults: entry.defaults ?? [:], source: source))
+                                    operation: operation, defaults: entry.defaults ?? [:], source: source, mount: mount))
             }
         }
         return routes

@@ -11,9 +11,12 @@ public struct Route: Sendable, Equatable {
     public var defaults: [String: String]
     /// Where the route was declared, for error messages.
     public var source: String
+    /// The mount the template starts with (`/api`, `/v2/zone/{zone}`, or empty).
+    public var mount: String
 
     public init(dialect: DialectID, method: HTTPRequest.Method, template: String, operation: Operation,
-                defaults: [String: String] = [:], source: String = "") {
+                defaults: [String: String] = [:], source: String = "", mount: String = "") {
+        self.mount = mount
         self.dialect = dialect
         self.method = method
         self.template = template
@@ -27,6 +30,8 @@ public struct Route: Sendable, Equatable {
 public struct RouteMatch: Sendable {
     public var route: Route
     public var parameters: [String: String]
+    /// Set when no route matched and the dialect owning the path answers it with this error.
+    public var unmatched: CanonicalError? = nil
 }
 
 /// The compiled route map. Matching is by method, then segment count, then segment by segment;
@@ -51,6 +56,9 @@ public struct RouteTable: Sendable {
 
     private var buckets: [BucketKey: [Compiled]] = [:]
     public private(set) var routes: [Route] = []
+    /// Each dialect's territory, longest first: its mounts, or for a route mounted at the root
+    /// its first segment. A path no route matches still belongs to a dialect, which answers it.
+    private var territories: [(prefix: [Segment], dialect: DialectID)] = []
 
     public init(_ routes: [Route]) throws(RouteError) {
         for route in routes { try add(route) }
@@ -79,6 +87,11 @@ public struct RouteTable: Sendable {
         buckets[key, default: []].append(Compiled(route: route, segments: segments, literalCount: literalCount))
         buckets[key]!.sort { $0.literalCount > $1.literalCount }
         routes.append(route)
+        let prefix = route.mount.isEmpty ? Array(segments.prefix(1)) : Self.segments(of: route.mount)
+        if !prefix.isEmpty, !territories.contains(where: { $0.prefix == prefix }) {
+            territories.append((prefix, route.dialect))
+            territories.sort { $0.prefix.count > $1.prefix.count }
+        }
     }
 
     private static func sameShape(_ a: [Segment], _ b: [Segment]) -> Bool {
@@ -106,6 +119,26 @@ public struct RouteTable: Sendable {
             parameters[name] = part.contains("%") ? String(part).removingPercentEncoding ?? String(part) : String(part)
         }
         return RouteMatch(route: found.route, parameters: parameters)
+    }
+}
+
+extension RouteTable {
+    /// The dialect whose territory holds `path` (for answering a path no route matches).
+    public func owner(of path: some StringProtocol) -> DialectID? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return territories.first { territory in
+            territory.prefix.count <= parts.count && zip(territory.prefix, parts).allSatisfy { segment, part in
+                if case .literal(let text) = segment { text == part } else { true }
+            }
+        }?.dialect
+    }
+
+    /// The methods some route serves at `path`, for a 405's `Allow`.
+    public func methods(at path: some StringProtocol) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return buckets.keys.filter { $0.count == parts.count }.map(\.method)
+            .filter { match($0, path) != nil }
+            .sorted { $0.rawValue < $1.rawValue }
     }
 }
 

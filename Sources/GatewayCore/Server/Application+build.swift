@@ -1,5 +1,7 @@
+import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Everything `buildApplication` needs beyond the config: the dialects (from the Dialects
 /// module) and optionally a ready backend (tests inject one).
@@ -42,6 +44,7 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
 public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: S3Middleware(backend: backend))
     router.add(middleware: DialectMiddleware(
         live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -52,16 +55,32 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
     return router
 }
 
+/// How a request the HTTP parser rejected is answered: by the dialect whose territory its path
+/// is in, with a malformed-request error; other paths get Hummingbird's bare 400.
+func parseErrorRenderer(live: LiveConfig, dialects: [any Dialect]) -> ParseErrorAnswer.Render {
+    { path, error in
+        guard let owner = live.snapshot.table.owner(of: path), let dialect = dialects.first(where: { $0.id == owner }) else { return nil }
+        let route = Route(dialect: owner, method: .get, template: path, operation: .document)
+        let answer = dialect.encode(error, for: DialectRequest(route: route, parameters: [:], requestId: RequestIDs.make()))
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
+        var body = ByteBuffer()
+        if let json = answer.body {
+            json.write(into: &body)
+            head.headerFields[.contentType] = "application/json; charset=utf-8"
+        }
+        return (head, body)
+    }
+}
+
 /// The config's reloadable parts, ready to serve.
 public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configPath: String?) throws -> LiveConfig {
-    let listen = config.listen, backend = config.backend, auth = config.auth
+    let listen = config.listen, backend = config.backend
     return LiveConfig(.init(table: try config.routeTable(), authenticator: try config.authenticator(metrics: parts.metrics)),
                       path: configPath, metrics: parts.metrics) { reloaded in
-        // What the process was started with (address, backend, data, cache) does not change on reload.
+        // What the process was started with (address, backend, data) does not change on reload.
         var reloaded = reloaded
         reloaded.listen = listen
         reloaded.backend = backend
-        reloaded.auth.cachePath = auth.cachePath
         return reloaded
     }
 }
@@ -77,8 +96,12 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     if logger == nil { log.logLevel = .info }
     var services = backend.services
     if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
+    let bodyTimeout = config.listen.bodyReadTimeout
     return Application(
         router: router,
+        server: .gatewayHTTP1(.init(additionalChannelHandlers: [ExpectContinueHandler(), BodyReadTimeout(timeout: bodyTimeout)],
+                                    idleTimeout: config.listen.idleTimeout),
+                              render: parseErrorRenderer(live: live, dialects: parts.dialects)),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
         services: services,
         logger: log)

@@ -103,6 +103,7 @@ enum CanonicalWire {
         case .forbidden: .forbidden
         case .internal: .internalServerError
         case .unavailable: .serviceUnavailable
+        case .tooLarge, .noRoute: error.frontDoorStatus ?? .badRequest
         }
     }
 }

@@ -29,28 +29,39 @@ public struct DialectMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let snapshot = live.snapshot
         let (table, authenticator) = (snapshot.table, snapshot.authenticator)
-        guard let match = table.match(request.method, request.uri.path), let dialect = dialects[match.route.dialect] else {
+        let path = request.uri.path
+        let match: RouteMatch
+        let dialect: any Dialect
+        if let found = table.match(request.method, path), let known = dialects[found.route.dialect] {
+            (match, dialect) = (found, known)
+        } else if let owner = table.owner(of: path), let known = dialects[owner] {
+            // A path in a dialect's territory that no route serves: the dialect's 404 or 405.
+            let allowed = table.methods(at: path).map(\.rawValue)
+            let route = Route(dialect: owner, method: request.method, template: path, operation: .document)
+            (match, dialect) = (RouteMatch(route: route, parameters: [:], unmatched: CanonicalError.noRoute(
+                method: request.method.rawValue, path: path, allowed: allowed)), known)
+        } else {
             return try await next(request, context)
         }
         let started = ContinuousClock.now
         let requestId = request.headers[.requestID] ?? RequestIDs.make()
-        if match.route.operation == .document {
+        if match.route.operation == .document, match.unmatched == nil {
             let routes = table.routes.filter { $0.dialect == dialect.id }
             let document = dialect.document(match.parameters["name"] ?? "", routes: routes)
             log(match, status: document == nil ? 404 : 200, requestId: requestId, started: started, context: context)
             return Self.response(DialectResponse(status: document == nil ? .notFound : .ok, body: document ?? ["error": "no such document"]),
                                  requestId: requestId)
         }
-        var dialectRequest = DialectRequest(
-            route: match.route, parameters: match.parameters,
-            // Form rules (`+` is a space), as the legacy clients encode their queries.
-            query: DialectRequest.parseForm(request.uri.query ?? ""),
-            headers: request.headers, requestId: requestId)
+        var dialectRequest = DialectRequest(route: match.route, parameters: match.parameters, headers: request.headers,
+                                            requestId: requestId)
         dialectRequest.publicURL = publicURL ?? request.head.authority.map { "http://\($0)" } ?? ""
         let answer: DialectResponse
         do {
-            let identity = try authenticator.identity(for: dialect.credential(dialectRequest))
-            dialectRequest.body = try await request.body.collect(upTo: maxBodyBytes)
+            let identity = try await authenticator.identity(for: dialect.credential(dialectRequest))
+            if let unmatched = match.unmatched { throw unmatched }
+            // Form rules (`+` is a space), as the legacy clients encode their queries.
+            dialectRequest.query = try DialectRequest.parseForm(request.uri.query ?? "", what: "the query")
+            dialectRequest.body = try await collectBody(request)
             let command = try dialect.decode(dialectRequest)
             if case .downloadImage(let selector) = command {
                 let download = try await timedBackend {
@@ -63,17 +74,38 @@ public struct DialectMiddleware: RouterMiddleware {
                 try await RequestIDs.$current.withValue(requestId) { try await backend.execute(command, as: identity) }
             }
             answer = dialect.encode(result, for: dialectRequest)
-        } catch let error as CanonicalError {
-            answer = dialect.encode(error, for: dialectRequest)
         } catch {
-            // Body too large or the connection failed while reading it.
-            let reason = (error as? HTTPError)?.status == .contentTooLarge
-                ? CanonicalError.malformedBody("the body is larger than \(maxBodyBytes) bytes")
-                : CanonicalError.internal("\(error)")
-            answer = dialect.encode(reason, for: dialectRequest)
+            answer = dialect.encode(answerable(error, requestId: requestId, context: context), for: dialectRequest)
         }
         log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
         return Self.response(answer, requestId: requestId)
+    }
+
+    /// The body, up to the configured size; past it, the dialect's 413.
+    func collectBody(_ request: Request) async throws(CanonicalError) -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw .tooLarge(limit: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw .tooLarge(limit: maxBodyBytes)
+        } catch {
+            throw .malformedBody("the body could not be read")
+        }
+    }
+
+    /// What a client may be told of a failure. An internal error's detail (a Swift error, a
+    /// store's message) goes to the log under the request id; the answer only names the request.
+    /// (`.unavailable` texts are written for clients by the backend that raises them.)
+    func answerable(_ error: any Error, requestId: String, context: Context) -> CanonicalError {
+        let canonical = error as? CanonicalError ?? .internal("\(error)")
+        switch canonical {
+        case .internal(let detail):
+            context.logger.error("internal error", metadata: ["request_id": .string(requestId), "detail": .string(detail)])
+            return .internal("internal error (request \(requestId))")
+        default:
+            return canonical
+        }
     }
 
     /// Times a backend call for the backend latency metric.

@@ -62,20 +62,27 @@ public struct DialectRequest: Sendable {
             guard case .object(let object) = value else { throw .malformedBody("the body must be a JSON object") }
             return object
         }
-        return Self.parseForm(String(buffer: body)).reduce(into: [:]) { $0[$1.name] = .string($1.value) }
+        return try Self.parseForm(String(buffer: body)).reduce(into: [:]) { $0[$1.name] = .string($1.value) }
     }
 
-    /// `a=1&b=x+y` → pairs, percent-decoded.
-    public static func parseForm(_ text: String) -> [(name: String, value: String)] {
-        text.split(separator: "&").compactMap { pair in
+    /// `a=1&b=x+y` → pairs, percent-decoded. An invalid escape (`%FF%FE`, `%G1`, a cut `%4`) is
+    /// the caller's malformed input, not a literal to keep: `what` names the part for the error.
+    public static func parseForm(_ text: String, what: String = "the body") throws(CanonicalError) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                // Most names and values need no decoding; Foundation's two passes cost microseconds.
-                guard s.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(s) }
-                return s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
-            }
-            guard let name = parts.first, !name.isEmpty else { return nil }
-            return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
+            guard let name = parts.first, !name.isEmpty else { continue }
+            pairs.append((try decode(name, what), parts.count > 1 ? try decode(parts[1], what) : ""))
         }
+        return pairs
+    }
+
+    private static func decode(_ s: Substring, _ what: String) throws(CanonicalError) -> String {
+        // Most names and values need no decoding; Foundation's two passes cost microseconds.
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(s) }
+        guard let decoded = s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+            throw .malformedBody("\(what) has an invalid percent-escape (or one that is not UTF-8)")
+        }
+        return decoded
     }
 }

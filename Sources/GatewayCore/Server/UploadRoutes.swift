@@ -14,13 +14,18 @@ struct UploadRoutes: Sendable {
                 let ticket = try await backend.upload(imageId: imageId, token: token, body: request.body)
                 return CanonicalWire.json(.ok, ["imageId": ticket.imageId, "uploadId": ticket.uploadId])
             } catch {
-                return CanonicalWire.error(error as? CanonicalError ?? .internal("\(error)"))
+                return Self.answer(error as? CanonicalError ?? .internal("\(error)"))
             }
         }
+    }
+
+    /// More bytes than were prepared is HTTP's own "too large" (nothing was kept); others as usual.
+    static func answer(_ error: CanonicalError) -> Response {
+        guard case .rejected(.sizeMismatch, _) = error else { return CanonicalWire.error(error) }
+        return CanonicalWire.json(.contentTooLarge, CanonicalWire.Answer(result: nil, error: error))
     }
 }
 
 extension HTTPField.Name {
     static let uploadToken = Self("X-Upload-Token")!
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import NIOCore
 import ServiceLifecycle
 
@@ -52,13 +53,17 @@ public final class BundledBackend: Backend {
 
     public var services: [any Service] { [jobs, checkpointer] }
 
+    static let logger = Logger(label: "ims-gateway.store")
+
     /// The store answers and takes a write lock (a full disk or read-only file would refuse it).
     public func unreadiness() async -> String? {
         do {
             try await pool.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE; ROLLBACK") }
             return nil
         } catch {
-            return "store not writable: \(error)"
+            // /readyz is on the clients' port: the reason stays plain, SQLite's words go to the log.
+            Self.logger.error("store not writable", metadata: ["error": .string("\(error)")])
+            return "store not writable"
         }
     }
 
@@ -182,6 +187,8 @@ public final class BundledBackend: Backend {
                                  as: identity, now: now, in: db)
             return .image(copy.image)
         case .importImage(let patch, let url):
+            // Refused before anything is stored; the job checks again, redirects included.
+            if case .failure(let refusal) = options.importPolicy.check(url) { throw refusal }
             let image = try FileRecords.newImport(patch, url: url, as: identity, now: now, in: db)
             try JobStore.enqueue(action: "ImportImage", resourceIds: [image.image.imageId],
                                  command: .fetchImport(imageId: image.image.imageId, url: url), as: identity, now: now, in: db)
@@ -219,10 +226,14 @@ public final class BundledBackend: Backend {
         let ticket = try await access(write: true) { db in try FileRecords.beginUpload(imageId, token: token, now: Date(), in: db) }
         let measured: FileStore.Measured
         do {
-            measured = try await files.store(body, as: imageId)
+            measured = try await files.store(body, as: imageId, limit: ticket.size)
+        } catch let error as FileStore.TooLarge {
+            _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
+            throw .rejected(.sizeMismatch, "the upload is larger than the prepared \(error.limit) bytes")
         } catch {
             _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
-            throw .rejected(.uploadFailed, "the upload broke off: \(error)")
+            Self.logger.warning("upload broke off", metadata: ["image_id": .string(imageId), "error": .string("\(error)")])
+            throw .rejected(.uploadFailed, "the upload broke off before all its bytes arrived")
         }
         try await access(write: true) { db in try FileRecords.endUpload(imageId, measured, now: Date(), in: db) }
         return ticket

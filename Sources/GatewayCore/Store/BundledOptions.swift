@@ -10,9 +10,12 @@ public struct BundledOptions: Sendable {
     /// Folder with one sub-folder per bucket; `nil` puts it beside the database.
     public var exportRoot: String?
     public var jobDelayMs: Int
+    /// Which URLs imports may fetch.
+    public var importPolicy: ImportPolicy
 
     public init(catalog: [CatalogEntry] = [], users: [User] = [], flavors: [String: String] = [:],
-                buckets: [Bucket] = [], exportRoot: String? = nil, jobDelayMs: Int = 0) {
+                buckets: [Bucket] = [], exportRoot: String? = nil, jobDelayMs: Int = 0, importPolicy: ImportPolicy = ImportPolicy()) {
+        self.importPolicy = importPolicy
         self.catalog = catalog
         self.users = users
         self.flavors = flavors

@@ -26,19 +26,35 @@ struct FileStore: Sendable {
 
     /// Writes a stream of bytes as the image's file (to a `.part` file first, moved into place
     /// once complete, so a broken upload never leaves a half file under the image's name).
-    func store<S: AsyncSequence>(_ body: S, as imageId: String) async throws -> Measured where S.Element == ByteBuffer {
-        let final = path(imageId)
+    /// Past `limit` bytes it stops reading and throws `TooLarge`, leaving nothing on disk: an
+    /// upload may not grow beyond the size its client prepared.
+    func store<S: AsyncSequence>(_ body: S, as imageId: String, limit: Int64 = .max) async throws -> Measured
+        where S.Element == ByteBuffer
+    {
+        try await store(body, at: path(imageId), limit: limit)
+    }
+
+    /// `store(_:as:limit:)` to any file of the store (an upload's part, say).
+    func store<S: AsyncSequence>(_ body: S, at final: FilePath, limit: Int64 = .max) async throws -> Measured
+        where S.Element == ByteBuffer
+    {
         let part = FilePath(final.string + ".part")
         var md5 = Insecure.MD5()
         var size: Int64 = 0
-        try await FileSystem.shared.withFileHandle(forWritingAt: part, options: .newFile(replaceExisting: true)) { handle in
-            try await handle.withBufferedWriter { writer in
-                for try await chunk in body {
-                    chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
-                    size += Int64(chunk.readableBytes)
-                    _ = try await writer.write(contentsOf: chunk)
+        do {
+            try await FileSystem.shared.withFileHandle(forWritingAt: part, options: .newFile(replaceExisting: true)) { handle in
+                try await handle.withBufferedWriter { writer in
+                    for try await chunk in body {
+                        size += Int64(chunk.readableBytes)
+                        guard size <= limit else { throw TooLarge(limit: limit) }
+                        chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
+                        _ = try await writer.write(contentsOf: chunk)
+                    }
                 }
             }
+        } catch {
+            _ = try? await FileSystem.shared.removeItem(at: part)
+            throw error
         }
         _ = try? await FileSystem.shared.removeItem(at: final)
         try await FileSystem.shared.moveItem(at: part, to: final)
@@ -78,14 +94,10 @@ struct FileStore: Sendable {
         return target.string
     }
 
-    /// Fetches `url` into the image's file. A non-2xx answer is an error naming the status.
-    func fetch(_ url: String, as imageId: String) async throws -> Measured {
-        let request = HTTPClientRequest(url: url)
-        let response = try await HTTPClient.shared.execute(request, timeout: .hours(6))
-        guard (200..<300).contains(response.status.code) else {
-            throw FetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url)")
-        }
-        return try await store(response.body, as: imageId)
+    /// Fetches `url`, if the policy allows it, into the image's file. A non-2xx answer is an
+    /// error naming the status.
+    func fetch(_ url: String, allowedBy policy: ImportPolicy, as imageId: String) async throws -> Measured {
+        try await store(ImportFetcher.open(url, policy: policy).body, as: imageId)
     }
 
     /// Removes images' files, passing over those that have none, in one trip to the I/O thread
@@ -94,8 +106,17 @@ struct FileStore: Sendable {
     func remove(_ imageIds: [String]) async {
         let paths = imageIds.map { path($0).string }
         _ = try? await NIOThreadPool.singleton.runIfActive {
-            for path in paths { unlink(path) }
+            for path in paths {
+                unlink(path)
+                // A multipart upload's parts, rarely there (one `access` call to know).
+                if access(path + ".parts", F_OK) == 0 { try? FileManager.default.removeItem(atPath: path + ".parts") }
+            }
         }
+    }
+
+    /// More bytes arrived than the upload was prepared for.
+    struct TooLarge: Error {
+        var limit: Int64
     }
 
     struct FetchError: Error, CustomStringConvertible {

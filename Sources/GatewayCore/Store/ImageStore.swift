@@ -82,7 +82,8 @@ enum ImageStore {
             // end, backwards, with as many rows to skip as lie after it (at 1M images the last
             // page took 36 ms against 16 for the first). That needs the total first.
             total = try count(matching)
-            let after = total - query.offset - limit
+            // Compared before any subtraction: an offset near Int.max must not overflow.
+            let after = query.offset >= total ? 0 : total - query.offset - limit
             if query.offset >= total {
                 items = []
             } else if after < query.offset {

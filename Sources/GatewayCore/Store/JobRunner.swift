@@ -77,7 +77,7 @@ final class JobRunner: Service, @unchecked Sendable {
         let files = backend.files
         switch command {
         case .fetchImport(let imageId, let url):
-            let measured = try await files.fetch(url, as: imageId)
+            let measured = try await files.fetch(url, allowedBy: backend.options.importPolicy, as: imageId)
             try await finish(job, on: backend) { db in try FileRecords.completeFile(imageId, measured, now: Date(), in: db) }
         case .copyImageFile(let source, let target):
             let measured = try await files.copy(from: source, to: target)

@@ -185,6 +185,8 @@ struct ImageFile: Codable, FetchableRecord, PersistableRecord {
     var md5: String
     var complete: Bool
     var updatedAt: Date
+    /// S3's ETag of the object: empty for the MD5, else a multipart upload's.
+    var etag = ""
 }
 
 extension ImageStatus: DatabaseValueConvertible {}

@@ -206,6 +206,34 @@ enum StoreSchema {
             try db.create(index: "image_on_compute_resource_rows", on: "image", columns: ["computeResourceId"])
             try db.create(index: "image_on_uuid", on: "image", columns: ["uuid"])
         }
+        migrator.registerMigration("v8: S3 upload keys and multipart uploads") { db in
+            // A prepared upload's S3 key pair (per-day signing-key steps, never the secret), the
+            // multipart uploads opened with it, and their parts; all go with their image.
+            try db.create(table: "uploadKey") { t in
+                t.primaryKey("accessKey", .text)
+                t.column("imageId", .text).notNull().indexed().references("image", column: "imageId", onDelete: .cascade)
+                t.column("dateKeys", .text).notNull()
+                t.column("tokenSha256", .text).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+            try db.create(table: "multipartUpload") { t in
+                t.primaryKey("uploadId", .text)
+                t.column("imageId", .text).notNull().indexed().references("image", column: "imageId", onDelete: .cascade)
+                t.column("completed", .boolean).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "uploadPart") { t in
+                t.column("uploadId", .text).notNull().references("multipartUpload", column: "uploadId", onDelete: .cascade)
+                t.column("partNumber", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("md5", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["uploadId", "partNumber"])
+            }
+            try db.alter(table: "imageFile") { t in
+                t.add(column: "etag", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 }

@@ -67,8 +67,9 @@ import Testing
 
     static func run(_ c: ConformanceCase, lane: String, seeds: [String: [String: SeedCase]], originPort: Int) async -> [String] {
         do {
-            let gateway = try TestGateway()
+            var gateway = try TestGateway()
             defer { gateway.remove() }
+            gateway.config.imports.allowedHosts = ["127.0.0.1:\(originPort)"]
             return try await gateway.run(lane: TestGateway.Lane(rawValue: lane) ?? .bundled) { client in
                 try await c.run(ConformanceContext(client: client, seeds: seeds, originPort: originPort))
             }

@@ -63,7 +63,6 @@ struct TestGateway {
         front.backend.url = "http://127.0.0.1:\(backendPort)"
         front.backend.token = "gateway-demo-token"
         front.backend.requestTimeoutMs = 5000
-        front.auth.cachePath = directory.appendingPathComponent("front-cache.sqlite").path
         return front
     }
 

@@ -1,0 +1,40 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTPTypesHTTP1
+
+/// Hummingbird's HTTP/1 channel with the gateway's two additions around its parser: the
+/// `RequestLineSniffer` before it and `ParseErrorAnswer` after it, so even a request that cannot
+/// be parsed is answered in its dialect's shape.
+struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    typealias Value = HTTP1Channel.Value
+    let inner: HTTP1Channel
+    let render: ParseErrorAnswer.Render
+
+    var responder: Responder { inner.responder }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let sniffer = RequestLineSniffer()
+            try pipeline.addHandler(sniffer, position: .first)
+            let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(ParseErrorAnswer(sniffer: sniffer, render: render), position: .after(codec))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 as Hummingbird serves it, with parse failures answered by `render`.
+    static func gatewayHTTP1(_ configuration: HTTP1Channel.Configuration, render: @escaping ParseErrorAnswer.Render) -> HTTPServerBuilder {
+        .init { responder in
+            GatewayHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), render: render)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOFileSystem
+import NIOPosix
+
+/// Multipart uploads' parts, each a file under `<imageId>.parts/<uploadId>/`, and ranged reads.
+extension FileStore {
+    func partsFolder(_ imageId: String) -> FilePath { FilePath(root).appending("\(imageId).parts") }
+
+    func partPath(_ imageId: String, uploadId: String, number: Int) -> FilePath {
+        partsFolder(imageId).appending(uploadId).appending(String(number))
+    }
+
+    func storePart<S: AsyncSequence>(_ body: S, imageId: String, uploadId: String, number: Int, limit: Int64) async throws -> Measured
+        where S.Element == ByteBuffer
+    {
+        let folder = partsFolder(imageId).appending(uploadId)
+        try await FileSystem.shared.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try await store(body, at: partPath(imageId, uploadId: uploadId, number: number), limit: limit)
+    }
+
+    /// Joins the parts, in the order given, into the image's file, measuring size and MD5 on
+    /// the way. Each part is removed once it is appended, so the disk holds the object and at
+    /// most one part beside it, never the object twice.
+    func assemble(_ imageId: String, uploadId: String, numbers: [Int]) async throws -> Measured {
+        let final = path(imageId)
+        let joined = FilePath(final.string + ".part")
+        var md5 = Insecure.MD5()
+        var size: Int64 = 0
+        try await FileSystem.shared.withFileHandle(forWritingAt: joined, options: .newFile(replaceExisting: true)) { handle in
+            try await handle.withBufferedWriter { writer in
+                for number in numbers {
+                    let part = partPath(imageId, uploadId: uploadId, number: number)
+                    try await FileSystem.shared.withFileHandle(forReadingAt: part) { source in
+                        for try await chunk in source.readChunks(chunkLength: .kibibytes(256)) {
+                            chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
+                            size += Int64(chunk.readableBytes)
+                            _ = try await writer.write(contentsOf: chunk)
+                        }
+                    }
+                    _ = try? await FileSystem.shared.removeItem(at: part)
+                }
+            }
+        }
+        _ = try? await FileSystem.shared.removeItem(at: final)
+        try await FileSystem.shared.moveItem(at: joined, to: final)
+        return Measured(size: size, md5: Secrets.hex(md5.finalize()))
+    }
+
+    /// Removes a multipart upload's parts, or (`uploadId` nil) every upload's of the image.
+    func removeParts(_ imageId: String, uploadId: String? = nil) async {
+        let folder = uploadId.map { partsFolder(imageId).appending($0) } ?? partsFolder(imageId)
+        _ = try? await FileSystem.shared.removeItem(at: folder, recursively: true)
+    }
+
+    /// Streams bytes `range` (inclusive) of the image's file, or all of it.
+    func read(_ imageId: String, range: ClosedRange<Int64>?, _ emit: ImageDownload.Emit) async throws {
+        guard let range else { return try await read(imageId, emit) }
+        try await FileSystem.shared.withFileHandle(forReadingAt: path(imageId)) { handle in
+            for try await chunk in handle.readChunks(in: range.lowerBound..<(range.upperBound + 1), chunkLength: .kibibytes(256)) {
+                try await emit(chunk)
+            }
+        }
+    }
+}
