@@ -4,7 +4,7 @@ answer is in the dialect's own shape, a request budget, and a tally of what came
 Environment: FUZZ_DIALECT (htaiyun, idc51, foreman, cecstack), FUZZ_BUDGET (requests to send at
 most), FUZZ_STATS (a JSON file written after every answer: counts and one example per distinct
 failure; a run that finds it goes on from its counts), FUZZ_SAFE_URL (the URL any generated import URL is replaced with, so the gateway never
-fetches from an address the fuzzer made up)."""
+fetches from an address the fuzzer made up), FUZZ_GATEWAY_PID (ends the run if that process is gone)."""
 import json
 import os
 import threading
@@ -16,6 +16,7 @@ BUDGET = int(os.environ.get("FUZZ_BUDGET", "2000"))
 OPERATION_BUDGET = int(os.environ.get("FUZZ_OPERATION_BUDGET", "0"))
 STATS = os.environ["FUZZ_STATS"]
 SAFE_URL = os.environ.get("FUZZ_SAFE_URL", "http://127.0.0.1:9/image")
+GATEWAY_PID = int(os.environ.get("FUZZ_GATEWAY_PID", "0"))
 
 lock = threading.Lock()
 stats = {"dialect": DIALECT, "requests": 0, "server_errors": 0, "shape_failures": 0, "statuses": {}, "failures": {}}
@@ -163,6 +164,25 @@ def after_call(context, case, response):
             record("shape_failures", f"{operation} → {status}: {problem}", response, problem)
         save()
         stop_when_spent()
+
+
+@schemathesis.hook
+def after_network_error(context, case, request):
+    """A gateway that has exited answers nothing more: end the run (scripts/fuzz reports the exit)."""
+    with lock:
+        stats["network_errors"] = stats.get("network_errors", 0) + 1
+        save()
+    if GATEWAY_PID and not alive(GATEWAY_PID):
+        os._exit(0)
+
+
+def alive(pid):
+    """Whether the process runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 @schemathesis.check
