@@ -1,4 +1,5 @@
 import GatewayCore
+import HTTPTypes
 
 /// What each CECSTACK operation accepts, for its OpenAPI document: the decoder's required keys,
 /// allowed values, name rule and page bound, and the image keys of `FieldMap`.
@@ -78,9 +79,10 @@ extension CecstackDialect {
 
     public var security: DialectSecurity {
         DialectSecurity(schemes: [("bearer", .bearer, "a CECSTACK token (Authorization: Bearer)")], requirements: [["bearer"]],
-                        headers: [InputParameter(Self.regionHeader, .string(minLength: 1), required: true,
+                        headers: [InputParameter(Self.regionHeader.rawName, .string(minLength: 1), required: true,
                                                  description: "the region; every request needs it")])
     }
 
-    static let regionHeader = "x-regionid"
+    /// The region header every request needs (made once: making a field name validates it).
+    static let regionHeader = HTTPField.Name("x-regionid")!
 }
