@@ -142,4 +142,40 @@ import Testing
         }
         #expect(CecstackDialect().security.headers.map(\.name) == ["x-regionid"])
     }
+
+    /// What the fuzzer reads: each served document carries the declarations.
+    @Test func theServedDocumentsDeclareParametersBodiesAndSecurity() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let foreman = try await client.send(.get, "/openapi/foreman.json").json
+            #expect(foreman?["components"]?["securitySchemes"]?["basic"]?["scheme"] == "basic")
+            let list = foreman?["paths"]?["/api/compute_resources/{compute_resource_id}/images"]?["get"]?["parameters"]?.arrayValue ?? []
+            #expect(Set(list.compactMap { $0["name"]?.stringValue }) == ["compute_resource_id", "search", "order", "page", "per_page"])
+            #expect(list.first { $0["name"] == "compute_resource_id" }?["schema"]?["maxLength"] == 128)
+
+            let cecstack = try await client.send(.get, "/openapi/cecstack.json").json
+            #expect(cecstack?["security"] == [["bearer": []]])
+            for (_, methods) in cecstack?["paths"]?.objectValue ?? [:] {
+                for (_, operation) in methods.objectValue ?? [:] {
+                    let region = operation["parameters"]?.arrayValue?.first { $0["name"] == "x-regionid" }
+                    #expect(region?["in"] == "header" && region?["required"] == true)
+                }
+            }
+            let create = cecstack?["paths"]?["/api/image/v1/private-images"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
+            #expect(create?["required"]?.arrayValue?.contains("tenantId") == true)
+            #expect(create?["properties"]?["diskFormat"]?["enum"] == ["qcow2", "raw"])
+            #expect(create?["properties"]?["instruction"]?["enum"] == ["32-bits", "64-bits"])
+
+            let idc51 = try await client.send(.get, "/openapi/idc51.json").json
+            #expect(idc51?["components"]?["securitySchemes"]?["accessKeyId"]?["name"] == "X-Access-Key-Id")
+            let limit = idc51?["paths"]?["/v2/zone/{zone}/images"]?["get"]?["parameters"]?.arrayValue?.first { $0["name"] == "limit" }
+            #expect(limit?["schema"]?["maximum"] == 100)
+
+            let htaiyun = try await client.send(.get, "/openapi/htaiyun.json").json
+            #expect(htaiyun?["security"]?.arrayValue?.count == 2)
+            let form = htaiyun?["paths"]?["/v1/openstack/image/application/create"]?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"]?["schema"]
+            #expect(form?["required"] == ["name", "displayname", "description", "picture"])
+        }
+    }
 }
