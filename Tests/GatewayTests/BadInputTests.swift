@@ -109,6 +109,8 @@ import Testing
              status: 404, expect: ["ret_code": 2100, "message": "no route for GET /v2/zone/ac1/nothing"]),
         Case(dialect: "idc51", what: "a body over max_body_bytes", method: .post, path: "/v2/zone/ac1/images",
              body: huge, status: 413, expect: ["ret_code": 1400, "message": .string(tooLarge)]),
+        Case(dialect: "idc51", what: "a NUL inside a search word", method: .get, path: "/v2/zone/ac1/images?search_word=ab%00c",
+             status: 200, expect: ["total_count": 0]),
         Case(dialect: "idc51", what: "unknown status", method: .get, path: "/v2/zone/ac1/images",
              query: [("status", "sleepy")], status: 400, expect: idcInvalid),
 

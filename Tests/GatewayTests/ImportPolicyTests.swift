@@ -75,6 +75,25 @@ import Testing
         }
     }
 
+    @Test func anImportThatCannotConnectSaysSoWithoutTheClientsErrorText() async throws {
+        var gateway = try TestGateway()
+        defer { gateway.remove() }
+        // A port nothing listens on: an origin that went away between its start and its stop.
+        let closedPort = try await Application(router: Router()).test(.live) { client in try #require(client.port) }
+        gateway.config.imports.allowedHosts = ["127.0.0.1:\(closedPort)"]
+        try await gateway.run { client in
+            let accepted = try await client.send(.post, "/api/image/v1/private-images/import", headers: ["x-regionid": "r0"],
+                                                 body: .json(Self.importBody("http://127.0.0.1:\(closedPort)/image.qcow2")))
+            let answer = try #require(accepted.json, "\(accepted.text)")
+            let imageId = try #require(lookup(answer, "data.imageId")?.stringValue, "\(accepted.text)")
+            let done = try await client.cecImage(imageId, until: ["active", "killed"])
+            #expect(lookup(done, "data.status") == "killed")
+            let message = try #require(lookup(done, "data.errMessage")?.stringValue)
+            #expect(message.hasPrefix("ImportImage failed (job "), "\(message)")
+            #expect(!message.contains("Error") && !message.contains("127.0.0.1"), "\(message)")
+        }
+    }
+
     static func importBody(_ url: String) -> JSONValue {
         ["imageUrl": .string(url), "name": "imported", "diskFormat": "qcow2", "osType": "linux", "platform": "CentOS",
          "cpuArch": "x86", "minDisk": 10, "minRam": 512, "imageType": "os_image", "instruction": "64-bits", "usage": "ecs",

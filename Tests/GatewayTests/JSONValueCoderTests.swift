@@ -40,7 +40,7 @@ import Testing
             .images(ImagePage(items: [ImageView(image: image)], total: 1, scopeTotal: 9)),
             .imagesDeleted(["img-1", "img-2"]),
             .job(Job(jobId: "j-1", action: "DeleteImages", status: .working, zone: "ac1", requestId: "r", resourceIds: ["img-1"],
-                     owner: "t", createdAt: now, beganAt: now, command: .batchDeleteImages(["img-1"]))),
+                     owner: "t", createdAt: now, beganAt: now)),
             .done,
         ]
     }

@@ -55,16 +55,19 @@ import Testing
 
     @Test func aJobWhoseWorkFailsIsFailedWithInfo() async throws {
         var gateway = try TestGateway()
-        gateway.config.jobDelayMs = 100
         defer { gateway.remove() }
+        // Each job waits this long twice before it works: the second delete must be checked
+        // while the first is still queued (at 100 ms a loaded machine lost that race).
+        gateway.config.jobDelayMs = 1_500
         try await gateway.run { client in
             let made = try await client.idcMutation(.post, "/v2/zone/ac1/images", body: .json(["instance": "i-1", "image_name": "gone-soon"]))
             let imageId = try #require(made.job.flatMap { lookup($0, "resource_ids.0") }?.stringValue)
             // Both are accepted (the image exists when each is checked); the second finds it gone.
             let first = try await client.send(.delete, "/v2/zone/ac1/images/\(imageId)")
             let second = try await client.send(.delete, "/v2/zone/ac1/images/\(imageId)")
-            let results = [try await client.finishedJob(first["job_id"]!.stringValue!),
-                           try await client.finishedJob(second["job_id"]!.stringValue!)]
+            let firstJob = try #require(first["job_id"]?.stringValue, "\(first.text)")
+            let secondJob = try #require(second["job_id"]?.stringValue, "\(second.text)")
+            let results = [try await client.finishedJob(firstJob), try await client.finishedJob(secondJob)]
             #expect(results.map { $0["status"]! }.sorted { $0.serialized < $1.serialized } == ["failed", "successful"])
             let failed = try #require(results.first { $0["status"] == "failed" })
             #expect(failed["info"]?.stringValue?.contains(imageId) == true)

@@ -72,21 +72,6 @@ import Testing
     }
 }
 
-@Suite struct ForemanSearchTests {
-    @Test func parsesConditions() throws {
-        let c = try ForemanSearch.parse(#"name ~ "cent os" and username = root AND user_data = false"#)
-        #expect(c == [ImageCondition(.name, .contains, ["cent os"]), .eq(.username, "root"), .eq(.userData, false)])
-        #expect(try ForemanSearch.parse("name = CentOS 9") == [.eq(.name, "CentOS 9")])
-        #expect(try ForemanSearch.parse("centos") == [ImageCondition(.name, .contains, ["centos"])])
-    }
-
-    @Test func rejectsUnknownFieldsAndDanglingOperators() {
-        #expect(throws: CanonicalError.self) { try ForemanSearch.parse("colour = red") }
-        #expect(throws: CanonicalError.self) { try ForemanSearch.parse("name =") }
-        #expect(throws: CanonicalError.self) { try ForemanSearch.parse("id = abc") }
-    }
-}
-
 /// The serializer's fast paths write what the byte-by-byte path wrote.
 @Suite struct JSONWriterTests {
     @Test func keysInCodePointOrderAndStringsEscaped() {

@@ -1,43 +1,72 @@
 import GatewayCore
 
-/// `/apidoc/v2.json` in Apipie's layout, built from the Foreman route file: every served image
-/// route becomes an `apis` entry of its action, so apypie and hammer find exactly what is served.
+/// `/apidoc/v2.json` in Apipie's layout, built from the Foreman route file: every served route
+/// becomes an `apis` entry of its resource's action, so apypie, hammer and Ansible's collection
+/// find exactly what is served. `hosts` is the one resource described and not served: Ansible's
+/// collection reads its `update` action while connecting.
 extension ForemanDialect {
-    /// Apipie's action names for the canonical operations.
-    static let actions: [(operation: Operation, name: String, summary: String)] = [
-        (.imageList, "index", "List images"),
-        (.imageGet, "show", "Show an image"),
-        (.imageCreate, "create", "Create an image"),
-        (.imageUpdate, "update", "Update an image"),
-        (.imageDelete, "destroy", "Delete an image"),
-    ]
+    /// Apipie's resource and action for each served operation.
+    static func action(_ route: Route) -> (resource: String, name: String, summary: String)? {
+        let kind = route.defaults["kind"].flatMap(CatalogEntry.Kind.init(rawValue:))
+        let plural = kind.map { $0.rawValue + "s" } ?? "images"
+        let noun = kind.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") } ?? "image"
+        switch route.operation {
+        case .imageList, .catalogList: return (plural, "index", "List \(plural.replacingOccurrences(of: "_", with: " "))")
+        case .imageGet, .catalogGet: return (plural, "show", "Show a \(noun)")
+        case .imageCreate, .catalogCreate: return (plural, "create", "Create a \(noun)")
+        case .imageUpdate, .catalogUpdate: return (plural, "update", "Update a \(noun)")
+        case .imageDelete, .catalogDelete: return (plural, "destroy", "Delete a \(noun)")
+        case .document where route.defaults["name"] == "status": return ("home", "status", "Show status")
+        default: return nil
+        }
+    }
 
     public func document(_ name: String, routes: [Route]) -> JSONValue? {
-        guard name == "apidoc" else { return nil }
+        switch name {
+        case "apidoc": return apidoc(routes)
+        case "status": return ["result": "ok", "status": 200, "version": .string(Self.foremanVersion), "api_version": 2]
+        default: return nil
+        }
+    }
+
+    /// The Foreman release whose API this gateway answers as.
+    static let foremanVersion = "3.12.0"
+
+    func apidoc(_ routes: [Route]) -> JSONValue {
         // Clients address the `/api` form; `/api/v2` serves the same.
         let served = routes.filter { $0.template.hasPrefix("/api/") && !$0.template.hasPrefix("/api/v2/") }
-        let methods: [JSONValue] = Self.actions.compactMap { action in
-            let apis = served.filter { $0.operation == action.operation }
-            guard !apis.isEmpty else { return nil }
-            return [
-                "doc_url": .string("/apidoc/v2/images/\(action.name).html"), "name": .string(action.name),
-                "apis": .array(apis.map { route in
-                    ["api_url": .string(Self.apipiePath(route.template)), "http_method": .string(route.method.rawValue),
-                     "short_description": .string(action.summary), "deprecated": nil]
+        var methods: [String: [(name: String, apis: [JSONValue], summary: String, params: [JSONValue])]] = [:]
+        for route in served {
+            guard let action = Self.action(route) else { continue }
+            let api: JSONValue = ["api_url": .string(Self.apipiePath(route.template)), "http_method": .string(route.method.rawValue),
+                                  "short_description": .string(action.summary), "deprecated": nil]
+            if let i = methods[action.resource]?.firstIndex(where: { $0.name == action.name }) {
+                methods[action.resource]![i].apis.append(api)
+            } else {
+                methods[action.resource, default: []].append((action.name, [api], action.summary, Self.params(route)))
+            }
+        }
+        methods["hosts"] = [("update", [["api_url": "/api/hosts/:id", "http_method": "PUT", "short_description": "Update a host",
+                                         "deprecated": nil]], "Update a host", Self.hostParams)]
+        var resources: [String: JSONValue] = [:]
+        for (resource, actions) in methods {
+            resources[resource] = [
+                "doc_url": .string("/apidoc/v2/\(resource).html"), "id": .string(resource), "api_url": "/api",
+                "name": .string(resource.split(separator: "_").map { $0.capitalized }.joined(separator: " ")),
+                "short_description": nil, "full_description": nil, "version": "v2", "formats": nil, "metadata": nil,
+                "deprecated": false, "headers": [], "params": [],
+                "methods": .array(actions.sorted { $0.name < $1.name }.map { action in
+                    [
+                        "doc_url": .string("/apidoc/v2/\(resource)/\(action.name).html"), "name": .string(action.name),
+                        "apis": .array(action.apis), "formats": nil, "full_description": "", "errors": [], "examples": [],
+                        "metadata": nil, "see": [], "headers": [], "show": true, "deprecated": nil, "params": .array(action.params),
+                    ]
                 }),
-                "formats": nil, "full_description": "", "errors": [], "examples": [], "metadata": nil, "see": [],
-                "headers": [], "show": true, "deprecated": nil,
-                "params": .array(Self.params(action.operation)),
             ]
         }
         return ["docs": [
-            "name": "ims-gateway", "info": "Foreman API v2 images, served by ims-gateway", "copyright": "",
-            "doc_url": "/apidoc/v2", "api_url": "/api", "link_extension": ".html",
-            "resources": ["images": [
-                "doc_url": "/apidoc/v2/images.html", "id": "images", "api_url": "/api", "name": "Images",
-                "short_description": nil, "full_description": nil, "version": "v2", "formats": nil, "metadata": nil,
-                "deprecated": false, "headers": [], "params": [], "methods": .array(methods),
-            ]],
+            "name": "ims-gateway", "info": "Foreman API v2, served by ims-gateway", "copyright": "",
+            "doc_url": "/apidoc/v2", "api_url": "/api", "link_extension": ".html", "resources": .object(resources),
         ]]
     }
 
@@ -48,37 +77,64 @@ extension ForemanDialect {
         }.joined(separator: "/")
     }
 
-    /// Seed 002's parameters per action.
-    static func params(_ operation: Operation) -> [JSONValue] {
-        let parents = ["compute_resource_id", "operatingsystem_id", "architecture_id"].map {
-            param($0, type: "string", required: false, validator: "Must be String")
-        }
-        let identifier = "Must be an identifier, string from 1 to 128 characters containing only alphanumeric characters, space, underscore(_), hypen(-) with no leading or trailing space."
-        switch operation {
-        case .imageList:
-            return parents + ["search", "order", "page", "per_page"].map { param($0, type: "string", required: false, validator: "Must be String") }
-        case .imageGet:
-            return [param("id", type: "string", required: true, validator: identifier)] + parents
-        case .imageCreate, .imageUpdate:
-            let creating = operation == .imageCreate
-            var fields = ["name", "username", "uuid"].map { param($0, type: "string", required: creating, validator: "Must be String", parent: "image") }
-            fields += ["compute_resource_id", "architecture_id", "operatingsystem_id"].map {
-                param($0, type: "string", required: false, validator: "Must be String", parent: "image", allowNil: true)
+    static let identifierRule = "Must be an identifier, string from 1 to 128 characters containing only alphanumeric characters, space, underscore(_), hypen(-) with no leading or trailing space."
+
+    /// Parameters as Foreman declares them: numbers for pages and ids, identifiers in paths.
+    static func params(_ route: Route) -> [JSONValue] {
+        let pathParams = route.template.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+        var inPath = pathParams.map { param($0, type: "string", required: true, validator: identifierRule) }
+        if route.operation == .imageList || route.operation == .imageGet {
+            // Served under any of the three parents: each is optional, and apypie picks the route.
+            inPath = (route.operation == .imageGet ? [inPath.last!] : []) + parents.map {
+                param($0.param, type: "string", validator: identifierRule)
             }
-            fields.append(param("user_data", type: "boolean", required: false, validator: "Must be 'true' or 'false'", parent: "image", allowNil: true))
-            var out = [param("compute_resource_id", type: "string", required: true, validator: identifier)]
-            if !creating { out.append(param("id", type: "string", required: true, validator: identifier)) }
-            out.append(param("image", type: "hash", required: true, validator: "Must be a Hash", nested: fields))
-            return out
-        case .imageDelete:
-            return [param("compute_resource_id", type: "string", required: true, validator: identifier),
-                    param("id", type: "string", required: true, validator: identifier)]
-        default:
-            return []
+        }
+        let index = [param("search", type: "string", validator: "Must be a String"),
+                     param("order", type: "string", validator: "Must be a String"),
+                     param("page", type: "numeric", validator: "Must be a number."),
+                     param("per_page", type: "numeric", validator: "Must be a number."),
+                     param("thin", type: "boolean", validator: "Must be one of: true, false, 1, 0.")]
+        switch route.operation {
+        case .imageList, .catalogList: return inPath + index
+        case .imageCreate, .imageUpdate:
+            return inPath + [param("image", type: "hash", required: true, validator: "Must be a Hash", nested: imageFields(creating: route.operation == .imageCreate))]
+        case .catalogCreate, .catalogUpdate:
+            guard let kind = route.defaults["kind"].flatMap(CatalogEntry.Kind.init(rawValue:)) else { return inPath }
+            let creating = route.operation == .catalogCreate
+            let names = (catalogColumns(kind).keys.sorted() + catalogExtras(kind).sorted())
+            let nested = names.map { name in
+                let required = creating && (name == "name" || (kind == .operatingsystem && name == "major"))
+                return name == "set_console_password"
+                    ? param(name, type: "boolean", validator: "Must be one of: true, false, 1, 0.", parent: kind.rawValue, allowNil: true)
+                    : param(name, type: "string", required: required, validator: "Must be a String", parent: kind.rawValue, allowNil: !required)
+            }
+            return inPath + [param(kind.rawValue, type: "hash", required: true, validator: "Must be a Hash", nested: nested)]
+        default: return inPath
         }
     }
 
-    static func param(_ name: String, type: String, required: Bool, validator: String, parent: String? = nil,
+    static func imageFields(creating: Bool) -> [JSONValue] {
+        var fields = ["name", "username", "uuid"].map {
+            param($0, type: "string", required: creating, validator: "Must be a String", parent: "image")
+        }
+        fields.append(param("password", type: "string", validator: "Must be a String", parent: "image", allowNil: true))
+        fields += ["compute_resource_id", "architecture_id", "operatingsystem_id"].map {
+            param($0, type: "numeric", validator: "Must be a number.", parent: "image", allowNil: true)
+        }
+        fields.append(param("user_data", type: "boolean", validator: "Must be one of: true, false, 1, 0.", parent: "image", allowNil: true))
+        return fields
+    }
+
+    static let hostParams: [JSONValue] = [
+        param("id", type: "string", required: true, validator: identifierRule),
+        param("host", type: "hash", required: true, validator: "Must be a Hash", nested: [
+            param("name", type: "string", validator: "Must be a String", parent: "host"),
+            param("location_id", type: "numeric", validator: "Must be a number.", parent: "host", allowNil: true),
+            param("organization_id", type: "numeric", validator: "Must be a number.", parent: "host", allowNil: true),
+        ]),
+    ]
+
+    static func param(_ name: String, type: String, required: Bool = false, validator: String, parent: String? = nil,
                       allowNil: Bool = false, nested: [JSONValue] = []) -> JSONValue {
         [
             "name": .string(name), "full_name": .string(parent.map { "\($0)[\(name)]" } ?? name), "description": "",

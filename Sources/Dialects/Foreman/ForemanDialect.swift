@@ -38,6 +38,8 @@ public struct ForemanDialect: Dialect {
         case .imageUpdate:
             let ref = try identifier(request, "id")
             return .updateImage(ImageSelector(ref: ref, within: parent), try imagePatch(request))
+        case .catalogList, .catalogGet, .catalogCreate, .catalogUpdate, .catalogDelete:
+            return try decodeCatalog(request)
         default:
             throw .internal("foreman has no \(request.operation.rawValue)")
         }
@@ -50,6 +52,10 @@ public struct ForemanDialect: Dialect {
                                    body: .object(FieldMap.encode(view, for: .foreman)))
         case .images(let page):
             return DialectResponse(body: index(page, request))
+        case .catalogEntry(let entry):
+            return DialectResponse(status: request.operation == .catalogCreate ? .created : .ok, body: Self.catalogJSON(entry))
+        case .catalogEntries(let page):
+            return DialectResponse(body: catalogIndex(page, request))
         default:
             return DialectResponse(body: nil)
         }
@@ -101,23 +107,21 @@ public struct ForemanDialect: Dialect {
     }
 
     func listQuery(_ request: DialectRequest, parent: [ImageCondition]) throws(CanonicalError) -> ImageQuery {
-        let params = try Parameters.merged(request)
-        let search = try Parameters.string(params["search"], name: "search").flatMap { $0.isEmpty ? nil : $0 }
-        let page = max(1, try Parameters.int(params["page"], name: "page") ?? 1)
-        let perPage = try Parameters.int(params["per_page"], name: "per_page") ?? Self.defaultPerPage
-        guard perPage >= 1 else { throw .invalidParameter(field: "per_page", message: "must be greater than 0") }
+        let window = try listWindow(request)
         var sort: [SortKey] = []
-        if let order = try Parameters.string(params["order"], name: "order"), !order.isEmpty {
-            sort = [try Self.sortKey(order)]
+        if let order = window.order { sort = [try Self.sortKey(order)] }
+        var query = ImageQuery(scope: .visible, base: parent, sort: sort, offset: window.offset, limit: window.limit, countsScope: true)
+        if let search = window.search {
+            // A plain AND of conditions keeps the store's fast paths; OR and NOT need the tree.
+            let tree = try ForemanSearch.imageMatch(search)
+            if let conditions = tree.conjunction { query.filters = conditions } else { query.match = tree }
         }
-        let limit = perPage >= Self.unboundedPerPage ? nil : perPage
-        return ImageQuery(scope: .visible, base: parent, filters: try search.map(ForemanSearch.parse) ?? [],
-                          sort: sort, offset: limit.map { Parameters.offset(page: page, size: $0) } ?? 0, limit: limit, countsScope: true)
+        return query
     }
 
     static func sortKey(_ order: String) throws(CanonicalError) -> SortKey {
         let parts = order.split(separator: " ")
-        guard let name = parts.first, let field = ForemanSearch.fields[name.lowercased()] ?? (name == "created_at" ? .createdAt : nil),
+        guard let name = parts.first, let field = ForemanSearch.imageFields[name.lowercased()] ?? (name == "created_at" ? .createdAt : nil),
               parts.count <= 2 else {
             throw .invalidParameter(field: "search", message: "the field '\(order)' in the order statement is not valid field for search")
         }
@@ -131,23 +135,8 @@ public struct ForemanDialect: Dialect {
     // MARK: - Encoding
 
     func index(_ page: ImagePage, _ request: DialectRequest) -> JSONValue {
-        let params = (try? Parameters.merged(request)) ?? [:]
-        let perPage = (try? Parameters.int(params["per_page"], name: "per_page")) ?? Self.defaultPerPage
-        let pageNumber = max(1, (try? Parameters.int(params["page"], name: "page")) ?? 1)
-        let search = params["search"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        var sort: JSONValue = ["by": nil, "order": nil]
-        if let order = params["order"]?.stringValue, !order.isEmpty {
-            let parts = order.split(separator: " ")
-            sort = ["by": .string(String(parts[0])), "order": parts.count > 1 ? .string(parts[1].uppercased()) : "ASC"]
-        }
-        return [
-            "total": .int(Int64(page.scopeTotal ?? page.total)),
-            "subtotal": .int(Int64(page.total)),
-            "page": .int(Int64(pageNumber)),
-            "per_page": .int(Int64(perPage)),
-            "search": JSONValue(search),
-            "sort": sort,
-            "results": .array(page.items.map { .object(FieldMap.encode($0, for: .foreman)) }),
-        ]
+        var envelope = indexEnvelope(total: page.scopeTotal ?? page.total, subtotal: page.total, request)
+        envelope["results"] = .array(page.items.map { .object(FieldMap.encode($0, for: .foreman)) })
+        return .object(envelope)
     }
 }

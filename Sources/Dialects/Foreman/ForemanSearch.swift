@@ -1,106 +1,194 @@
 import GatewayCore
 
-/// Foreman's scoped-search syntax, as far as image searches use it:
-/// `name = centos`, `name ~ cent and username = root`, `user_data = true`, quoted values,
-/// and a bare word (matched against the name).
+/// Foreman's scoped-search language: `name = centos and (architecture = 1 or not user_data = true)`,
+/// `,` and `&` for AND, `|` for OR, `!`/`not` for NOT, `^ (a, b)` / `!^` for (not) in a list,
+/// `null? field` / `set? field`, quoted or bare values, and bare words matched as free text.
+/// Parsed into a tree of terms; each resource resolves the terms' fields (`ForemanSearchFields`).
 enum ForemanSearch {
-    static let fields: [String: ImageField] = [
-        "id": .id, "name": .name, "username": .username, "uuid": .uuid, "user_data": .userData,
-        "compute_resource": .computeResourceName, "architecture": .architectureName,
-        "operatingsystem": .operatingsystemName,
-        "compute_resource_id": .computeResourceId, "architecture_id": .architectureId,
-        "operatingsystem_id": .operatingsystemId,
-    ]
-
-    enum Token: Equatable { case word(String), quoted(String), op(String) }
-
-    static func parse(_ text: String) throws(CanonicalError) -> [ImageCondition] {
-        var tokens = try tokenize(text)
-        var conditions: [ImageCondition] = []
-        while !tokens.isEmpty {
-            if case .word(let w) = tokens[0], ["and", "&&"].contains(w.lowercased()) {
-                tokens.removeFirst()
-                continue
-            }
-            guard tokens.count >= 2, case .op(let op) = tokens[1] else {
-                // A free-text word: Foreman matches it against the name.
-                let word = value(of: tokens.removeFirst())
-                conditions.append(ImageCondition(.name, .contains, [.string(word)]))
-                continue
-            }
-            let fieldName = value(of: tokens[0])
-            guard let field = fields[fieldName.lowercased()] else {
-                throw .invalidParameter(field: "search", message: "Field '\(fieldName)' not recognized for searching!")
-            }
-            tokens.removeFirst(2)
-            var words: [String] = []
-            while let next = tokens.first {
-                if case .word(let w) = next, ["and", "&&"].contains(w.lowercased()) { break }
-                if case .op = next { throw .invalidParameter(field: "search", message: "Unexpected operator in '\(text)'") }
-                words.append(value(of: tokens.removeFirst()))
-            }
-            guard !words.isEmpty else {
-                throw .invalidParameter(field: "search", message: "Value missing for '\(fieldName) \(op)'")
-            }
-            conditions.append(try condition(field, op, words.joined(separator: " ")))
-        }
-        return conditions
+    /// One comparison as written: `field op values`, or free text (`field` nil).
+    struct Term: Sendable, Codable, Equatable {
+        var field: String?
+        /// `=`, `!=`, `~`, `!~`, `^`, `!^`, `<`, `<=`, `>`, `>=`, `null?`, `set?`, or `~` for free text.
+        var op: String
+        var values: [String]
     }
 
-    private static func condition(_ field: ImageField, _ op: String, _ text: String) throws(CanonicalError) -> ImageCondition {
-        let value: JSONValue
-        switch field.kind {
-        case .bool:
-            guard let b = try? Parameters.bool(.string(text), name: "search") else {
-                throw .invalidParameter(field: "search", message: "Value '\(text)' is not valid for '\(field.rawValue)'")
-            }
-            value = .bool(b)
-        case .int, .optionalInt:
-            guard let n = Int64(text) else {
-                throw .invalidParameter(field: "search", message: "Value '\(text)' is not valid for '\(field.rawValue)'")
-            }
-            value = .int(n)
-        default:
-            value = .string(text)
+    enum Token: Equatable {
+        case word(String), quoted(String), op(String), open, close, comma
+    }
+
+    static func fail(_ message: String) -> CanonicalError {
+        .invalidParameter(field: "search", message: message)
+    }
+
+    static func parse(_ text: String) throws(CanonicalError) -> Match<Term> {
+        var parser = Parser(tokens: try tokenize(text), text: text)
+        let tree = try parser.orExpression()
+        if parser.position < parser.tokens.count {
+            throw fail("Unexpected token '\(parser.describe(parser.tokens[parser.position]))' in '\(text)'")
         }
-        switch op {
-        case "=": return ImageCondition(field, .eq, [value])
-        case "!=": return ImageCondition(field, .ne, [value])
-        case "~": return ImageCondition(field, .contains, [value])
-        case "!~": return ImageCondition(field, .notContains, [value])
-        default: throw .invalidParameter(field: "search", message: "Unsupported operator '\(op)'")
+        return tree
+    }
+
+    static let comparisons: Set<String> = ["=", "!=", "<>", "~", "!~", "^", "!^", "<", "<=", ">", ">="]
+
+    struct Parser {
+        var tokens: [Token]
+        var text: String
+        var position = 0
+
+        var next: Token? { position < tokens.count ? tokens[position] : nil }
+
+        func describe(_ token: Token) -> String {
+            switch token {
+            case .word(let s), .quoted(let s), .op(let s): s
+            case .open: "("
+            case .close: ")"
+            case .comma: ","
+            }
+        }
+
+        func isKeyword(_ token: Token?, _ words: Set<String>) -> Bool {
+            switch token {
+            case .word(let w)?: words.contains(w.lowercased())
+            case .op(let o)?: words.contains(o)
+            default: false
+            }
+        }
+
+        mutating func orExpression() throws(CanonicalError) -> Match<Term> {
+            var parts = [try andExpression()]
+            while isKeyword(next, ["or", "|", "||"]) {
+                position += 1
+                parts.append(try andExpression())
+            }
+            return parts.count == 1 ? parts[0] : .any(parts)
+        }
+
+        mutating func andExpression() throws(CanonicalError) -> Match<Term> {
+            var parts = [try unary()]
+            while let token = next, token != .close, !isKeyword(token, ["or", "|", "||"]) {
+                if token == .comma || isKeyword(token, ["and", "&", "&&"]) {
+                    position += 1
+                }
+                parts.append(try unary())
+            }
+            return parts.count == 1 ? parts[0] : .all(parts)
+        }
+
+        mutating func unary() throws(CanonicalError) -> Match<Term> {
+            guard let token = next else { throw ForemanSearch.fail("Unexpected end of search '\(text)'") }
+            if isKeyword(token, ["not", "!"]) {
+                position += 1
+                return .not(try unary())
+            }
+            if token == .open {
+                position += 1
+                let inner = try orExpression()
+                guard next == .close else { throw ForemanSearch.fail("Unbalanced parentheses in '\(text)'") }
+                position += 1
+                return inner
+            }
+            if isKeyword(token, ["null?", "set?"]), case .word(let w) = token {
+                position += 1
+                guard case .word(let field)? = next else { throw ForemanSearch.fail("Field missing after '\(w)'") }
+                position += 1
+                return .condition(Term(field: field, op: w.lowercased(), values: []))
+            }
+            guard case .word(let word) = token else {
+                if case .quoted(let phrase) = token {
+                    position += 1
+                    return .condition(Term(field: nil, op: "~", values: [phrase]))
+                }
+                throw ForemanSearch.fail("Unexpected token '\(describe(token))' in '\(text)'")
+            }
+            position += 1
+            guard let op = comparison() else {
+                return .condition(Term(field: nil, op: "~", values: [word]))
+            }
+            if op == "^" || op == "!^" {
+                return .condition(Term(field: word, op: op, values: try list()))
+            }
+            return .condition(Term(field: word, op: op == "<>" ? "!=" : op, values: [try value(after: word, op)]))
+        }
+
+        /// The comparison operator after a field, if any (`in` and `not in` spell `^` and `!^`).
+        mutating func comparison() -> String? {
+            if case .op(let o)? = next, ForemanSearch.comparisons.contains(o) {
+                position += 1
+                return o
+            }
+            if isKeyword(next, ["in"]) {
+                position += 1
+                return "^"
+            }
+            if isKeyword(next, ["not"]), position + 1 < tokens.count, isKeyword(tokens[position + 1], ["in"]) {
+                position += 2
+                return "!^"
+            }
+            return nil
+        }
+
+        mutating func value(after field: String, _ op: String) throws(CanonicalError) -> String {
+            switch next {
+            case .word(let v)?, .quoted(let v)?:
+                position += 1
+                return v
+            default:
+                throw ForemanSearch.fail("Value missing for '\(field) \(op)'")
+            }
+        }
+
+        /// `(a, b, "c d")`.
+        mutating func list() throws(CanonicalError) -> [String] {
+            guard next == .open else { throw ForemanSearch.fail("A list in parentheses must follow '^' in '\(text)'") }
+            position += 1
+            var values: [String] = []
+            while true {
+                switch next {
+                case .word(let v)?, .quoted(let v)?:
+                    position += 1
+                    values.append(v)
+                default:
+                    throw ForemanSearch.fail("Unbalanced parentheses in '\(text)'")
+                }
+                if next == .comma { position += 1; continue }
+                if next == .close { position += 1; return values }
+                throw ForemanSearch.fail("Unbalanced parentheses in '\(text)'")
+            }
         }
     }
 
-    private static func value(of token: Token) -> String {
-        switch token {
-        case .word(let s), .quoted(let s), .op(let s): s
-        }
-    }
+    private static let opChars: Set<Character> = ["=", "!", "~", "<", ">", "^", "&", "|"]
+    private static let stops: Set<Character> = ["(", ")", ",", "\"", "'"]
 
-    private static let opChars: Set<Character> = ["=", "!", "~", "<", ">", "^"]
-
-    private static func tokenize(_ text: String) throws(CanonicalError) -> [Token] {
+    static func tokenize(_ text: String) throws(CanonicalError) -> [Token] {
         var tokens: [Token] = []
         var i = text.startIndex
         while i < text.endIndex {
             let c = text[i]
             if c.isWhitespace {
                 i = text.index(after: i)
+            } else if c == "(" || c == ")" || c == "," {
+                tokens.append(c == "(" ? .open : c == ")" ? .close : .comma)
+                i = text.index(after: i)
             } else if c == "\"" || c == "'" {
                 guard let end = text[text.index(after: i)...].firstIndex(of: c) else {
-                    throw .invalidParameter(field: "search", message: "Unterminated quote in '\(text)'")
+                    throw fail("Unterminated quote in '\(text)'")
                 }
                 tokens.append(.quoted(String(text[text.index(after: i)..<end])))
                 i = text.index(after: end)
             } else if opChars.contains(c) {
-                var j = i
-                while j < text.endIndex, opChars.contains(text[j]) { j = text.index(after: j) }
+                var j = text.index(after: i)
+                // `!` and `&`/`|` stand alone before a word or parenthesis: `!name = x`, `a & b`.
+                while j < text.endIndex, opChars.contains(text[j]), !(c == "!" && text[j] == "!") { j = text.index(after: j) }
                 tokens.append(.op(String(text[i..<j])))
                 i = j
             } else {
                 var j = i
-                while j < text.endIndex, !text[j].isWhitespace, !opChars.contains(text[j]) { j = text.index(after: j) }
+                while j < text.endIndex, !text[j].isWhitespace, !opChars.contains(text[j]), !stops.contains(text[j]) {
+                    j = text.index(after: j)
+                }
                 tokens.append(.word(String(text[i..<j])))
                 i = j
             }

@@ -1,12 +1,16 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-/// A canonical IMS reached over HTTP: another gateway's `/ims/v1` API. Connections are pooled;
-/// every call has a deadline, so a dead or slow backend becomes `.unavailable` (each dialect's
-/// 5xx) instead of a hang. Only read-only commands are retried.
+/// A canonical IMS reached over HTTP: another gateway's `/ims/v1` API. Connections are pooled.
+/// Every call has one deadline (`requestTimeout`, retries included), so a dead, slow or garbled
+/// backend becomes `.unavailable` (each dialect's 503) in time instead of a hang. Reads are
+/// retried; mutations carry an idempotency key, so a retry, or the client's repeat after a
+/// timeout, never runs one twice. Answers never name the backend or the HTTP client's errors:
+/// those go to the log.
 public final class RemoteBackend: Backend {
     public struct Options: Sendable {
         public var url: String
@@ -23,13 +27,26 @@ public final class RemoteBackend: Backend {
 
     let options: Options
     let client: HTTPClient
+    let logger = Logger(label: "ims-gateway.remote")
+    /// The backend's address for the log, without any user or password it may carry.
+    let loggedURL: String
 
     public init(_ options: Options) {
         self.options = options
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .init(options.connectTimeout), read: .init(options.requestTimeout))
+        configuration.timeout = .init(connect: .init(min(options.connectTimeout, options.requestTimeout)),
+                                      read: .init(options.requestTimeout))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A failed connect fails the requests waiting for it at once. Left on, the pool retries
+        // connecting with a growing backoff while requests wait out the connect timeout, and once
+        // the backend is back the front keeps answering 503 until the backoff (seconds, after a
+        // while down) ends; our own retries, within the call's deadline, replace it.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        var address = URLComponents(string: options.url)
+        address?.user = nil
+        address?.password = nil
+        loggedURL = address?.string ?? "(unparsable url)"
     }
 
     public var services: [any Service] { [ClientShutdown(client: client)] }
@@ -38,37 +55,85 @@ public final class RemoteBackend: Backend {
     public func unreadiness() async -> String? {
         do {
             let response = try await client.execute(HTTPClientRequest(url: options.url + "/readyz"), timeout: .init(options.requestTimeout))
-            return response.status == .ok ? nil : "backend \(options.url) not ready (HTTP \(response.status.code))"
+            if response.status == .ok { return nil }
+            logger.warning("backend not ready", metadata: ["backend": .string(loggedURL), "status": "\(response.status.code)"])
+            return "backend not ready"
         } catch {
-            return "backend \(options.url) unreachable: \(error)"
+            logger.warning("backend unreachable", metadata: ["backend": .string(loggedURL), "error": .string("\(error)")])
+            return "backend unreachable"
         }
     }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-        let body = CanonicalWire.body(CanonicalWire.Execute(command: command))
-        let attempts = command.isReadOnly ? options.retries + 1 : 1
-        var lastError = ""
-        for attempt in 1...attempts {
-            var request = request("/ims/v1/execute", method: .POST, identity: identity)
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(body)
+        let started = ContinuousClock.now
+        let mutates = !command.isReadOnly
+        let key = IdempotencyKey.current
+        var request = request("/ims/v1/execute", method: .POST, identity: identity)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if mutates { request.headers.add(name: "Idempotency-Key", value: key.key) }
+        request.body = .bytes(CanonicalWire.body(CanonicalWire.Execute(command: command)))
+        let attempts = RemoteAttempts()
+        do {
+            // The same deadline twice: the HTTP client's, kept by an event loop timer, ends a
+            // request waiting for its head even when the task pool is busy; ours ends the rest.
+            let deadline = NIODeadline.now() + .init(options.requestTimeout)
+            return try await withDeadline(started + options.requestTimeout) { [self, request] in
+                try await answer(to: request, attempts: attempts, deadline: deadline)
+            }
+        } catch let error as CanonicalError {
+            throw error
+        } catch {
+            let timedOut = error is DeadlineExceeded
+            logger.warning("backend call failed", metadata: [
+                "backend": .string(loggedURL), "request_id": .string(RequestIDs.current ?? ""),
+                "error": .string(timedOut ? "no answer within the request timeout" + (attempts.lastError.map { " (last: \($0))" } ?? "") : attempts.lastError ?? ""),
+                "elapsed_ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+            ])
+            throw Self.unavailable(mutates: mutates, maybeReceived: attempts.maybeReceived, key: key)
+        }
+    }
+
+    /// The backend's answer, trying again after a failure that left no answer (`retries` times).
+    private func answer(to request: HTTPClientRequest, attempts: RemoteAttempts, deadline: NIODeadline) async throws -> CommandResult {
+        for attempt in 0...max(0, options.retries) {
+            if attempt > 0 { try await Task.sleep(for: .milliseconds(25 << min(attempt, 4))) }
+            attempts.starting()
             do {
-                let response = try await client.execute(request, timeout: .init(options.requestTimeout))
+                let response = try await client.execute(request, deadline: deadline)
                 let bytes = try await response.body.collect(upTo: 256 << 20)
                 let answer = try JSONValueDecoder().decode(CanonicalWire.Answer.self, from: bytes.readableBytesView)
                 if let error = answer.error { throw error }
-                guard let result = answer.result else { throw CanonicalError.internal("the backend answered nothing") }
+                guard let result = answer.result else { throw GarbledAnswer(status: response.status.code) }
                 return result
             } catch let error as CanonicalError {
                 throw error
-            } catch is DecodingError {
-                throw .internal("the backend at \(options.url) does not speak the canonical API")
             } catch {
-                lastError = "\(error)"
-                if attempt < attempts { try? await Task.sleep(for: .milliseconds(25 << attempt)) }
+                // Cancelled at the deadline: the attempt stays in flight, its outcome unknown.
+                if Task.isCancelled { throw error }
+                attempts.failed(error)
+                // A backend too slow to answer is not asked again: the retry could not finish in time.
+                if let error = error as? HTTPClientError, [.readTimeout, .deadlineExceeded].contains(error) { throw error }
             }
         }
-        throw .unavailable("backend \(options.url) unavailable: \(lastError)")
+        throw AttemptsExhausted()
+    }
+
+    /// An answer in the canonical shape with neither a result nor an error.
+    struct GarbledAnswer: Error {
+        var status: UInt
+    }
+
+    struct AttemptsExhausted: Error {}
+
+    /// The dialects' 503, saying plainly what the client can know. A mutation that may have
+    /// reached the backend may have been made: the client learns which by sending it again with
+    /// the same key.
+    static func unavailable(mutates: Bool, maybeReceived: Bool, key: (key: String, fromClient: Bool)) -> CanonicalError {
+        guard mutates else { return .unavailable("the image service is unavailable; try again later") }
+        guard maybeReceived else { return .unavailable("the image service is unavailable; nothing was changed") }
+        let repeatWith = key.fromClient ? "the same Idempotency-Key" : "the header Idempotency-Key: \(key.key)"
+        return .unavailable("the image service gave no usable answer in time; the change may have been made. "
+            + "Send the request again with \(repeatWith) to get its outcome without making it twice")
     }
 
     public func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
@@ -86,7 +151,8 @@ public final class RemoteBackend: Backend {
         } catch let error as CanonicalError {
             throw error
         } catch {
-            throw .unavailable("backend \(options.url) unavailable: \(error)")
+            logger.warning("backend transfer failed", metadata: ["backend": .string(loggedURL), "error": .string("\(error)")])
+            throw .unavailable("the image service is unavailable; try again later")
         }
     }
 
@@ -107,7 +173,8 @@ public final class RemoteBackend: Backend {
         } catch let error as CanonicalError {
             throw error
         } catch {
-            throw .unavailable("backend \(options.url) unavailable: \(error)")
+            logger.warning("backend transfer failed", metadata: ["backend": .string(loggedURL), "error": .string("\(error)")])
+            throw .unavailable("the image service is unavailable; try again later")
         }
     }
 

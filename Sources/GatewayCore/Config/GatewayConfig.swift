@@ -53,18 +53,45 @@ public struct GatewayConfig: Codable, Sendable {
         public init() {}
     }
 
-    /// Who may use this gateway's canonical API (`/ims/v1`): other gateways presenting a token
-    /// whose SHA-256 is listed.
+    /// Who may use this gateway's canonical API (`/ims/v1`): other gateways presenting one of
+    /// these tokens, each limited to the identities it may assert (`ServiceToken`).
     public struct CanonicalAPIConfig: Codable, Sendable {
-        public var tokensSha256: [String]?
+        public var tokens: [ServiceToken] = []
+        /// How long a mutation's answer is kept under its idempotency key (default 3600), and
+        /// how many answers at most (default 50,000; the oldest go first).
+        public var idempotencyWindowSeconds: Int?
+        public var idempotencyMaxEntries: Int?
 
         public init() {}
+
+        /// The former unscoped list (`tokensSha256`) is refused rather than guessed at: read as
+        /// before it would let one token act as any identity; read as nothing it would fail quietly.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if try decoder.container(keyedBy: Former.self).contains(.tokensSha256) {
+                throw DecodingError.dataCorruptedError(forKey: .tokensSha256, in: try decoder.container(keyedBy: Former.self), debugDescription:
+                    "canonical_api.tokensSha256 is no longer read: list each token under canonical_api.tokens as {sha256, tenants, operator}")
+            }
+            tokens = try c.decodeIfPresent([ServiceToken].self, forKey: .tokens) ?? []
+            idempotencyWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .idempotencyWindowSeconds)
+            idempotencyMaxEntries = try c.decodeIfPresent(Int.self, forKey: .idempotencyMaxEntries)
+        }
+
+        private enum Former: String, CodingKey { case tokensSha256 }
     }
 
     public struct Catalog: Codable, Sendable {
         public struct Entry: Codable, Sendable {
             public var id: Int64
             public var name: String
+            /// Operating systems (`major`, `minor`, `family`, `description`) and compute resources
+            /// (`provider`, `url`), as Foreman describes them.
+            public var major, minor, family, description, provider, url: String?
+
+            func entry(_ kind: CatalogEntry.Kind) -> CatalogEntry {
+                CatalogEntry(kind: kind, id: id, name: name, major: major ?? "", minor: minor ?? "", family: family ?? "",
+                             description: description ?? "", provider: provider ?? "", url: url ?? "", now: Date())
+            }
         }
         public var computeResources: [Entry] = []
         public var operatingsystems: [Entry] = []
@@ -75,9 +102,8 @@ public struct GatewayConfig: Codable, Sendable {
         }
 
         public var entries: [CatalogEntry] {
-            computeResources.map { CatalogEntry(kind: .computeResource, id: $0.id, name: $0.name) }
-                + operatingsystems.map { CatalogEntry(kind: .operatingsystem, id: $0.id, name: $0.name) }
-                + architectures.map { CatalogEntry(kind: .architecture, id: $0.id, name: $0.name) }
+            computeResources.map { $0.entry(.computeResource) } + operatingsystems.map { $0.entry(.operatingsystem) }
+                + architectures.map { $0.entry(.architecture) }
         }
     }
 

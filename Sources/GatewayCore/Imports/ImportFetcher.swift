@@ -5,9 +5,13 @@ import NIOCore
 /// Opens an import's URL under the `ImportPolicy`: redirects are followed by hand, at most five,
 /// each target checked like the first (an allowed host must not bounce the gateway to loopback).
 enum ImportFetcher {
-    /// Redirects off: every hop comes back here to be checked.
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                   configuration: .init(redirectConfiguration: .disallow))
+    /// Redirects off: every hop comes back here to be checked. A refused connection fails the
+    /// import at once instead of being retried with a growing backoff until the connect timeout.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     static func open(_ text: String, policy: ImportPolicy) async throws -> HTTPClientResponse {
         var current = text

@@ -67,6 +67,8 @@ extension CanonicalError: CustomStringConvertible {
 public enum RejectReason: String, Sendable, Codable {
     case wrongStatus, imageIsShared, alreadyShared, notShared, duplicateUserId, invalidUserId, notShareable
     case sizeMismatch, uploadFailed, uploadNotAllowed, downloadNotAllowed, tooMany
+    /// A catalogue entry that images still hang under.
+    case inUse
 }
 
 extension CanonicalError {

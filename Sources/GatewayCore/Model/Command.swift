@@ -51,16 +51,19 @@ public enum Command: Sendable, Codable, Equatable {
     /// Writes the image's bytes into the bucket in the background.
     case exportImage(ImageSelector, bucket: String)
 
+    /// Foreman's catalogue (compute resources, operating systems, architectures). Deleting an
+    /// entry that images hang under is refused.
+    case listCatalog(CatalogQuery)
+    case getCatalogEntry(CatalogSelector)
+    case createCatalogEntry(CatalogEntry.Kind, CatalogPatch)
+    case updateCatalogEntry(CatalogSelector, CatalogPatch)
+    case deleteCatalogEntry(CatalogSelector)
+
     case getJob(String)
     /// Run `command` and record it as a Job that clients can poll (51idc's mutations). The command
     /// is checked at once; it runs, and the job moves to successful or failed, in the background.
     indirect case asJob(JobSpec, Command)
-
-    // Work a job does after it is answered (stored in the job, never sent by a client).
-    case finishCapture(imageId: String)
-    case fetchImport(imageId: String, url: String)
-    case copyImageFile(from: String, to: String)
-    case writeExport(imageId: String, bucket: String)
+    // The work a job does after it is answered is `JobWork`, never a command.
 }
 
 /// What the backend answers.
@@ -78,6 +81,8 @@ public enum CommandResult: Sendable, Codable, Equatable {
     case uploadTicket(UploadTicket)
     case shares(SharePage)
     case buckets([Bucket])
+    case catalogEntry(CatalogEntry)
+    case catalogEntries(CatalogPage)
     case done
 }
 
@@ -97,7 +102,8 @@ public struct ImageSelector: Sendable, Codable, Equatable {
 }
 
 public struct ImageCondition: Sendable, Codable, Equatable {
-    public enum Op: String, Sendable, Codable { case eq, ne, contains, notContains, `in` }
+    /// `lt`…`ge` compare numbers; `notIn` is `in` negated (NULL counts as not in the list).
+    public enum Op: String, Sendable, Codable { case eq, ne, contains, notContains, `in`, notIn, lt, le, gt, ge }
     public var field: ImageField
     public var op: Op
     public var values: [JSONValue]
@@ -137,6 +143,10 @@ public struct ImageQuery: Sendable, Codable, Equatable {
     public var base: [ImageCondition]
     /// The caller's filters on top of `base`: the matches are `total`.
     public var filters: [ImageCondition]
+    /// A boolean combination (OR, NOT, groups) on top of `filters`, for searches a plain AND
+    /// cannot say (Foreman's scoped search); `nil` for every other dialect, whose lists keep
+    /// the store's fast paths. Optional, so canonical API peers that omit it still decode.
+    public var match: Match<ImageCondition>?
     /// Matches an exact `img-…` id or a substring of the name (51idc `search_word`).
     public var searchWord: String?
     public var sort: [SortKey]
@@ -149,10 +159,11 @@ public struct ImageQuery: Sendable, Codable, Equatable {
 
     public init(scope: ImageScope = .visible, base: [ImageCondition] = [], filters: [ImageCondition] = [],
                 searchWord: String? = nil, sort: [SortKey] = [], offset: Int = 0, limit: Int? = nil,
-                countsScope: Bool = false) {
+                countsScope: Bool = false, match: Match<ImageCondition>? = nil) {
         self.scope = scope
         self.base = base
         self.filters = filters
+        self.match = match
         self.searchWord = searchWord
         self.sort = sort
         self.offset = offset

@@ -100,25 +100,6 @@ public enum Visibility: String, Codable, Sendable, CaseIterable {
     case `public`, `private`, market, shared
 }
 
-/// A named parent record Foreman hangs images under (compute resource, operating system,
-/// architecture). Kept as reference data so image answers can carry `*_name` fields.
-public struct CatalogEntry: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
-        case computeResource = "compute_resource"
-        case operatingsystem
-        case architecture
-    }
-    public var kind: Kind
-    public var id: Int64
-    public var name: String
-
-    public init(kind: Kind, id: Int64, name: String) {
-        self.kind = kind
-        self.id = id
-        self.name = name
-    }
-}
-
 /// An image together with the names of its Foreman parents, as read back from the store.
 public struct ImageView: Codable, Sendable, Equatable {
     public var image: Image

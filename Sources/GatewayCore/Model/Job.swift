@@ -15,12 +15,13 @@ public struct Job: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var beganAt: Date?
     public var finishedAt: Date?
-    /// The work still to do, for jobs that run after they are answered.
-    public var command: Command?
+    /// The work still to do, for jobs that run after they are answered. Stored with the job,
+    /// never sent over the canonical API (it is not among the `CodingKeys`).
+    public var command: JobWork?
 
     public init(jobId: String, action: String, status: JobStatus, zone: String, requestId: String,
                 resourceIds: [String], owner: String, info: String = "", createdAt: Date,
-                beganAt: Date? = nil, finishedAt: Date? = nil, command: Command? = nil) {
+                beganAt: Date? = nil, finishedAt: Date? = nil, command: JobWork? = nil) {
         self.jobId = jobId
         self.action = action
         self.status = status
@@ -37,9 +38,10 @@ public struct Job: Codable, Sendable, Equatable {
 
     public var resourceIds: [String] { resources.strings }
 
-    /// The canonical wire's names (`resourceIds` as before `resources` kept its text).
+    /// The canonical wire's names (`resourceIds` as before `resources` kept its text); the
+    /// job's work stays in the store.
     enum CodingKeys: String, CodingKey {
-        case jobId, action, status, zone, requestId, resources = "resourceIds", owner, info, createdAt, beganAt, finishedAt, command
+        case jobId, action, status, zone, requestId, resources = "resourceIds", owner, info, createdAt, beganAt, finishedAt
     }
 }
 

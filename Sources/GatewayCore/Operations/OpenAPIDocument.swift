@@ -135,10 +135,13 @@ enum Samples {
         .invalidParameter(field: "name", message: "can't be blank"), .malformedBody("the body is not valid JSON"),
         .notFound(kind: "image", id: "1"), .unauthorized("user"), .forbidden("not yours"), .unavailable("backend unreachable"),
     ]
+    static var catalogEntry: CatalogEntry { CatalogEntry(kind: .operatingsystem, id: 1, name: "Debian", major: "12", family: "Debian", now: now) }
 
     static func result(for operation: Operation) -> CommandResult {
         switch operation {
         case .imageList: .images(ImagePage(items: [image], total: 1, scopeTotal: 1))
+        case .catalogList: .catalogEntries(CatalogPage(items: [catalogEntry], total: 1, scopeTotal: 1))
+        case .catalogGet, .catalogCreate, .catalogUpdate, .catalogDelete: .catalogEntry(catalogEntry)
         case .imageBatchDelete, .imageCapture:
             .job(Job(jobId: "j-1", action: "DeleteImages", status: .pending, zone: "z", requestId: "r", resourceIds: [],
                      owner: "t", createdAt: now))

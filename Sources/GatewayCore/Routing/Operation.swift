@@ -36,6 +36,12 @@ public enum Operation: String, Sendable, Codable, CaseIterable {
     case instanceRemoveMembers = "instance.removeMembers"
     case instanceListMembers = "instance.listMembers"
     case jobGet = "job.get"
+    /// Foreman's catalogue; the route's `kind` default names the kind of entry.
+    case catalogList = "catalog.list"
+    case catalogGet = "catalog.get"
+    case catalogCreate = "catalog.create"
+    case catalogUpdate = "catalog.update"
+    case catalogDelete = "catalog.delete"
     /// Not a canonical command: a description of the dialect's own routes (Foreman's apidoc),
     /// named by the route's `name` default and built by the dialect from the route table.
     case document

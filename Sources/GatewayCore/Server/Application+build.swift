@@ -45,13 +45,17 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: S3Middleware(backend: backend))
+    router.add(middleware: IdempotencyKeyMiddleware())
     router.add(middleware: DialectMiddleware(
         live: live,
         dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
         backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
     OperationsRoutes(backend: backend, metrics: parts.metrics, live: live, dialects: parts.dialects).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
-    CanonicalAPI(backend: backend, tokenHashes: Set((config.canonicalApi.tokensSha256 ?? []).map { $0.lowercased() })).add(to: router)
+    // `/` is Foreman's web UI, which sends a client without a session to its login page (no
+    // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
+    router.get("/") { _, _ in Response(status: .found, headers: [.location: "/users/login"]) }
+    CanonicalAPI(backend: backend, config: config.canonicalApi).add(to: router)
     return router
 }
 

@@ -45,12 +45,13 @@ public struct DialectMiddleware: RouterMiddleware {
         }
         let started = ContinuousClock.now
         let requestId = request.headers[.requestID] ?? RequestIDs.make()
-        if match.route.operation == .document, match.unmatched == nil {
-            let routes = table.routes.filter { $0.dialect == dialect.id }
-            let document = dialect.document(match.parameters["name"] ?? "", routes: routes)
-            log(match, status: document == nil ? 404 : 200, requestId: requestId, started: started, context: context)
-            return Self.response(DialectResponse(status: document == nil ? .notFound : .ok, body: document ?? ["error": "no such document"]),
-                                 requestId: requestId)
+        let isDocument = match.route.operation == .document && match.unmatched == nil
+        // A document a route file marks `auth: none` (Foreman's Apipie description, which
+        // clients read before they log in) is public; every other route checks credentials.
+        if isDocument, match.route.defaults["auth"] == "none" {
+            let answer = document(match, dialect: dialect, table: table)
+            log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
+            return Self.response(answer, requestId: requestId)
         }
         var dialectRequest = DialectRequest(route: match.route, parameters: match.parameters, headers: request.headers,
                                             requestId: requestId)
@@ -59,6 +60,11 @@ public struct DialectMiddleware: RouterMiddleware {
         do {
             let identity = try await authenticator.identity(for: dialect.credential(dialectRequest))
             if let unmatched = match.unmatched { throw unmatched }
+            if isDocument {
+                let answer = document(match, dialect: dialect, table: table)
+                log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
+                return Self.response(answer, requestId: requestId)
+            }
             // Form rules (`+` is a space), as the legacy clients encode their queries.
             dialectRequest.query = try DialectRequest.parseForm(request.uri.query ?? "", what: "the query")
             dialectRequest.body = try await collectBody(request)
@@ -79,6 +85,12 @@ public struct DialectMiddleware: RouterMiddleware {
         }
         log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
         return Self.response(answer, requestId: requestId)
+    }
+
+    /// A document the dialect generates from its routes (`/apidoc/v2.json`, `/api/status`).
+    func document(_ match: RouteMatch, dialect: any Dialect, table: RouteTable) -> DialectResponse {
+        let document = dialect.document(match.parameters["name"] ?? "", routes: table.routes.filter { $0.dialect == dialect.id })
+        return DialectResponse(status: document == nil ? .notFound : .ok, body: document ?? ["error": "no such document"])
     }
 
     /// The body, up to the configured size; past it, the dialect's 413.

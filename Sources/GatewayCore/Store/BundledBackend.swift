@@ -26,7 +26,7 @@ public final class BundledBackend: Backend {
         checkpointer = try Checkpointer(path: path, writer: pool)
         try StoreSchema.migrator.migrate(pool)
         try pool.write { db in
-            for entry in options.catalog { try entry.upsert(db) }
+            try CatalogStore.seed(options.catalog, in: db)
             for user in options.users { try user.upsert(db) }
         }
         self.options = options
@@ -205,6 +205,20 @@ public final class BundledBackend: Backend {
                                  command: .writeExport(imageId: image.image.imageId, bucket: bucket), as: identity, now: now, in: db)
             return .image(image)
 
+        case .listCatalog(let query):
+            return .catalogEntries(try CatalogStore.list(query, in: db))
+        case .getCatalogEntry(let selector):
+            return .catalogEntry(try CatalogStore.find(selector, in: db))
+        case .createCatalogEntry(let kind, let patch):
+            try CatalogStore.requireOperator(identity)
+            return .catalogEntry(try CatalogStore.create(kind, patch, now: now, in: db))
+        case .updateCatalogEntry(let selector, let patch):
+            try CatalogStore.requireOperator(identity)
+            return .catalogEntry(try CatalogStore.update(selector, patch, now: now, in: db))
+        case .deleteCatalogEntry(let selector):
+            try CatalogStore.requireOperator(identity)
+            return .catalogEntry(try CatalogStore.delete(selector, in: db))
+
         case .getJob(let jobId):
             guard let job = try Job.fetchOne(db, key: jobId), identity.isOperator || job.owner == identity.tenant else {
                 throw CanonicalError.notFound(kind: "job", id: jobId)
@@ -212,11 +226,6 @@ public final class BundledBackend: Backend {
             return .job(job)
         case .asJob(let spec, let inner):
             return .job(try JobStore.submit(spec, inner, backend: self, as: identity, now: now, in: db))
-
-        case .finishCapture(let imageId):
-            return .image(try ImageStore.setStatus(imageId, .active, now: now, in: db))
-        case .fetchImport, .copyImageFile, .writeExport:
-            throw CanonicalError.internal("\(command) runs only inside a job")
         }
     }
 
@@ -253,7 +262,7 @@ extension Command {
     var isReadOnly: Bool {
         switch self {
         case .getImage, .listImages, .getApplication, .listApplications, .getJob, .getInstance, .listInstances,
-             .listMembers, .listShares, .listReceivedShares, .listBuckets, .downloadImage:
+             .listMembers, .listShares, .listReceivedShares, .listBuckets, .downloadImage, .listCatalog, .getCatalogEntry:
             true
         default: false
         }

@@ -4,6 +4,12 @@ import GRDB
 /// Image commands against an open database access.
 enum ImageStore {
     static func create(_ patch: ImagePatch, as identity: Identity, now: Date, in db: Database) throws -> ImageView {
+        var patch = patch
+        // Made under a parent named by name (`/api/compute_resources/libvirt/images`).
+        for (nameField, (idField, kind)) in parentNames {
+            guard let ref = patch.removeValue(forKey: nameField)?.stringValue else { continue }
+            patch[idField] = .int(try CatalogStore.find(CatalogSelector(kind, ref), in: db).id)
+        }
         try ImageRules.validate(patch, creating: true)
         var image = Image(imageId: try newImageId(db), name: "", now: now)
         image.owner = identity.tenant
@@ -42,9 +48,10 @@ enum ImageStore {
         } else {
             sql.add("image.imageId = ?", [selector.ref])
         }
-        for c in selector.within { sql.condition(c) }
+        let within = try resolveParents(selector.within, in: db)
+        for c in within { sql.condition(c) }
         guard let found = try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + sql.whereClause), arguments: sql.arguments) else {
-            try requireParents(selector.within, in: db)
+            try requireParents(within, in: db)
             throw CanonicalError.notFound(kind: "image", id: selector.ref)
         }
         return found
@@ -60,12 +67,14 @@ enum ImageStore {
     }
 
     static func list(_ query: ImageQuery, as identity: Identity, in db: Database) throws -> ImagePage {
-        try requireParents(query.base, in: db)
+        let parents = try resolveParents(query.base, in: db)
+        try requireParents(parents, in: db)
         var base = ImageSQL()
         base.scope(query.scope, for: identity)
-        for c in query.base { base.condition(c) }
+        for c in parents { base.condition(c) }
         var matching = base
         for c in query.filters { matching.condition(c) }
+        if let m = query.match { matching.match(m) }
         if let word = query.searchWord, !word.isEmpty { matching.searchWord(word) }
 
         func fetch(_ sort: [SortKey], limit: Int?, offset: Int) throws -> [ImageView] {
@@ -100,7 +109,7 @@ enum ImageStore {
                 : try count(matching)
         }
         let scopeTotal: Int? = !query.countsScope ? nil
-            : query.filters.isEmpty && query.searchWord == nil ? total
+            : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
             : try count(base)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
@@ -308,6 +317,21 @@ enum ImageStore {
             if try !catalogEntryExists(kind, id, in: db) {
                 throw CanonicalError.invalidParameter(field: field.rawValue, message: "is invalid")
             }
+        }
+    }
+
+    /// The parents' name fields, with the id field and kind each names.
+    static let parentNames: [ImageField: (ImageField, CatalogEntry.Kind)] = [
+        .computeResourceName: (.computeResourceId, .computeResource), .operatingsystemName: (.operatingsystemId, .operatingsystem),
+        .architectureName: (.architectureId, .architecture),
+    ]
+
+    /// Parents named by name or title in a path (Foreman finds them either way) as conditions on
+    /// their ids; one that does not exist makes the collection itself not found.
+    static func resolveParents(_ conditions: [ImageCondition], in db: Database) throws -> [ImageCondition] {
+        try conditions.map { c in
+            guard c.op == .eq, let (idField, kind) = parentNames[c.field], case .string(let ref)? = c.values.first else { return c }
+            return .eq(idField, .int(try CatalogStore.find(CatalogSelector(kind, ref), in: db).id))
         }
     }
 

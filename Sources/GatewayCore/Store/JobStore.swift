@@ -8,16 +8,18 @@ enum JobStore {
     /// its image at once, in `saving` state.
     static func submit(_ spec: JobSpec, _ inner: Command, backend: BundledBackend, as identity: Identity, now: Date,
                        in db: Database) throws -> Job {
-        let deferred: Command
+        let deferred: JobWork
         let resourceIds: [String]
-        if case .captureImage = inner {
+        if case .asJob = inner {
+            throw CanonicalError.invalidParameter(field: "command", message: "cannot be a job inside a job")
+        } else if case .captureImage = inner {
             let made = try backend.run(inner, as: identity, in: db)
             resourceIds = made.resourceIds
             deferred = .finishCapture(imageId: resourceIds.first ?? "")
         } else if case .batchDeleteImages(let refs) = inner {
             // Checked without deleting: a 10,000-image batch is not deleted twice.
             resourceIds = try ImageStore.batchDeleteTargets(refs, as: identity, in: db).map(\.imageId)
-            deferred = inner
+            deferred = .command(inner)
         } else {
             var checked: CommandResult?
             try db.inSavepoint {
@@ -25,14 +27,14 @@ enum JobStore {
                 return .rollback
             }
             resourceIds = checked?.resourceIds ?? []
-            deferred = inner
+            deferred = .command(inner)
         }
         return try enqueue(action: spec.action, zone: spec.zone, requestId: spec.requestId, resourceIds: resourceIds,
                            command: deferred, as: identity, now: now, in: db)
     }
 
     @discardableResult
-    static func enqueue(action: String, zone: String = "", requestId: String = "", resourceIds: [String], command: Command,
+    static func enqueue(action: String, zone: String = "", requestId: String = "", resourceIds: [String], command: JobWork,
                         as identity: Identity, now: Date, in db: Database) throws -> Job {
         let job = Job(jobId: "j-" + RandomID.make(length: 8), action: action, status: .pending, zone: zone,
                       requestId: requestId.isEmpty ? RequestIDs.make() : requestId, resourceIds: resourceIds,

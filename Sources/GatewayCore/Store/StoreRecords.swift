@@ -132,9 +132,9 @@ extension Job: FetchableRecord, PersistableRecord {
         guard let resources = StringList(json: try row.decode(forColumn: "resourceIds")) else {
             throw CanonicalError.internal("a job has a malformed resourceIds column")
         }
-        var command: Command?
+        var command: JobWork?
         if row.hasColumn("command"), let text: String = try row.decode(forColumn: "command") {
-            command = try JSONValueDecoder().decode(Command.self, from: text.utf8)
+            command = try JSONValueDecoder().decode(JobWork.self, from: text.utf8)
         }
         try self.init(jobId: row.decode(forColumn: "jobId"), action: row.decode(forColumn: "action"),
                       status: row.decode(forColumn: "status"), zone: row.decode(forColumn: "zone"),

@@ -234,6 +234,20 @@ enum StoreSchema {
                 t.add(column: "etag", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v9: catalogue entries as Foreman API resources") { db in
+            // Foreman's own clients create, look up (by title for operating systems) and delete
+            // compute resources, operating systems and architectures.
+            try db.alter(table: "catalogEntry") { t in
+                for column in ["title", "major", "minor", "family", "description", "provider", "url"] {
+                    t.add(column: column, .text).notNull().defaults(to: "")
+                }
+                t.add(column: "extra", .jsonText).notNull().defaults(to: "{}")
+                t.add(column: "createdAt", .datetime).notNull().defaults(to: "1970-01-01 00:00:00.000")
+                t.add(column: "updatedAt", .datetime).notNull().defaults(to: "1970-01-01 00:00:00.000")
+            }
+            try db.execute(sql: "UPDATE catalogEntry SET title = name")
+            try db.create(index: "catalogEntry_on_name", on: "catalogEntry", columns: ["kind", "name"])
+        }
         return migrator
     }
 }

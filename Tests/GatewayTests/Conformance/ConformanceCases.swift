@@ -2,7 +2,7 @@ import GatewayCore
 
 /// A conformance case for every row of SPEC.md's endpoint tables.
 extension ConformanceCase {
-    static let all: [ConformanceCase] = htaiyun + idc51 + foreman + cecstack
+    static let all: [ConformanceCase] = htaiyun + idc51 + foreman + foremanClients + cecstack
 
     static let appFacts = ["status", "message", "result.status", "result.name", "result.displayName", "result.description",
                            "result.picture"]

@@ -1,0 +1,149 @@
+import Dialects
+import Foundation
+@testable import GatewayCore
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A mutation the client was told timed out can be repeated with its idempotency key: it is
+/// made once, and the repeat answers what was made.
+@Suite struct IdempotencyTests {
+    final class Counter: Sendable {
+        let value = Atomic(0)
+        func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+        var count: Int { value.load(ordering: .relaxed) }
+    }
+
+    static let identity = Identity(user: "u", tenant: "t")
+    static let create = Command.createApplication(ApplicationDraft(name: "a", displayName: "A", description: "", picture: ""))
+    static let done: IdempotencyLedger.Answer = .success(.done)
+
+    @Test func aRepeatedKeyRunsTheCommandOnceAndAnswersItsFirstAnswer() async throws {
+        let ledger = IdempotencyLedger()
+        let runs = Counter()
+        let answers = await withTaskGroup(of: IdempotencyLedger.Answer.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    await ledger.run(key: "k", identity: Self.identity, command: Self.create) {
+                        .success(.imagesDeleted(["run-\(runs.next())"]))
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(runs.count == 1)
+        #expect(Set(answers.map { "\($0)" }).count == 1)
+    }
+
+    @Test func aKeyBelongsToOneIdentityAndOneRequest() async throws {
+        let ledger = IdempotencyLedger()
+        let runs = Counter()
+        let run: @Sendable () async -> IdempotencyLedger.Answer = { _ = runs.next(); return Self.done }
+        _ = await ledger.run(key: "k", identity: Self.identity, command: Self.create, run)
+        let otherTenant = await ledger.run(key: "k", identity: Identity(user: "u", tenant: "t2"), command: Self.create, run)
+        #expect(otherTenant == Self.done && runs.count == 2)
+        let otherCommand = await ledger.run(key: "k", identity: Self.identity, command: .deleteApplication(1), run)
+        guard case .failure(.conflict(let field, _)) = otherCommand else { Issue.record("\(otherCommand)"); return }
+        #expect(field == "Idempotency-Key" && runs.count == 2)
+        // A 51idc job repeated has a new request id in its spec, and is the same request.
+        let job = { (requestId: String) in Command.asJob(JobSpec(action: "CreateImage", zone: "z", requestId: requestId), Self.create) }
+        _ = await ledger.run(key: "j", identity: Self.identity, command: job("r1"), run)
+        #expect(await ledger.run(key: "j", identity: Self.identity, command: job("r2"), run) == Self.done && runs.count == 3)
+    }
+
+    @Test func aFailureThatSaysNothingAboutTheStoreIsNotKept() async throws {
+        let ledger = IdempotencyLedger()
+        let runs = Counter()
+        let failing: @Sendable () async -> IdempotencyLedger.Answer = { _ = runs.next(); return .failure(.internal("disk")) }
+        _ = await ledger.run(key: "k", identity: Self.identity, command: Self.create, failing)
+        _ = await ledger.run(key: "k", identity: Self.identity, command: Self.create, failing)
+        #expect(runs.count == 2)
+        let refused: @Sendable () async -> IdempotencyLedger.Answer = { _ = runs.next(); return .failure(.conflict(field: "name", message: "taken")) }
+        _ = await ledger.run(key: "r", identity: Self.identity, command: Self.create, refused)
+        _ = await ledger.run(key: "r", identity: Self.identity, command: Self.create, refused)
+        #expect(runs.count == 3)
+    }
+
+    @Test func theOldestAnswersAreForgottenFirstWhenTheLedgerIsFullOrTheirWindowEnds() async throws {
+        let full = IdempotencyLedger(capacity: 2)
+        let runs = Counter()
+        let run: @Sendable () async -> IdempotencyLedger.Answer = { _ = runs.next(); return Self.done }
+        for key in ["a", "b", "c", "c", "b"] { _ = await full.run(key: key, identity: Self.identity, command: Self.create, run) }
+        let held = await full.count
+        #expect(runs.count == 3 && held == 2)
+        _ = await full.run(key: "a", identity: Self.identity, command: Self.create, run)
+        #expect(runs.count == 4)
+        let brief = IdempotencyLedger(window: .zero)
+        for _ in 0..<2 { _ = await brief.run(key: "k", identity: Self.identity, command: Self.create, run) }
+        #expect(runs.count == 6)
+    }
+
+    /// Holds the first mutation until the test lets it go, after the front has given up on it.
+    final class HeldBackend: Backend {
+        let inner: BundledBackend
+        let release: AsyncStream<Void>
+        let releaser: AsyncStream<Void>.Continuation
+        let finished: AsyncStream<Void>
+        let finisher: AsyncStream<Void>.Continuation
+        let mutations = Counter()
+
+        init(_ inner: BundledBackend) {
+            self.inner = inner
+            (release, releaser) = AsyncStream.makeStream()
+            (finished, finisher) = AsyncStream.makeStream()
+        }
+
+        func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+            guard !command.isReadOnly, mutations.next() == 1 else { return try await inner.execute(command, as: identity) }
+            for await _ in release { break }
+            defer { finisher.yield() }
+            return try await inner.execute(command, as: identity)
+        }
+
+        func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
+            async throws(CanonicalError) -> UploadTicket { try await inner.upload(imageId: imageId, token: token, body: body) }
+        func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
+            try await inner.download(selector, as: identity)
+        }
+        var services: [any Service] { inner.services }
+        func unreadiness() async -> String? { await inner.unreadiness() }
+    }
+
+    @Test func aCreateTheFrontGaveUpOnIsMadeOnceAndItsRepeatAnswersIt() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let held = HeldBackend(try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions))
+        let back = try buildApplication(gateway.config, parts: GatewayParts(dialects: Dialects.all, backend: held), logger: TestGateway.quietLogger)
+        try await back.test(.live) { backClient in
+            var front = gateway.frontConfig(backendPort: backClient.port ?? 0)
+            // Long enough for the unheld requests on a loaded machine; the held one waits it out.
+            front.backend.requestTimeoutMs = 2000
+            let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
+            try await app.test(.router) { raw in
+                let client = GatewayClient(client: raw)
+                let body = GatewayClient.Body.json(["image": ["name": "held", "username": "root", "uuid": "u-held"]])
+                let first = try await client.send(.post, "/api/compute_resources/1/images", body: body)
+                #expect(first.status == 503, "\(first.text)")
+                let requestId = try #require(first.headers[.requestID])
+                let message = first["error"]?["message"]?.stringValue ?? ""
+                #expect(message.contains("may have been made") && message.contains("Idempotency-Key: \(requestId)"), "\(first.text)")
+                #expect(!first.text.contains("127.0.0.1"), "\(first.text)")
+                held.releaser.yield()
+                for await _ in held.finished { break }
+                let repeated = try await client.send(.post, "/api/compute_resources/1/images",
+                                                     headers: ["Idempotency-Key": requestId], body: body)
+                #expect(repeated.status == 201 && repeated["name"] == "held", "\(repeated.text)")
+                let listed = try await client.send(.get, "/api/compute_resources/1/images")
+                #expect(listed["total"] == 1, "\(listed.text)")
+                // Without the key the same body is a new request: Foreman refuses the taken name.
+                let again = try await client.send(.post, "/api/compute_resources/1/images", body: body)
+                #expect(again.status == 422, "\(again.text)")
+                // The held create and the keyless one reached the store; the repeat was answered from the record.
+                #expect(held.mutations.count == 2)
+            }
+        }
+    }
+}
