@@ -40,7 +40,7 @@ import Testing
 
     /// A request to `route` carrying every required parameter and header, plus `query` and `body`.
     static func request(_ dialect: any Dialect, _ route: Route, query: [String: String] = [:], body: JSONValue? = nil) -> DialectRequest {
-        let input = dialect.input(for: route.operation)
+        let input = dialect.input(for: route)
         var parameters = route.defaults
         for parameter in input.path where route.template.contains("{\(parameter.name)}") {
             parameters[parameter.name] = text(sample(parameter.schema))
@@ -73,8 +73,11 @@ import Testing
         var checked = 0
         for route in try Self.routes() {
             let dialect = Self.dialects.first { $0.id == route.dialect }!
-            for parameter in dialect.input(for: route.operation).query {
-                guard case .integer(let minimum, let maximum) = parameter.schema else { continue }
+            for parameter in dialect.input(for: route).query {
+                // An integer, or the integer form of several (Foreman's `per_page`: a number or `all`).
+                let forms: [InputSchema] = if case .anyOf(let forms) = parameter.schema { forms } else { [parameter.schema] }
+                guard case .integer(let minimum, let maximum)? = forms.first(where: { if case .integer = $0 { true } else { false } })
+                else { continue }
                 for (inside, outside) in [(minimum, minimum.map { $0 - 1 }), (maximum, maximum.map { $0 + 1 })] {
                     guard let inside, let outside else { continue }
                     let accepted = Self.decodes(dialect, Self.request(dialect, route, query: [parameter.name: String(inside)]))
@@ -95,7 +98,7 @@ import Testing
         var checked = 0
         for route in try Self.routes() {
             let dialect = Self.dialects.first { $0.id == route.dialect }!
-            for parameter in dialect.input(for: route.operation).query {
+            for parameter in dialect.input(for: route).query {
                 guard case .string(_, _, _, let values?) = parameter.schema else { continue }
                 for value in values {
                     let accepted = Self.decodes(dialect, Self.request(dialect, route, query: [parameter.name: value]))
@@ -113,7 +116,7 @@ import Testing
         var checked = 0
         for route in try Self.routes() {
             let dialect = Self.dialects.first { $0.id == route.dialect }!
-            let input = dialect.input(for: route.operation)
+            let input = dialect.input(for: route)
             guard let body = input.body, case .object(let properties, let required) = body,
                   !route.template.hasSuffix("{ids}") else { continue }
             let full = Self.sample(body)

@@ -27,8 +27,8 @@ extension CecstackDialect {
     static let userIdsBody = InputSchema.object([("shares", .object([("user_ids", .array(.string(minLength: 1), maxItems: 50))],
                                                                      required: ["user_ids"]))], required: ["shares"])
 
-    public func input(for operation: Operation) -> OperationInput {
-        var input = declaredInput(operation)
+    public func input(for route: Route) -> OperationInput {
+        var input = declaredInput(route.operation)
         input.query.append(InputParameter("requestInfo", .string(), description: "optional, as the seed allows; not read"))
         return input
     }

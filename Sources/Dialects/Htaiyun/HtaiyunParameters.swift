@@ -59,8 +59,8 @@ extension HtaiyunDialect {
         }
     }
 
-    public func input(for operation: Operation) -> OperationInput {
-        var input = declaredInput(operation)
+    public func input(for route: Route) -> OperationInput {
+        var input = declaredInput(route.operation)
         input.path = [InputParameter("id", .integer(minimum: 1), required: true)]
         return input
     }

@@ -21,7 +21,7 @@ extension Idc51Dialect {
         ]
     }
 
-    public func input(for operation: Operation) -> OperationInput {
+    public func input(for route: Route) -> OperationInput {
         let path = [
             InputParameter("zone", .string(minLength: 1), required: true),
             InputParameter("ids", .string(minLength: 1, pattern: "^[^,]+(,[^,]+)*$"), required: true,
@@ -29,7 +29,7 @@ extension Idc51Dialect {
             InputParameter("job_id", .string(minLength: 1), required: true),
         ]
         let name = FieldMap.slot(.name, in: .idc51)?.input ?? "image_name"
-        switch operation {
+        switch route.operation {
         case .imageList:
             return OperationInput(path: path, query: Self.listParameters)
         case .imageCapture:

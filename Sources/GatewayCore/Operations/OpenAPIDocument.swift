@@ -12,7 +12,7 @@ enum OpenAPIDocument {
         let security = dialect.security
         var paths: [String: [String: JSONValue]] = [:]
         for route in routes where route.dialect == dialect.id && route.operation != .document {
-            let input = dialect.input(for: route.operation)
+            let input = dialect.input(for: route)
             var operation: [String: JSONValue] = [
                 "operationId": .string("\(route.method.rawValue.lowercased())\(route.template.replacingOccurrences(of: "/", with: "_"))"),
                 "summary": .string(route.operation.rawValue),
