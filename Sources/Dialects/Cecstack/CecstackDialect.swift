@@ -28,8 +28,8 @@ public struct CecstackDialect: Dialect {
     ]
 
     public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
-        guard let region = request.headers[values: .init("x-regionid")!].first, !region.isEmpty else {
-            throw .invalidParameter(field: "x-regionid", message: "header is required")
+        guard let region = request.headers[values: Self.regionHeader].first, !region.isEmpty else {
+            throw .invalidParameter(field: Self.regionHeader.rawName, message: "header is required")
         }
         switch request.operation {
         case .imageList:

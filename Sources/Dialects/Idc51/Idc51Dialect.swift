@@ -127,7 +127,7 @@ public struct Idc51Dialect: Dialect {
         }
         ids += request.queryValues("images[]").filter { !ids.contains($0) }
         if !ids.isEmpty { filters.append(ImageCondition(.imageId, .in, ids.map { .string($0) })) }
-        for field in [ImageField.bits, .platform, .visibility, .provider] {
+        for field in Self.listFilters {
             guard let key = FieldMap.slot(field, in: .idc51)?.input, let raw = params[key], raw != "" else { continue }
             filters.append(.eq(field, try FieldMap.decodeValue(raw, field: field, in: .idc51)))
         }

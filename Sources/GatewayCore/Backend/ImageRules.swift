@@ -2,6 +2,9 @@ import Foundation
 
 /// Validation every backend applies to image input, whichever dialect it came from.
 public enum ImageRules {
+    /// Counts that cannot be negative.
+    public static let nonNegative: [ImageField] = [.minDisk, .minRam]
+
     /// Checks lengths and required facts of a patch; `creating` adds the required-field checks.
     public static func validate(_ patch: ImagePatch, creating: Bool) throws(CanonicalError) {
         if creating, (patch[.name]?.stringValue ?? "").isEmpty {
@@ -19,7 +22,7 @@ public enum ImageRules {
                 throw .invalidParameter(field: field.rawValue, message: "is too long (maximum is \(max) characters)")
             }
         }
-        for field in [ImageField.minDisk, .minRam] {
+        for field in nonNegative {
             if case .int(let n) = patch[field], n < 0 {
                 throw .invalidParameter(field: field.rawValue, message: "must be greater than or equal to 0")
             }

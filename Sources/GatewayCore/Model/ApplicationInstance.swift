@@ -76,7 +76,7 @@ public struct InstancePatch: Codable, Sendable, Equatable {
 
 /// Paging and ordering shared by htaiyun's lists (applications, instances, members).
 public struct ListWindow: Codable, Sendable, Equatable {
-    public enum Order: String, Codable, Sendable { case name, created, updated }
+    public enum Order: String, Codable, Sendable, CaseIterable { case name, created, updated }
     public var keywords: String?
     /// `nil` means every status.
     public var status: String?

@@ -2,54 +2,92 @@ import Foundation
 import HTTPTypes
 
 /// An OpenAPI 3.1 document per dialect, generated from what is served: the paths from the route
-/// table, the answers' shapes from the dialect's own encoders (a sample canonical result is
-/// encoded and its JSON described), request fields from `FieldMap`. Nothing is kept beside them
-/// by hand, so the document cannot drift from the gateway.
+/// table, each operation's parameters, headers and body from the dialect's own declarations
+/// (`Dialect.input(for:)`, beside its decoder), its security schemes from `Dialect.security`, and
+/// the answers' shapes from the dialect's own encoders (a sample canonical result or error is
+/// encoded and its JSON described). Nothing is kept beside them by hand, so the document cannot
+/// drift from the gateway.
 enum OpenAPIDocument {
     static func build(for dialect: any Dialect, routes: [Route]) -> JSONValue {
+        let security = dialect.security
         var paths: [String: [String: JSONValue]] = [:]
         for route in routes where route.dialect == dialect.id && route.operation != .document {
-            let request = DialectRequest(route: route, parameters: [:], requestId: "00000000-0000-0000-0000-000000000000")
-            let success = dialect.encode(Samples.result(for: route.operation), for: request)
-            let failure = dialect.encode(.invalidParameter(field: "name", message: "can't be blank"), for: request)
+            let input = dialect.input(for: route)
             var operation: [String: JSONValue] = [
                 "operationId": .string("\(route.method.rawValue.lowercased())\(route.template.replacingOccurrences(of: "/", with: "_"))"),
                 "summary": .string(route.operation.rawValue),
                 "tags": [.string(route.operation.rawValue.split(separator: ".").first.map(String.init) ?? "")],
-                "parameters": .array(pathParameters(route.template)),
-                "responses": .object(Dictionary([
-                    (String(success.status.code), response(success, "success")),
-                    (String(failure.status.code), response(failure, "the dialect's error")),
-                ], uniquingKeysWith: { first, _ in first })),
+                "parameters": .array(parameters(route, input, security)),
+                "responses": responses(dialect, route),
             ]
-            if [.post, .put].contains(route.method) {
-                operation["requestBody"] = ["required": false, "content": [
-                    "application/json": ["schema": requestSchema(route.operation, dialect.id)],
-                    "application/x-www-form-urlencoded": ["schema": requestSchema(route.operation, dialect.id)],
-                ]]
+            if let body = input.body {
+                var content: [String: JSONValue] = ["application/json": ["schema": body.json]]
+                if let form = input.form { content["application/x-www-form-urlencoded"] = ["schema": form.json] }
+                operation["requestBody"] = ["required": .bool(input.bodyRequired), "content": .object(content)]
             }
             paths[route.template, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
         }
-        return [
+        var document: [String: JSONValue] = [
             "openapi": "3.1.0",
             "info": ["title": .string("ims-gateway: \(dialect.id.rawValue)"), "version": "1.0.0",
-                     "description": .string("The \(dialect.id.rawValue) dialect as ims-gateway serves it, generated from its route file and encoders.")],
+                     "description": .string("The \(dialect.id.rawValue) dialect as ims-gateway serves it, generated from its route file, its parameter declarations and its encoders.")],
             "paths": .object(paths.mapValues { .object($0) }),
         ]
+        if !security.schemes.isEmpty {
+            document["components"] = ["securitySchemes": security.schemesJSON]
+            document["security"] = security.requirementsJSON
+        }
+        return .object(document)
     }
 
-    static func pathParameters(_ template: String) -> [JSONValue] {
-        template.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { part in
-            ["name": .string(String(part.dropFirst().dropLast())), "in": "path", "required": true, "schema": ["type": "string"]]
+    /// Path parameters in the template's order (typed where the dialect declares them, text
+    /// otherwise), then the query parameters, then the dialect's common and the operation's headers.
+    static func parameters(_ route: Route, _ input: OperationInput, _ security: DialectSecurity) -> [JSONValue] {
+        let names = route.template.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }
+            .map { String($0.dropFirst().dropLast()) }
+        let path = names.map { name in
+            input.path.first { $0.name == name } ?? InputParameter(name, .string(minLength: 1), required: true)
         }
+        func describe(_ parameter: InputParameter, in location: String) -> JSONValue {
+            var out: [String: JSONValue] = ["name": .string(parameter.name), "in": .string(location),
+                                            "required": .bool(location == "path" || parameter.required), "schema": parameter.schema.json]
+            if let description = parameter.description { out["description"] = .string(description) }
+            return .object(out)
+        }
+        return path.map { describe($0, in: "path") } + input.query.map { describe($0, in: "query") }
+            + (security.headers + input.headers).map { describe($0, in: "header") }
     }
+
+    /// The success answer and the dialect's answers to the errors any request may meet, by status.
+    static func responses(_ dialect: any Dialect, _ route: Route) -> JSONValue {
+        let request = DialectRequest(route: route, parameters: [:], requestId: "00000000-0000-0000-0000-000000000000")
+        var out: [String: JSONValue] = [:]
+        if route.operation == .imageDownload {
+            out["200"] = ["description": "the image's bytes", "headers": .object(requestIdHeader.merging([
+                "Content-Length": ["schema": ["type": "integer"]], "X-Checksum-Md5": ["schema": ["type": "string"]],
+            ]) { a, _ in a }), "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]]
+        } else {
+            let success = dialect.encode(Samples.result(for: route.operation), for: request)
+            out[String(success.status.code)] = response(success, "success")
+        }
+        for error in Samples.errors {
+            let failure = dialect.encode(error, for: request)
+            if out[String(failure.status.code)] == nil { out[String(failure.status.code)] = response(failure, "the dialect's error") }
+        }
+        return .object(out)
+    }
+
+    static let requestIdHeader: [String: JSONValue] = [
+        "X-Request-Id": ["description": "the request's id (the client's own, or one made for it)", "schema": ["type": "string"]],
+    ]
 
     static func response(_ answer: DialectResponse, _ description: String) -> JSONValue {
-        guard let body = answer.body else { return ["description": .string(description)] }
-        return ["description": .string(description), "content": ["application/json": ["schema": schema(of: body)]]]
+        var out: [String: JSONValue] = ["description": .string(description), "headers": .object(requestIdHeader)]
+        if let body = answer.body { out["content"] = ["application/json": ["schema": schema(of: body)]] }
+        return .object(out)
     }
 
-    /// A JSON Schema describing a sample value.
+    /// A JSON Schema describing a sample value: its types, and every key it has as required.
     static func schema(of value: JSONValue) -> JSONValue {
         switch value {
         case .null: return [:]
@@ -58,24 +96,11 @@ enum OpenAPIDocument {
         case .double: return ["type": "number"]
         case .string: return ["type": "string"]
         case .array(let items): return ["type": "array", "items": items.first.map(schema(of:)) ?? [:]]
-        case .object(let fields): return ["type": "object", "properties": .object(fields.mapValues(schema(of:)))]
+        case .object(let fields):
+            return ["type": "object", "properties": .object(fields.mapValues(schema(of:))),
+                    "required": .array(fields.keys.sorted().map { .string($0) })]
         case .encoded(let text): return schema(of: JSONValue.parse(text.utf8) ?? .null)
         }
-    }
-
-    /// Image writes take the dialect's input keys from `FieldMap`; other bodies are free-form.
-    static func requestSchema(_ operation: Operation, _ dialect: DialectID) -> JSONValue {
-        guard [.imageCreate, .imageUpdate, .imageImport].contains(operation) else { return ["type": "object"] }
-        var properties: [String: JSONValue] = [:]
-        for (field, slots) in FieldMap.images where field.isWritable {
-            guard let key = slots[dialect]?.input else { continue }
-            properties[key] = switch field.kind {
-            case .int, .optionalInt: ["type": "integer"]
-            case .bool: ["type": "boolean"]
-            default: ["type": "string"]
-            }
-        }
-        return ["type": "object", "properties": .object(properties)]
     }
 }
 
@@ -105,6 +130,11 @@ enum Samples {
                   userName: "user", image: image)
     }
 
+    /// Errors any request may meet, for the answers each dialect gives them.
+    static let errors: [CanonicalError] = [
+        .invalidParameter(field: "name", message: "can't be blank"), .malformedBody("the body is not valid JSON"),
+        .notFound(kind: "image", id: "1"), .unauthorized("user"), .forbidden("not yours"), .unavailable("backend unreachable"),
+    ]
     static var catalogEntry: CatalogEntry { CatalogEntry(kind: .operatingsystem, id: 1, name: "Debian", major: "12", family: "Debian", now: now) }
 
     static func result(for operation: Operation) -> CommandResult {

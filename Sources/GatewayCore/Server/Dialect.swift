@@ -13,10 +13,18 @@ public protocol Dialect: Sendable {
     func document(_ name: String, routes: [Route]) -> JSONValue?
     /// The credential the request presents, in this dialect's convention; `nil` if none.
     func credential(_ request: DialectRequest) -> PresentedCredential?
+    /// What the route's operation accepts (parameters, headers, body), declared beside the
+    /// decoder; the OpenAPI documents are generated from it. Given the route, not only its
+    /// operation, because its defaults can change the body (Foreman's catalogue `kind`).
+    func input(for route: Route) -> OperationInput
+    /// How the dialect's clients authenticate, and the headers every request carries.
+    var security: DialectSecurity { get }
 }
 
 extension Dialect {
     public func document(_ name: String, routes: [Route]) -> JSONValue? { nil }
+    public func input(for route: Route) -> OperationInput { .none }
+    public var security: DialectSecurity { DialectSecurity() }
 }
 
 /// HTTP status, named here so dialects need no HTTPTypes import.
