@@ -32,10 +32,23 @@ enum ForemanSearch {
 
     static let comparisons: Set<String> = ["=", "!=", "<>", "~", "!~", "^", "!^", "<", "<=", ">", ">="]
 
+    /// Deepest nesting of parentheses and negations accepted. The parser, and the store's
+    /// rendering of the tree, recurse once per level: a 1 MiB `((((…` would overflow the stack
+    /// and stop the process; no real search nests more than a few levels.
+    static let maxDepth = 32
+
     struct Parser {
         var tokens: [Token]
         var text: String
         var position = 0
+        var depth = 0
+
+        mutating func deeper() throws(CanonicalError) {
+            depth += 1
+            guard depth <= ForemanSearch.maxDepth else {
+                throw ForemanSearch.fail("The search nests more than \(ForemanSearch.maxDepth) levels of parentheses or negations")
+            }
+        }
 
         var next: Token? { position < tokens.count ? tokens[position] : nil }
 
@@ -80,10 +93,14 @@ enum ForemanSearch {
             guard let token = next else { throw ForemanSearch.fail("Unexpected end of search '\(text)'") }
             if isKeyword(token, ["not", "!"]) {
                 position += 1
+                try deeper()
+                defer { depth -= 1 }
                 return .not(try unary())
             }
             if token == .open {
                 position += 1
+                try deeper()
+                defer { depth -= 1 }
                 let inner = try orExpression()
                 guard next == .close else { throw ForemanSearch.fail("Unbalanced parentheses in '\(text)'") }
                 position += 1
