@@ -108,20 +108,32 @@ extension BundledBackend: UploadObjects {
     public func completeMultipartUpload(_ imageId: String, uploadId: String, parts: [(number: Int, etag: String)])
         async throws(S3Error) -> StoredObject
     {
-        let chosen = try await s3(write: false) { db in
+        // Claimed in the transaction that checks it: a client's retry while the parts are being
+        // joined finds the upload completed (NoSuchUpload) instead of joining them a second time.
+        let chosen = try await s3(write: true) { db in
             _ = try UploadObjectRecords.openUpload(imageId, uploadId, in: db)
             let prepared = try ImageFile.fetchOne(db, key: imageId)?.expectedSize ?? 0
-            return try MultipartPlan.choose(parts, from: UploadObjectRecords.parts(uploadId, in: db), prepared: prepared)
+            let chosen = try MultipartPlan.choose(parts, from: UploadObjectRecords.parts(uploadId, in: db), prepared: prepared)
+            try db.execute(sql: "UPDATE multipartUpload SET completed = 1 WHERE uploadId = ?", arguments: [uploadId])
+            return chosen
         }
         let files = self.files
-        let measured = try await receiving(imageId, otherwise: S3Error(.internalError, "We encountered an internal error. Please try again.")) {
-            try await files.assemble(imageId, uploadId: uploadId, numbers: chosen.map(\.partNumber))
+        let measured: FileStore.Measured
+        do {
+            measured = try await receiving(imageId, otherwise: S3Error(.internalError, "We encountered an internal error. Please try again.")) {
+                try await files.assemble(imageId, uploadId: uploadId, numbers: chosen.map(\.partNumber))
+            }
+        } catch {
+            // Not joined: the upload is open again for the client's retry.
+            _ = try? await s3(write: true) { db in
+                try db.execute(sql: "UPDATE multipartUpload SET completed = 0 WHERE uploadId = ?", arguments: [uploadId])
+            }
+            throw error
         }
         await files.removeParts(imageId, uploadId: uploadId)
         let etag = MultipartPlan.etag(chosen.map(\.md5))
         return try await s3(write: true) { db in
             try db.execute(sql: "DELETE FROM uploadPart WHERE uploadId = ?", arguments: [uploadId])
-            try db.execute(sql: "UPDATE multipartUpload SET completed = 1 WHERE uploadId = ?", arguments: [uploadId])
             try FileRecords.endUpload(imageId, measured, etag: etag, now: Date(), in: db)
             return StoredObject(size: measured.size, etag: etag, modified: Date())
         }

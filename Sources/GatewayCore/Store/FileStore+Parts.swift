@@ -25,23 +25,28 @@ extension FileStore {
     /// most one part beside it, never the object twice.
     func assemble(_ imageId: String, uploadId: String, numbers: [Int]) async throws -> Measured {
         let final = path(imageId)
-        let joined = FilePath(final.string + ".part")
+        let joined = Self.scratch(for: final)
         var md5 = Insecure.MD5()
         var size: Int64 = 0
-        try await FileSystem.shared.withFileHandle(forWritingAt: joined, options: .newFile(replaceExisting: true)) { handle in
-            try await handle.withBufferedWriter { writer in
-                for number in numbers {
-                    let part = partPath(imageId, uploadId: uploadId, number: number)
-                    try await FileSystem.shared.withFileHandle(forReadingAt: part) { source in
-                        for try await chunk in source.readChunks(chunkLength: .kibibytes(256)) {
-                            chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
-                            size += Int64(chunk.readableBytes)
-                            _ = try await writer.write(contentsOf: chunk)
+        do {
+            try await FileSystem.shared.withFileHandle(forWritingAt: joined, options: .newFile(replaceExisting: true)) { handle in
+                try await handle.withBufferedWriter { writer in
+                    for number in numbers {
+                        let part = partPath(imageId, uploadId: uploadId, number: number)
+                        try await FileSystem.shared.withFileHandle(forReadingAt: part) { source in
+                            for try await chunk in source.readChunks(chunkLength: .kibibytes(256)) {
+                                chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
+                                size += Int64(chunk.readableBytes)
+                                _ = try await writer.write(contentsOf: chunk)
+                            }
                         }
+                        _ = try? await FileSystem.shared.removeItem(at: part)
                     }
-                    _ = try? await FileSystem.shared.removeItem(at: part)
                 }
             }
+        } catch {
+            _ = try? await FileSystem.shared.removeItem(at: joined)
+            throw error
         }
         _ = try? await FileSystem.shared.removeItem(at: final)
         try await FileSystem.shared.moveItem(at: joined, to: final)

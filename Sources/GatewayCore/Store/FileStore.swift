@@ -34,11 +34,18 @@ struct FileStore: Sendable {
         try await store(body, at: path(imageId), limit: limit)
     }
 
+    /// Where a file is written before it is moved into place: a name of its own per write, so
+    /// two writers of one object (an SDK's retry while the first PUT still streams, a PUT during
+    /// a multipart completion) never write into, or delete, each other's bytes.
+    static func scratch(for final: FilePath) -> FilePath {
+        FilePath(final.string + "." + RandomID.make(length: 8) + ".part")
+    }
+
     /// `store(_:as:limit:)` to any file of the store (an upload's part, say).
     func store<S: AsyncSequence>(_ body: S, at final: FilePath, limit: Int64 = .max) async throws -> Measured
         where S.Element == ByteBuffer
     {
-        let part = FilePath(final.string + ".part")
+        let part = Self.scratch(for: final)
         var md5 = Insecure.MD5()
         var size: Int64 = 0
         do {
