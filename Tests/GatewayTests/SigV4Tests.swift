@@ -156,6 +156,10 @@ import Testing
         #expect(S3Address.parse(host: "localhost:8080", path: "/uploads", bucket: "uploads") == S3Address(bucket: "uploads", key: ""))
         #expect(S3Address.parse(host: "localhost:8080", path: "/uploadsx/a", bucket: "uploads") == nil)
         #expect(S3Address.parse(host: "localhost", path: "/api/image/v1/images", bucket: "uploads") == nil)
+        // On an `uploads.` host, the dialects' routes and the gateway's endpoints stay the gateway's.
+        #expect(S3Address.parse(host: "uploads.example.org", path: "/api/image/v1/images", bucket: "uploads") == nil)
+        #expect(S3Address.parse(host: "uploads.example.org", path: "/healthz", bucket: "uploads") == nil)
+        #expect(S3Address.parse(host: "uploads.example.org", path: "/", bucket: "uploads") == S3Address(bucket: "uploads", key: ""))
         #expect(S3Operation.of(method: .post, key: "k", query: S3Address.query("uploads"), copySource: false) == .createMultipartUpload)
         #expect(S3Operation.of(method: .put, key: "k", query: S3Address.query("partNumber=3&uploadId=u"), copySource: false)
             == .uploadPart(number: 3, uploadId: "u"))

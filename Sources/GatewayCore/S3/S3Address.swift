@@ -11,9 +11,16 @@ public struct S3Address: Sendable, Equatable {
         self.key = key
     }
 
+    /// The gateway's own one-segment endpoints, which no image id can be.
+    static let gatewayPaths: Set<String> = ["healthz", "readyz", "metrics"]
+
     public static func parse(host: String?, path: String, bucket: String) -> S3Address? {
-        if let host, host.lowercased().hasPrefix(bucket + "."), host.count > bucket.count + 1 {
-            return S3Address(bucket: bucket, key: decode(path.drop { $0 == "/" }))
+        // Virtual-host style names one object (an image id) or the bucket: a longer path on such a
+        // host (`/api/…`, `/v2/zone/…`) or the gateway's own endpoints stay the gateway's.
+        let key = path.drop { $0 == "/" }
+        if let host, host.lowercased().hasPrefix(bucket + "."), host.count > bucket.count + 1,
+           !key.contains("/"), !gatewayPaths.contains(String(key)) {
+            return S3Address(bucket: bucket, key: decode(key))
         }
         let prefix = "/" + bucket
         guard path == prefix || path.hasPrefix(prefix + "/") else { return nil }
