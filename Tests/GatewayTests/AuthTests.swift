@@ -140,6 +140,31 @@ import Testing
         #expect { try CredentialStore.load(path: unsalted) } throws: { "\($0)".contains("secret_bcrypt") }
     }
 
+    @Test func aFloodOfWrongPasswordsIsRefusedNotQueued() async throws {
+        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
+        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let auth = Authenticator(store: try CredentialStore.load(path: file), cache: TokenCache(ttl: 60, maxEntries: 10))
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for i in 0..<(CredentialStore.maxPendingChecks * 3) {
+                group.addTask {
+                    do {
+                        _ = try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "wrong-\(i)"))
+                        return "verified"
+                    } catch {
+                        return (error as? CanonicalError)?.kind ?? "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes["verified"] == nil)
+        #expect((outcomes["unavailable"] ?? 0) > 0, "\(outcomes)")
+        #expect((outcomes["unauthorized"] ?? 0) > 0, "\(outcomes)")
+        // Once the flood has passed, the right password is checked again.
+        #expect(try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")) == Identity(user: "u1", tenant: "t1"))
+    }
+
     @Test func theCacheIsBounded() {
         let cache = TokenCache(ttl: 3600, maxEntries: 5)
         for i in 0..<20 { cache.remember(Identity(user: "u\(i)", tenant: "t"), for: "key-\(i)") }

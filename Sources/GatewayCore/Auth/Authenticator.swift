@@ -25,7 +25,7 @@ public struct Authenticator: Sendable {
             return cached
         }
         metrics?.cache(hit: false)
-        guard let identity = await store.verify(credential) else { throw .unauthorized(credential.id) }
+        guard let identity = try await store.verify(credential) else { throw .unauthorized(credential.id) }
         cache?.remember(identity, for: key)
         return identity
     }

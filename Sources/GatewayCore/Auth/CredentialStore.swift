@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Yams
@@ -85,10 +86,23 @@ public struct CredentialStore: Sendable {
         return pool
     }()
 
+    /// bcrypt checks waiting or running at most. Only verified credentials are cached, so a
+    /// flood of wrong passwords for a known user would otherwise queue without bound on the
+    /// hashing threads; past this, a check is refused at once as unavailable (503).
+    public static let maxPendingChecks = 64
+    private static let pendingChecks = NIOLockedValueBox(0)
+
     /// The identity a presented credential proves, if any.
-    func verify(_ credential: PresentedCredential) async -> Identity? {
+    func verify(_ credential: PresentedCredential) async throws(CanonicalError) -> Identity? {
         if let identity = hashed[credential.lookupKey] { return identity }
         guard let candidates = bcrypted[Self.slot(credential.dialect, credential.id)] else { return nil }
+        let admitted = Self.pendingChecks.withLockedValue { pending in
+            guard pending < Self.maxPendingChecks else { return false }
+            pending += 1
+            return true
+        }
+        guard admitted else { throw .unavailable("too many password checks in progress; try again shortly") }
+        defer { Self.pendingChecks.withLockedValue { $0 -= 1 } }
         let secret = credential.secret
         return try? await Self.hashing.runIfActive {
             candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
