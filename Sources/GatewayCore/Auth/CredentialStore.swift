@@ -90,19 +90,21 @@ public struct CredentialStore: Sendable {
     /// flood of wrong passwords for a known user would otherwise queue without bound on the
     /// hashing threads; past this, a check is refused at once as unavailable (503).
     public static let maxPendingChecks = 64
-    private static let pendingChecks = NIOLockedValueBox(0)
+    /// Per store, not per process: a reload starts a new count, and gateways in one test
+    /// process do not share one.
+    private let pendingChecks = NIOLockedValueBox(0)
 
     /// The identity a presented credential proves, if any.
     func verify(_ credential: PresentedCredential) async throws(CanonicalError) -> Identity? {
         if let identity = hashed[credential.lookupKey] { return identity }
         guard let candidates = bcrypted[Self.slot(credential.dialect, credential.id)] else { return nil }
-        let admitted = Self.pendingChecks.withLockedValue { pending in
+        let admitted = pendingChecks.withLockedValue { pending in
             guard pending < Self.maxPendingChecks else { return false }
             pending += 1
             return true
         }
         guard admitted else { throw .unavailable("too many password checks in progress; try again shortly") }
-        defer { Self.pendingChecks.withLockedValue { $0 -= 1 } }
+        defer { pendingChecks.withLockedValue { $0 -= 1 } }
         let secret = credential.secret
         return try? await Self.hashing.runIfActive {
             candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
