@@ -116,6 +116,9 @@ struct AWSChunkDecoder {
         }
         let length = cr - view.startIndex
         guard pending.readableBytes >= length + 2 else { return nil }
+        guard view[cr + 1] == UInt8(ascii: "\n") else {
+            throw S3Error(.invalidRequest, "A line of the aws-chunked body does not end with CRLF.")
+        }
         let line = pending.readString(length: length)!
         pending.moveReaderIndex(forwardBy: 2)
         return line

@@ -23,7 +23,7 @@ extension S3Handlers {
         case .completeMultipartUpload(let uploadId):
             let body: ByteBuffer
             do {
-                body = try await S3Payload(request.body, claims: try payload.claims.get()).reduce(into: ByteBuffer()) { all, chunk in
+                body = try await payload.body(request).reduce(into: ByteBuffer()) { all, chunk in
                     var chunk = chunk
                     guard all.readableBytes + chunk.readableBytes <= 1 << 20 else {
                         throw S3Error(.malformedXML, "The CompleteMultipartUpload document is too long.")

@@ -66,16 +66,7 @@ struct CanonicalAPI: Sendable {
 
     /// The body's command. Job work is no command, so it is refused here as an unknown one.
     static func command(from request: Request) async throws(CanonicalError) -> Command {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBody)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw .tooLarge(limit: maxBody)
-        } catch is NIOTooManyBytesError {
-            throw .tooLarge(limit: maxBody)
-        } catch {
-            throw .malformedBody("the body could not be read")
-        }
+        let body = try await DialectMiddleware.collectBody(request, limit: maxBody)
         do {
             return try JSONValueDecoder().decode(CanonicalWire.Execute.self, from: body.readableBytesView).command
         } catch {

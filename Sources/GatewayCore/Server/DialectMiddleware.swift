@@ -95,12 +95,17 @@ public struct DialectMiddleware: RouterMiddleware {
 
     /// The body, up to the configured size; past it, the dialect's 413.
     func collectBody(_ request: Request) async throws(CanonicalError) -> ByteBuffer {
+        try await Self.collectBody(request, limit: maxBodyBytes)
+    }
+
+    /// A body up to `limit` bytes, its failures as canonical errors (a 413 past the limit).
+    static func collectBody(_ request: Request, limit: Int) async throws(CanonicalError) -> ByteBuffer {
         do {
-            return try await request.body.collect(upTo: maxBodyBytes)
+            return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw .tooLarge(limit: maxBodyBytes)
+            throw .tooLarge(limit: limit)
         } catch is NIOTooManyBytesError {
-            throw .tooLarge(limit: maxBodyBytes)
+            throw .tooLarge(limit: limit)
         } catch {
             throw .malformedBody("the body could not be read")
         }
