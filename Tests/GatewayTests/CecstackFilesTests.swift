@@ -30,7 +30,8 @@ import Testing
         expectConforms(prepared, to: prepare, equal: ["code", "message"])
         let url = try #require(lookup(prepared.json!, "data.image_url")?.stringValue)
         let uploadId = try #require(lookup(prepared.json!, "data.uploadId")?.stringValue)
-        let path = String(url[try #require(url.range(of: "/ims/v1/uploads/"))!.lowerBound...])
+        let upload = try #require(url.range(of: "/ims/v1/uploads/"), "\(url)")
+        let path = String(url[upload.lowerBound...])
         let put = try await client.send(.put, path, body: .raw(bytes, contentType: "application/octet-stream"))
         #expect(put.status == 200, "\(put.text)")
         let done = seeds["upload-done"]!

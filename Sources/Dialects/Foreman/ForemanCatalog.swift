@@ -105,7 +105,7 @@ extension ForemanDialect {
     func catalogIndex(_ page: CatalogPage, _ request: DialectRequest) -> JSONValue {
         let thin = (try? Parameters.bool(Parameters.merged(request)["thin"], name: "thin")) ?? false
         var envelope = indexEnvelope(total: page.scopeTotal, subtotal: page.total, request)
-        envelope["results"] = .array(page.items.map { Self.catalogJSON($0, thin: thin ?? false) })
+        envelope["results"] = .array(page.items.map { Self.catalogJSON($0, thin: thin) })
         return .object(envelope)
     }
 
