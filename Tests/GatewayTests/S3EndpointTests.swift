@@ -93,6 +93,13 @@ import Testing
             let uploadId = try #require(created.text.components(separatedBy: "<UploadId>").last?.components(separatedBy: "<").first)
             #expect(uploadId.hasPrefix("mpu-"))
             let one = try await s3.send(client, .put, path, query: "partNumber=1&uploadId=\(uploadId)", body: first)
+            let statusBefore = lookup(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: Self.region).json!, "data.status")
+            // A part that fails its checks is refused alone: the upload stays open, part 1 stays.
+            let badTwo = try await s3.send(client, .put, path, query: "partNumber=2&uploadId=\(uploadId)",
+                                           headers: ["Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="], body: second)
+            #expect(badTwo.code == "BadDigest")
+            let statusAfter = lookup(try await client.send(.get, "/api/image/v1/images/\(imageId)", headers: Self.region).json!, "data.status")
+            #expect(statusAfter == statusBefore, "a failed part changed the image from \(statusBefore?.serialized ?? "?")")
             let two = try await s3.send(client, .put, path, query: "partNumber=2&uploadId=\(uploadId)", body: second)
             #expect(one.headers[.eTag] == "\"\(md5Hex(first))\"" && two.status == 200)
             let third = try await s3.send(client, .put, path, query: "partNumber=3&uploadId=\(uploadId)", body: [3])

@@ -63,7 +63,8 @@ extension BundledBackend: UploadObjects {
         let files = self.files
         let measured: FileStore.Measured
         do {
-            measured = try await receiving(imageId) {
+            // One part failing leaves the upload open: the client sends that part again.
+            measured = try await receiving(imageId, failsUpload: false) {
                 try await files.storePart(body, imageId: imageId, uploadId: uploadId, number: number, limit: limit)
             }
         } catch {
@@ -82,7 +83,8 @@ extension BundledBackend: UploadObjects {
                 return StoredPart(number: number, size: row.size, md5: row.md5, modified: row.updatedAt)
             }
         } catch {
-            await files.removeParts(imageId, uploadId: uploadId)
+            // Only this part's bytes: the others are still recorded and wanted.
+            await files.removePart(imageId, uploadId: uploadId, number: number)
             throw error
         }
     }
@@ -149,13 +151,17 @@ extension BundledBackend: UploadObjects {
 
     /// Runs a write of bytes: past the prepared size it is `EntityTooLarge`, a body that failed
     /// its checks keeps its S3 error, a broken connection is `IncompleteBody`; in every case
-    /// nothing is kept and the image waits for another upload.
-    func receiving<T>(_ imageId: String, otherwise broken: S3Error = S3Error(.incompleteBody, "The request body ended before it was complete."),
+    /// nothing is kept and (unless `failsUpload` is false: one part of a multipart upload) the
+    /// image waits for another upload.
+    func receiving<T>(_ imageId: String, failsUpload: Bool = true,
+                      otherwise broken: S3Error = S3Error(.incompleteBody, "The request body ended before it was complete."),
                       _ body: () async throws -> T) async throws(S3Error) -> T {
         do {
             return try await body()
         } catch {
-            _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
+            if failsUpload {
+                _ = try? await access(write: true) { db in try FileRecords.failUpload(imageId, now: Date(), in: db) }
+            }
             switch error {
             case let error as S3Error: throw error
             case is FileStore.TooLarge: throw S3Error(.entityTooLarge, "Your proposed upload exceeds the prepared size.")

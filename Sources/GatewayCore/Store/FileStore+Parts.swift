@@ -54,6 +54,10 @@ extension FileStore {
     }
 
     /// Removes a multipart upload's parts, or (`uploadId` nil) every upload's of the image.
+    func removePart(_ imageId: String, uploadId: String, number: Int) async {
+        _ = try? await FileSystem.shared.removeItem(at: partPath(imageId, uploadId: uploadId, number: number))
+    }
+
     func removeParts(_ imageId: String, uploadId: String? = nil) async {
         let folder = uploadId.map { partsFolder(imageId).appending($0) } ?? partsFolder(imageId)
         _ = try? await FileSystem.shared.removeItem(at: folder, recursively: true)
