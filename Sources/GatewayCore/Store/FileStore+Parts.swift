@@ -24,40 +24,23 @@ extension FileStore {
     /// the way. Each part is removed once it is appended, so the disk holds the object and at
     /// most one part beside it, never the object twice.
     func assemble(_ imageId: String, uploadId: String, numbers: [Int]) async throws -> Measured {
-        let final = path(imageId)
-        let joined = Self.scratch(for: final)
-        var md5 = Insecure.MD5()
-        var size: Int64 = 0
-        do {
-            try await FileSystem.shared.withFileHandle(forWritingAt: joined, options: .newFile(replaceExisting: true)) { handle in
-                try await handle.withBufferedWriter { writer in
-                    for number in numbers {
-                        let part = partPath(imageId, uploadId: uploadId, number: number)
-                        try await FileSystem.shared.withFileHandle(forReadingAt: part) { source in
-                            for try await chunk in source.readChunks(chunkLength: .kibibytes(256)) {
-                                chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
-                                size += Int64(chunk.readableBytes)
-                                _ = try await writer.write(contentsOf: chunk)
-                            }
-                        }
-                        _ = try? await FileSystem.shared.removeItem(at: part)
-                    }
+        try await write(path(imageId)) { write in
+            for number in numbers {
+                let part = partPath(imageId, uploadId: uploadId, number: number)
+                try await FileSystem.shared.withFileHandle(forReadingAt: part) { source in
+                    for try await chunk in source.readChunks(chunkLength: .kibibytes(256)) { try await write(chunk) }
                 }
+                _ = try? await FileSystem.shared.removeItem(at: part)
             }
-        } catch {
-            _ = try? await FileSystem.shared.removeItem(at: joined)
-            throw error
         }
-        _ = try? await FileSystem.shared.removeItem(at: final)
-        try await FileSystem.shared.moveItem(at: joined, to: final)
-        return Measured(size: size, md5: Secrets.hex(md5.finalize()))
     }
 
-    /// Removes a multipart upload's parts, or (`uploadId` nil) every upload's of the image.
+    /// Removes one part's bytes.
     func removePart(_ imageId: String, uploadId: String, number: Int) async {
         _ = try? await FileSystem.shared.removeItem(at: partPath(imageId, uploadId: uploadId, number: number))
     }
 
+    /// Removes a multipart upload's parts, or (`uploadId` nil) every upload's of the image.
     func removeParts(_ imageId: String, uploadId: String? = nil) async {
         let folder = uploadId.map { partsFolder(imageId).appending($0) } ?? partsFolder(imageId)
         _ = try? await FileSystem.shared.removeItem(at: folder, recursively: true)

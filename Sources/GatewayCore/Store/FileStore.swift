@@ -45,13 +45,22 @@ struct FileStore: Sendable {
     func store<S: AsyncSequence>(_ body: S, at final: FilePath, limit: Int64 = .max) async throws -> Measured
         where S.Element == ByteBuffer
     {
-        let part = Self.scratch(for: final)
+        try await write(final, limit: limit) { write in
+            for try await chunk in body { try await write(chunk) }
+        }
+    }
+
+    /// Writes `final` through a scratch file of its own, measuring the size and MD5 of what
+    /// `fill` writes (past `limit`, `TooLarge`): removed if anything fails, moved into place if not.
+    func write(_ final: FilePath, limit: Int64 = .max,
+               _ fill: (_ write: (ByteBuffer) async throws -> Void) async throws -> Void) async throws -> Measured {
+        let scratch = Self.scratch(for: final)
         var md5 = Insecure.MD5()
         var size: Int64 = 0
         do {
-            try await FileSystem.shared.withFileHandle(forWritingAt: part, options: .newFile(replaceExisting: true)) { handle in
+            try await FileSystem.shared.withFileHandle(forWritingAt: scratch, options: .newFile(replaceExisting: true)) { handle in
                 try await handle.withBufferedWriter { writer in
-                    for try await chunk in body {
+                    try await fill { chunk in
                         size += Int64(chunk.readableBytes)
                         guard size <= limit else { throw TooLarge(limit: limit) }
                         chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
@@ -60,11 +69,11 @@ struct FileStore: Sendable {
                 }
             }
         } catch {
-            _ = try? await FileSystem.shared.removeItem(at: part)
+            _ = try? await FileSystem.shared.removeItem(at: scratch)
             throw error
         }
         _ = try? await FileSystem.shared.removeItem(at: final)
-        try await FileSystem.shared.moveItem(at: part, to: final)
+        try await FileSystem.shared.moveItem(at: scratch, to: final)
         return Measured(size: size, md5: Secrets.hex(md5.finalize()))
     }
 
