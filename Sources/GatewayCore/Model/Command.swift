@@ -60,7 +60,7 @@ public enum Command: Sendable, Codable, Equatable {
     case deleteCatalogEntry(CatalogSelector)
 
     case getJob(String)
-    /// The caller's recent jobs, newest first (QingCloud's DescribeJobs without `jobs.N`).
+    /// The caller's recent jobs, newest first (a job listing, such as an action API's DescribeJobs).
     case listJobs(JobQuery)
     /// Run `command` and record it as a Job that clients can poll (51idc's mutations). The command
     /// is checked at once; it runs, and the job moves to successful or failed, in the background.

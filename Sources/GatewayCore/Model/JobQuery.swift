@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which of the caller's jobs to list (QingCloud's `DescribeJobs`, 51idc's job listing): the
+/// Which of the caller's jobs to list (an action API's `DescribeJobs`, 51idc's job listing): the
 /// caller's tenant's jobs, every tenant's for an operator, newest first.
 public struct JobQuery: Sendable, Codable, Equatable {
     /// Only these jobs, when not empty (`jobs.1`, `jobs.2`, …); a foreign or unknown id is
