@@ -36,7 +36,7 @@ extension Command {
         case .getImage, .getApplication, .getJob: .pointRead
         case .getInstance: .keyedRead
         case .listImages(let query): query.isKeyedRead ? .keyedRead : .read
-        case .listApplications, .listInstances, .listMembers, .listShares, .listReceivedShares, .listBuckets,
+        case .listJobs, .listApplications, .listInstances, .listMembers, .listShares, .listReceivedShares, .listBuckets,
              .downloadImage, .listCatalog, .getCatalogEntry:
             .read
         case .updateImage, .updateApplication, .updateInstance, .updateCatalogEntry, .addMembers:

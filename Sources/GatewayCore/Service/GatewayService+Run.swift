@@ -89,6 +89,8 @@ extension GatewayService {
                 throw CanonicalError.notFound(kind: "job", id: jobId)
             }
             return .job(job)
+        case .listJobs(let query):
+            return .jobs(try await stores.jobs.jobs(query, owner: identity.isOperator ? nil : identity.tenant))
         case .asJob(let spec, let inner):
             return .job(try await submit(spec, inner, as: identity, now: now))
         }

@@ -16,6 +16,20 @@ extension SQLiteStore: JobQueue {
         try inline { db in try Job.fetchOne(db, key: jobId) }
     }
 
+    public func jobs(_ query: JobQuery, owner: String?) async throws -> JobPage {
+        try await read { db in
+            var jobs = Job.all()
+            if let owner { jobs = jobs.filter(Column("owner") == owner) }
+            if !query.jobIds.isEmpty { jobs = jobs.filter(query.jobIds.contains(Column("jobId"))) }
+            if !query.statuses.isEmpty { jobs = jobs.filter(query.statuses.map(\.rawValue).contains(Column("status"))) }
+            if let action = query.action { jobs = jobs.filter(Column("action") == action) }
+            let limit = min(max(query.limit, 0), JobQuery.maxLimit)
+            let items = try jobs.order(Column("createdAt").desc, Column.rowID.desc)
+                .limit(limit, offset: max(query.offset, 0)).fetchAll(db)
+            return JobPage(items: items, total: try jobs.fetchCount(db))
+        }
+    }
+
     public func claim(worker: String, limit: Int, now: Date, until: Date) async throws -> [Job] {
         try await pool.write { db in
             let jobs = try Job.select(Job.databaseSelection + [Column("command")])

@@ -13,6 +13,14 @@ public protocol JobQueue: Sendable {
     /// the job runs: must stay a cheap read by key that does not decode the work.
     func job(_ jobId: String) async throws -> Job?
 
+    /// A page of jobs (without their work): `owner`'s only when set (nil: every tenant's), only
+    /// `query.jobIds` when not empty (exact), only `query.statuses` when not empty, only
+    /// `query.action` when set (exact). Newest first: `createdAt` descending, then the later
+    /// inserted first (SQLite: rowid; PostgreSQL needs an insertion sequence column). The window
+    /// is `query.offset` (negative: 0) and `query.limit` clamped to 0...`JobQuery.maxLimit`;
+    /// `total` counts every match.
+    func jobs(_ query: JobQuery, owner: String?) async throws -> JobPage
+
     /// Atomically takes a lease on up to `limit` unfinished jobs (status `pending` or `working`)
     /// that no live lease holds (none, or `until` before `now`), oldest first (`createdAt`,
     /// then `jobId`), and answers them with their work. Status is unchanged. Two workers

@@ -52,6 +52,25 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreFactory.all) func jobsListNewestFirstThenLaterInsertedFirst(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            let jobs = stores.jobs
+            // Two in one millisecond: the later inserted lists first.
+            for (id, at) in [("j-first", S.epoch), ("j-second", S.epoch), ("j-third", S.epoch + 1)] { try await jobs.enqueue(Self.job(id, at: at)) }
+            var foreign = Self.job("j-foreign", at: S.epoch + 2)
+            foreign.owner = "globex"
+            try await jobs.enqueue(foreign)
+            #expect(try await jobs.jobs(JobQuery(), owner: "acme").items.map(\.jobId) == ["j-third", "j-second", "j-first"])
+            let page = try await jobs.jobs(JobQuery(offset: 1, limit: 2), owner: nil)
+            #expect(page.items.map(\.jobId) == ["j-third", "j-second"] && page.total == 4)
+            #expect(page.items.allSatisfy { $0.command == nil })
+            let some = try await jobs.jobs(JobQuery(jobIds: ["j-first", "j-foreign", "J-THIRD"], statuses: [.pending], action: "CaptureInstance"),
+                                           owner: "acme")
+            #expect(some.items.map(\.jobId) == ["j-first"] && some.total == 1)
+            #expect(try await jobs.jobs(JobQuery(limit: 1000), owner: nil).items.count == 4)
+        }
+    }
+
     @Test(arguments: StoreFactory.all) func concurrentClaimsNeverShareAJob(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             let jobs = stores.jobs
