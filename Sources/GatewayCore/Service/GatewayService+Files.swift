@@ -13,7 +13,7 @@ extension GatewayService {
         // Only the token's hash is kept; the S3 key pair's secret is not kept at all (`UploadKey`).
         let file = ImageFile(imageId: image.imageId, uploadId: mint.uploadId(), token: Secrets.sha256Hex(token), expectedSize: size,
                              size: 0, md5: "", complete: false, updatedAt: now)
-        let (key, secret) = UploadKey.mint(imageId: file.imageId, token: token, now: now)
+        let (key, secret) = mint.uploadKey(imageId: file.imageId, token: token, now: now)
         image.uploadId = file.uploadId
         image.status = .queued
         image.errMessage = ""

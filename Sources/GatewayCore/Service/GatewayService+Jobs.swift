@@ -7,7 +7,7 @@ extension GatewayService {
     func job(_ action: String, zone: String = "", requestId: String = "", _ resourceIds: [String], _ work: JobWork,
              as identity: Identity, now: Date, jobId: String? = nil) -> Job {
         Job(jobId: jobId ?? mint.jobId(), action: action, status: .pending, zone: zone,
-            requestId: requestId.isEmpty ? RequestIDs.make() : requestId, resourceIds: resourceIds,
+            requestId: requestId.isEmpty ? mint.requestId() : requestId, resourceIds: resourceIds,
             owner: identity.tenant, createdAt: now, command: work)
     }
 
@@ -30,7 +30,7 @@ extension GatewayService {
     /// Checks `inner` now, changing nothing (a capture makes its image at once, `saving`), and
     /// records a pending job that will run it.
     func submit(_ spec: JobSpec, _ inner: Command, as identity: Identity, now: Date) async throws -> Job {
-        let requestId = spec.requestId.isEmpty ? RequestIDs.make() : spec.requestId
+        let requestId = spec.requestId.isEmpty ? mint.requestId() : spec.requestId
         func job(_ resourceIds: [String], _ work: JobWork, jobId: String? = nil) -> Job {
             self.job(spec.action, zone: spec.zone, requestId: requestId, resourceIds, work, as: identity, now: now, jobId: jobId)
         }
