@@ -99,7 +99,8 @@ extension GatewayService {
     }
 
     func updateImage(_ selector: ImageSelector, _ patch: ImagePatch, as identity: Identity, now: Date) async throws -> ImageView {
-        try await stores.images.update(try await updated(selector, patch, as: identity, now: now))
+        // Only the fields the patch names are written: a concurrent change of others is kept.
+        try await stores.images.update(try await updated(selector, patch, as: identity, now: now), fields: Set(patch.keys))
     }
 
     /// An image others were given cannot be deleted from under them (CECSTACK's rule).

@@ -120,11 +120,6 @@ enum SQLiteImages {
         return db.changesCount == 0 ? nil : try view(imageId: imageId, in: db)
     }
 
-    /// The stored image (without catalogue names), for changes that write it back.
-    static func image(imageId: String, in db: Database) throws -> Image? {
-        try Image.fetchOne(db.cachedStatement(sql: ImageSQL.selectImage + " WHERE imageId = ?"), arguments: [imageId])
-    }
-
     static func view(imageId: String, in db: Database) throws -> ImageView {
         guard let v = try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + " WHERE image.imageId = ?"), arguments: [imageId]) else {
             throw CanonicalError.notFound(kind: "image", id: imageId)
@@ -164,10 +159,6 @@ enum SQLiteImages {
     /// create and update makes.
     static func exists(_ sql: String, _ arguments: StatementArguments, in db: Database) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: sql + " LIMIT 1"), arguments: arguments) != nil
-    }
-
-    static func catalogEntryExists(_ kind: CatalogEntry.Kind, _ id: Int64, in db: Database) throws -> Bool {
-        try exists("SELECT 1 FROM catalogEntry WHERE kind = ? AND id = ?", [kind.rawValue, id], in: db)
     }
 
     static let parentFields: [(ImageField, CatalogEntry.Kind)] = [

@@ -26,14 +26,20 @@ extension SQLiteStore: ImageStore {
         }
     }
 
-    public func update(_ image: Image) async throws -> ImageView {
+    public func update(_ image: Image, fields: Set<ImageField>) async throws -> ImageView {
         guard let rowID = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
+        let columns = Set(fields.map(\.rawValue) + [ImageField.updatedAt.rawValue]).intersection(Image.columnNames)
         return try await write { db in
-            guard try SQLiteImages.exists("SELECT 1 FROM image WHERE id = ?", [rowID], in: db) else {
+            guard var stored = try Image.fetchOne(db.cachedStatement(sql: ImageSQL.selectImage + " WHERE id = ?"), arguments: [rowID]) else {
                 throw CanonicalError.notFound(kind: "image", id: String(rowID))
             }
-            try SQLiteImages.checkUnique(image, in: db)
-            try image.update(db)
+            // The row as the write leaves it, for the uniqueness rules (they read only these).
+            if fields.contains(.name) { stored.name = image.name }
+            if fields.contains(.uuid) { stored.uuid = image.uuid }
+            if fields.contains(.computeResourceId) { stored.computeResourceId = image.computeResourceId }
+            if fields.contains(.operatingsystemId) { stored.operatingsystemId = image.operatingsystemId }
+            try SQLiteImages.checkUnique(stored, in: db)
+            try image.update(db, columns: columns)
             return try SQLiteImages.view(rowID: rowID, in: db)
         }
     }

@@ -41,10 +41,12 @@ public protocol ImageStore: Sendable {
     ///   Of N concurrent inserts breaking a rule together, exactly one succeeds.
     func insert(_ image: Image, job: Job?) async throws -> ImageView
 
-    /// Writes every column of `image` over the row `image.id` and answers the stored view, with
-    /// the same atomic uniqueness refusals as `insert` (the image itself excluded). No such row:
+    /// Writes the columns `fields` of `image`, and `updatedAt`, over the row `image.id` (the
+    /// other columns stay as stored: a concurrent change of other fields is kept), and answers
+    /// the stored view. Atomically refuses, as `insert` does, a stored row that the write would
+    /// make break a uniqueness rule (the image itself excluded). No such row:
     /// `.notFound(kind: "image", id: String(id))`.
-    func update(_ image: Image) async throws -> ImageView
+    func update(_ image: Image, fields: Set<ImageField>) async throws -> ImageView
 
     /// Throws what `insert`/`update` of `image` would throw for the uniqueness rules now,
     /// writing nothing (51idc's jobs are checked when queued and run later).

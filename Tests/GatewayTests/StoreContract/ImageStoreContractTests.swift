@@ -52,14 +52,22 @@ import Testing
             var renamed = upper.image
             renamed.name = "centos-9"
             await #expect(throws: CanonicalError.conflict(field: "name", message: "has already been taken")) {
-                try await stores.images.update(renamed)
+                try await stores.images.update(renamed, fields: [.name])
             }
             await #expect(throws: CanonicalError.conflict(field: "name", message: "has already been taken")) {
                 try await stores.images.checkUnique(renamed)
             }
+            // Only the named fields are written: the name above is not, so nothing breaks a rule.
             renamed.description = "kept its name"
-            renamed.name = "CENTOS-9"
-            #expect(try await stores.images.update(renamed).image.description == "kept its name")
+            let kept = try await stores.images.update(renamed, fields: [.description]).image
+            #expect(kept.description == "kept its name" && kept.name == "CENTOS-9")
+            // A concurrent change of another field survives an update of this one.
+            var other = upper.image
+            other.minDisk = 20
+            _ = try await stores.images.update(other, fields: [.minDisk])
+            renamed.description = "again"
+            let both = try await stores.images.update(renamed, fields: [.description]).image
+            #expect(both.minDisk == 20 && both.description == "again")
         }
     }
 
