@@ -4,7 +4,7 @@ import NIOCore
 /// Image bytes: the upload protocol (prepare → bytes → done), downloads, imports and exports.
 extension GatewayService {
     func prepareUpload(_ selector: ImageSelector, size: Int64, as identity: Identity, now: Date) async throws -> UploadTicket {
-        var image = try await findWritable(selector, as: identity).image
+        let image = try await findWritable(selector, as: identity).image
         guard [.queued, .killed].contains(image.status) else {
             throw CanonicalError.rejected(.uploadNotAllowed, "image \(image.imageId) is \(image.status.rawValue)")
         }
@@ -14,11 +14,8 @@ extension GatewayService {
         let file = ImageFile(imageId: image.imageId, uploadId: mint.uploadId(), token: Secrets.sha256Hex(token), expectedSize: size,
                              size: 0, md5: "", complete: false, updatedAt: now)
         let (key, secret) = mint.uploadKey(imageId: file.imageId, token: token, now: now)
-        image.uploadId = file.uploadId
-        image.status = .queued
-        image.errMessage = ""
-        image.updatedAt = now
-        try await stores.uploads.prepare(file, key: key, image: image)
+        try await stores.uploads.prepare(file, key: key, change: ImageStateChange(status: .queued, errMessage: "", at: now,
+                                                                                 touchesStatusTime: false))
         return UploadTicket(imageId: file.imageId, uploadId: file.uploadId, token: token, size: size,
                             accessKey: key.accessKey, secretKey: secret)
     }
@@ -27,7 +24,7 @@ extension GatewayService {
     func finishUpload(_ selector: ImageSelector, uploadId: String, success: Bool, as identity: Identity, now: Date) async throws
         -> ImageView
     {
-        var image = try await findWritable(selector, as: identity).image
+        let image = try await findWritable(selector, as: identity).image
         guard let file = try await stores.uploads.file(image.imageId),
               Self.names(uploadId, file, multipartIds: try await stores.uploads.multipartIds(of: image.imageId))
         else {
@@ -36,22 +33,17 @@ extension GatewayService {
         guard [.queued, .saving].contains(image.status) else {
             throw CanonicalError.rejected(.wrongStatus, "image \(image.imageId) is \(image.status.rawValue)")
         }
+        let change: ImageStateChange
         if success {
             guard file.complete else { throw CanonicalError.rejected(.uploadFailed, "no bytes were uploaded") }
             guard file.size == file.expectedSize else {
                 throw CanonicalError.rejected(.sizeMismatch, "uploaded \(file.size) bytes, prepared \(file.expectedSize)")
             }
-            image.status = .active
-            image.size = file.size
-            image.checksum = file.md5
-            image.errMessage = ""
+            change = ImageStateChange(status: .active, errMessage: "", size: file.size, checksum: file.md5, at: now)
         } else {
-            image.status = .killed
-            image.errMessage = "the client reported the upload failed"
+            change = ImageStateChange(status: .killed, errMessage: "the client reported the upload failed", at: now)
         }
-        image.updatedAt = now
-        image.statusTime = now
-        try await stores.uploads.finishUpload(image)
+        try await stores.uploads.finishUpload(image.imageId, change)
         return try await stored(image.imageId)
     }
 

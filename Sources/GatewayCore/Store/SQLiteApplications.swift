@@ -37,7 +37,9 @@ extension SQLiteStore: ApplicationStore {
     public func update(_ application: ImageApplication) async throws -> ImageApplication {
         guard let id = application.id else { throw CanonicalError.notFound(kind: "application", id: "") }
         return try await write { db in
-            guard try ImageApplication.exists(db, key: id) else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
+            guard try ImageApplication.fetchOne(db, key: id)?.status == .actived else {
+                throw CanonicalError.notFound(kind: "application", id: String(id))
+            }
             if application.status == .actived { try Self.requireUniqueName(application, in: db) }
             try application.update(db)
             return application

@@ -37,7 +37,9 @@ extension SQLiteStore: InstanceStore {
     public func update(_ instance: ApplicationInstance) async throws -> InstanceView {
         guard let id = instance.id else { throw CanonicalError.notFound(kind: "instance", id: "") }
         return try await write { db in
-            guard try ApplicationInstance.exists(db, key: id) else { throw CanonicalError.notFound(kind: "instance", id: String(id)) }
+            guard try ApplicationInstance.fetchOne(db, key: id)?.status == .actived else {
+                throw CanonicalError.notFound(kind: "instance", id: String(id))
+            }
             try Self.requireUniqueName(instance, in: db)
             try instance.update(db)
             return try Self.view(instance, in: db)

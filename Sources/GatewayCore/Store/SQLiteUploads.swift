@@ -7,11 +7,12 @@ extension SQLiteStore: UploadRecords {
         try await read { db in try ImageFile.fetchOne(db, key: imageId) }
     }
 
-    public func prepare(_ file: ImageFile, key: UploadKey, image: Image) async throws {
+    public func prepare(_ file: ImageFile, key: UploadKey, change: ImageStateChange) async throws {
         try await write { db in
             try file.upsert(db)
             try UploadObjectRecords.replaceKey(key, in: db)
-            try image.update(db)
+            _ = try SQLiteImages.change(file.imageId, change, in: db)
+            try db.execute(sql: "UPDATE image SET uploadId = ? WHERE imageId = ?", arguments: [file.uploadId, file.imageId])
         }
     }
 
@@ -24,11 +25,11 @@ extension SQLiteStore: UploadRecords {
                        arguments: [measured.size, measured.md5, etag, at, imageId])
     }
 
-    public func finishUpload(_ image: Image) async throws {
+    public func finishUpload(_ imageId: String, _ change: ImageStateChange) async throws {
         try await write { db in
-            try image.update(db)
-            try db.execute(sql: "UPDATE imageFile SET token = '' WHERE imageId = ?", arguments: [image.imageId])
-            try UploadObjectRecords.revoke(image.imageId, in: db)
+            _ = try SQLiteImages.change(imageId, change, in: db)
+            try db.execute(sql: "UPDATE imageFile SET token = '' WHERE imageId = ?", arguments: [imageId])
+            try UploadObjectRecords.revoke(imageId, in: db)
         }
     }
 

@@ -14,7 +14,8 @@ public protocol ApplicationStore: Sendable {
     /// an `ACTIVED` application has (exact): `.conflict(field: "name", message: "has already been taken")`.
     func insert(_ application: ImageApplication) async throws -> ImageApplication
 
-    /// Writes every field over row `application.id`, with `insert`'s refusal (itself excluded)
-    /// when the written status is `ACTIVED`. No such row: `.notFound(kind: "application", id:)`.
+    /// Writes every field over row `application.id` if the stored row is still `ACTIVED`, with
+    /// `insert`'s refusal (itself excluded) when the written status is `ACTIVED`. No such row,
+    /// or one deleted meanwhile (a change never brings it back): `.notFound(kind: "application", id:)`.
     func update(_ application: ImageApplication) async throws -> ImageApplication
 }

@@ -15,8 +15,9 @@ public protocol InstanceStore: Sendable {
     /// `.conflict(field: "name", message: "has already been taken")`.
     func insert(_ instance: ApplicationInstance) async throws -> InstanceView
 
-    /// Writes every field over row `instance.id`, with `insert`'s name refusal (itself
-    /// excluded). No such row: `.notFound(kind: "instance", id:)`.
+    /// Writes every field over row `instance.id` if the stored row is still `ACTIVED`, with
+    /// `insert`'s name refusal (itself excluded). No such row, or one deleted meanwhile:
+    /// `.notFound(kind: "instance", id:)`.
     func update(_ instance: ApplicationInstance) async throws -> InstanceView
 
     /// All-or-nothing: atomically, if every instance of `ids` exists and is `ACTIVED`, marks

@@ -7,16 +7,17 @@ public protocol UploadRecords: Sendable {
     func file(_ imageId: String) async throws -> ImageFile?
 
     /// upload-prepare, atomically: upserts `file`, deletes the image's upload keys and multipart
-    /// uploads (with their parts), inserts `key`, and writes `image` over its row.
-    func prepare(_ file: ImageFile, key: UploadKey, image: Image) async throws
+    /// uploads (with their parts), inserts `key`, and writes `change` to the image (as
+    /// `ImageStore.change`) with its `uploadId` set to `file.uploadId`.
+    func prepare(_ file: ImageFile, key: UploadKey, change: ImageStateChange) async throws
 
     /// Bytes arrived: sets the file's `size`, `md5`, `etag`, `complete = true`, `updatedAt`.
     /// No file record: nothing happens.
     func recordBytes(_ imageId: String, _ measured: MeasuredBytes, etag: String, at: Date) async throws
 
-    /// upload-done, atomically: writes `image` over its row, clears the file's token, deletes
-    /// the image's upload keys and multipart uploads.
-    func finishUpload(_ image: Image) async throws
+    /// upload-done, atomically: writes `change` to the image (as `ImageStore.change`), clears
+    /// the file's token, deletes the image's upload keys and multipart uploads.
+    func finishUpload(_ imageId: String, _ change: ImageStateChange) async throws
 
     /// A job's fetch or copy got the bytes: upserts a complete file record (`uploadId` and
     /// `token` empty, `expectedSize` = `size`).

@@ -101,6 +101,12 @@ import Testing
             #expect(try await stores.instances.removeMembers(ids[0], [2]) == nil)
             #expect(try await stores.instances.markDeleted(ids, at: S.epoch + 1)?.map(\.instance.status) == [.deleted, .deleted])
             #expect(try await stores.instances.markDeleted([ids[0]], at: S.epoch + 2) == nil)
+            // A change read before the deletion does not bring it back.
+            var stale = try #require(try await stores.instances.instance(ids[1])).instance
+            stale.status = .actived
+            await #expect(throws: CanonicalError.notFound(kind: "instance", id: String(ids[1]))) {
+                try await stores.instances.update(stale)
+            }
         }
     }
 }

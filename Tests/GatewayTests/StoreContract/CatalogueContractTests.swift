@@ -48,11 +48,18 @@ import Testing
                                                                              picture: "p.jpg", owner: "acme", now: S.epoch))
             app.status = .deleted
             _ = try await stores.applications.update(app)
+            // A change read before the deletion does not bring it back.
+            app.status = .actived
+            app.displayName = "stale"
+            await #expect(throws: CanonicalError.notFound(kind: "application", id: String(app.id!))) {
+                try await stores.applications.update(app)
+            }
             let again = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "again", description: "",
                                                                                picture: "", owner: "acme", now: S.epoch + 1))
             #expect(again.id != app.id)
             let mine = try await stores.applications.applications(ListWindow(keywords: "JUNIT", ascending: true), owner: "acme")
             #expect(mine.items.map(\.displayName) == ["test", "again"] && mine.total == 2)
+            #expect(mine.items.map(\.status) == [.deleted, .actived])
             #expect(try await stores.applications.applications(ListWindow(status: "ACTIVED"), owner: "globex").total == 0)
         }
     }

@@ -14,19 +14,17 @@ import Testing
 
     @Test(arguments: StoreFactory.all) func aPrepareReplacesTheLastOnesKeysAndUploads(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
-            var image = try await stores.images.insert(S.image("cirros"), job: nil).image
-            image.status = .queued
-            image.uploadId = "upload-first"
+            let image = try await stores.images.insert(S.image("cirros"), job: nil).image
+            let queued = ImageStateChange(status: .queued, errMessage: "", at: S.epoch, touchesStatusTime: false)
             let (firstKey, _) = UploadKey.mint(imageId: image.imageId, token: "token-upload-first", now: S.epoch)
-            try await stores.uploads.prepare(Self.file(image.imageId, uploadId: "upload-first", size: 100), key: firstKey, image: image)
+            try await stores.uploads.prepare(Self.file(image.imageId, uploadId: "upload-first", size: 100), key: firstKey, change: queued)
             #expect(try await stores.uploads.key(firstKey.accessKey) == firstKey)
             #expect(try await stores.images.image(.ref(image.imageId), reach: .all, within: [])?.image.uploadId == "upload-first")
             try await stores.uploads.openMultipart(MultipartUpload(uploadId: "mpu-one", imageId: image.imageId, completed: false, createdAt: S.epoch))
             #expect(try await stores.uploads.multipartIds(of: image.imageId) == ["mpu-one"])
 
-            image.uploadId = "upload-second"
             let (secondKey, _) = UploadKey.mint(imageId: image.imageId, token: "token-upload-second", now: S.epoch)
-            try await stores.uploads.prepare(Self.file(image.imageId, uploadId: "upload-second", size: 100), key: secondKey, image: image)
+            try await stores.uploads.prepare(Self.file(image.imageId, uploadId: "upload-second", size: 100), key: secondKey, change: queued)
             #expect(try await stores.uploads.key(firstKey.accessKey) == nil)
             #expect(try await stores.uploads.key(secondKey.accessKey) != nil)
             #expect(try await stores.uploads.multipartIds(of: image.imageId).isEmpty)
@@ -35,11 +33,12 @@ import Testing
             try await stores.uploads.recordBytes(image.imageId, MeasuredBytes(size: 100, md5: "0123"), etag: "", at: S.epoch + 1)
             let file = try #require(try await stores.uploads.file(image.imageId))
             #expect(file.complete && file.size == 100 && file.md5 == "0123" && file.token == Secrets.sha256Hex("token-upload-second"))
-            image.status = .active
-            try await stores.uploads.finishUpload(image)
+            try await stores.uploads.finishUpload(image.imageId, ImageStateChange(status: .active, errMessage: "", size: 100,
+                                                                                 checksum: "0123", at: S.epoch + 2))
             #expect(try await stores.uploads.file(image.imageId)?.token == "")
             #expect(try await stores.uploads.key(secondKey.accessKey) == nil)
-            #expect(try await stores.images.image(.ref(image.imageId), reach: .all, within: [])?.image.status == .active)
+            let done = try #require(try await stores.images.image(.ref(image.imageId), reach: .all, within: [])?.image)
+            #expect(done.status == .active && done.size == 100 && done.checksum == "0123" && done.uploadId == "upload-second")
         }
     }
 
@@ -48,9 +47,8 @@ import Testing
             let imageId = try await stores.images.insert(S.image("big"), job: nil).image.imageId
             let uploads = stores.uploads
             let (key, _) = UploadKey.mint(imageId: imageId, token: "t", now: S.epoch)
-            var image = try #require(try await stores.images.image(.ref(imageId), reach: .all, within: [])?.image)
-            image.status = .queued
-            try await uploads.prepare(Self.file(imageId, uploadId: "upload-big", size: 100), key: key, image: image)
+            try await uploads.prepare(Self.file(imageId, uploadId: "upload-big", size: 100), key: key,
+                                      change: ImageStateChange(status: .queued, at: S.epoch, touchesStatusTime: false))
             try await uploads.openMultipart(MultipartUpload(uploadId: "mpu-big", imageId: imageId, completed: false, createdAt: S.epoch))
             #expect(try await uploads.reservePart(imageId, "mpu-other", number: 1, length: 10, prepared: 100, at: S.epoch) == .noSuchUpload)
             #expect(try await uploads.reservePart(imageId, "mpu-big", number: 1, length: 60, prepared: 100, at: S.epoch) == .reserved(60))
