@@ -5,7 +5,6 @@ import GRDB
 /// files beside the database. Zero setup: the default backend.
 public final class BundledBackend: GatewayService, @unchecked Sendable {
     let sqlite: SQLiteStore
-    let files: LocalFileStore
 
     /// Opens (creating if needed) the store at `path`, brings its schema up to date and seeds the
     /// catalogue and directory.
@@ -16,7 +15,6 @@ public final class BundledBackend: GatewayService, @unchecked Sendable {
         let files = try LocalFileStore(root: directory.appendingPathComponent("files").path,
                                        exportRoot: options.exportRoot ?? directory.appendingPathComponent("buckets").path)
         self.sqlite = sqlite
-        self.files = files
         super.init(stores: Stores(sqlite, bytes: files), options: options, storeServices: sqlite.services,
                    readiness: { await sqlite.unreadiness() })
     }
