@@ -8,5 +8,5 @@ public enum BackendKind: String, Sendable, CaseIterable {
     case remote
 
     /// The kinds' names, for messages.
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    public static var known: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -20,7 +20,7 @@ public struct GatewayParts: Sendable {
 /// Opens the backend the config names.
 public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
     guard let kind = BackendKind(rawValue: config.backend.kind) else {
-        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.names))")
+        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
     }
     switch kind {
     case .bundled:
