@@ -32,9 +32,6 @@ public struct CredentialStore: Sendable {
         var credentials: [Entry]
     }
 
-    /// Dialects whose secrets are passwords a person chose: only a slow hash is accepted.
-    static let passwordDialects: Set<DialectID> = [.foreman]
-
     /// SHA-256 entries, filed under the presented credential's lookup key.
     private var hashed: [String: Identity] = [:]
     /// bcrypt entries, filed under dialect and id (a salted hash cannot be a lookup key).
@@ -43,13 +40,16 @@ public struct CredentialStore: Sendable {
 
     public init() {}
 
-    public static func load(path: String) throws -> CredentialStore {
+    /// Reads the file; each entry must name one of `dialects`. A dialect whose secrets are
+    /// passwords a person chose (`Dialect.secretsArePasswords`) takes only a slow hash.
+    public static func load(path: String, dialects: DialectRegistry) throws -> CredentialStore {
         let file = try YAMLDecoder().decode(File.self, from: String(contentsOfFile: path, encoding: .utf8))
         var store = CredentialStore()
         for (index, entry) in file.credentials.enumerated() {
             let place = "\(path): credentials[\(index)]"
-            guard let dialect = DialectID(rawValue: entry.dialect) else {
-                throw GatewayStartError("\(place): unknown dialect '\(entry.dialect)'")
+            let dialect = DialectID(entry.dialect)
+            guard let speaker = dialects[dialect] else {
+                throw GatewayStartError("\(place): unknown dialect '\(entry.dialect)' (known: \(dialects.names))")
             }
             let identity = Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.operator ?? false)
             switch (entry.secret_sha256?.lowercased(), entry.secret_bcrypt) {
@@ -59,7 +59,7 @@ public struct CredentialStore: Sendable {
                 }
                 store.bcrypted[Self.slot(dialect, entry.id ?? ""), default: []].append((bcrypt, identity))
             case (let hash?, nil):
-                guard !passwordDialects.contains(dialect) else {
+                guard !speaker.secretsArePasswords else {
                     throw GatewayStartError("\(place): \(dialect.rawValue) secrets are passwords: give secret_bcrypt "
                                             + "(ims-gateway credentials hash --bcrypt SECRET), not secret_sha256")
                 }
