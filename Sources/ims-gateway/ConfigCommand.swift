@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dialects
 import GatewayCore
 
 struct ConfigCommand: ParsableCommand {
@@ -12,14 +13,14 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             let path = try file ?? ConfigOptions.defaultConfigPath()
-            let problems = ConfigCheck.run(path: path)
+            let problems = ConfigCheck.run(path: path, compiled: Dialects.all)
             for problem in problems { print(problem) }
             guard problems.isEmpty else {
                 print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
                 throw ExitCode.failure
             }
             let config = try GatewayConfig.load(path: path)
-            print("ok: \(try config.routeTable().routes.count) routes from \(config.routes.count) route files in \(path)")
+            print("ok: \(try config.routeTable(dialects: DialectRegistry(Dialects.all)).routes.count) routes from \(config.routes.count) route files in \(path)")
         }
     }
 }

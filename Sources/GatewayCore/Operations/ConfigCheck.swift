@@ -17,7 +17,9 @@ public enum ConfigCheck {
                                        "job_delay_ms", "public_url", "auth", "canonical_api", "imports"]
     static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
 
-    public static func run(path: String) -> [Problem] {
+    /// Checks the config at `path` for a gateway that compiles in `compiled`.
+    public static func run(path: String, compiled: [any Dialect]) -> [Problem] {
+        let dialects = DialectRegistry(compiled)
         var problems: [Problem] = []
         func problem(_ file: String, _ node: Node?, _ message: String) {
             problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
@@ -54,7 +56,7 @@ public enum ConfigCheck {
             let file = config.resolve(credentials)
             if !FileManager.default.fileExists(atPath: file) {
                 problem(path, mapping["auth"]?["credentials"], "credentials file \(file) does not exist")
-            } else if let error = Result(catching: { try CredentialStore.load(path: file) }).failure {
+            } else if let error = Result(catching: { try CredentialStore.load(path: file, dialects: dialects) }).failure {
                 problem(file, nil, "\(error)")
             }
         }
@@ -67,12 +69,12 @@ public enum ConfigCheck {
                 problem(path, node, "route file \(resolved) does not exist")
                 continue
             }
-            problems += checkRouteFile(resolved, seen: &seen)
+            problems += checkRouteFile(resolved, dialects: dialects, seen: &seen)
         }
         return problems
     }
 
-    static func checkRouteFile(_ file: String, seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
+    static func checkRouteFile(_ file: String, dialects: DialectRegistry, seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
         var problems: [Problem] = []
         func problem(_ node: Node?, _ message: String) {
             problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
@@ -81,8 +83,8 @@ public enum ConfigCheck {
               let mapping = root.mapping else {
             return [Problem(file: file, line: 1, message: "not a YAML mapping")]
         }
-        guard let dialectName = mapping["dialect"]?.string, let dialect = DialectID(rawValue: dialectName) else {
-            problem(mapping["dialect"] ?? root, "unknown or missing dialect (known: \(DialectID.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let dialectName = mapping["dialect"]?.string, case let dialect = DialectID(dialectName), dialects.contains(dialect) else {
+            problem(mapping["dialect"] ?? root, "unknown or missing dialect (known: \(dialects.names))")
             return problems
         }
         let fileMounts = mapping["mounts"]?.sequence?.compactMap(\.string) ?? [""]

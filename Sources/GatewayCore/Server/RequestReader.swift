@@ -1,0 +1,31 @@
+import HTTPTypes
+import NIOCore
+
+/// Reads a request's query and body once, when the pipeline first needs them: before routing
+/// for routes chosen by a parameter, before the credential for signed requests, else before
+/// decoding (so an unauthenticated request's body is never read).
+struct RequestReader: Sendable {
+    let request: Gateway.Request
+    private(set) var query: [(name: String, value: String)] = []
+    private(set) var body = ByteBuffer()
+    private var fields: [String: JSONValue] = [:]
+    private var done = false
+
+    init(_ request: Gateway.Request) { self.request = request }
+
+    mutating func read() async throws(CanonicalError) {
+        guard !done else { return }
+        done = true
+        // Form rules (`+` is a space), as the legacy clients encode their queries.
+        query = try DialectRequest.parseForm(request.query, what: "the query")
+        body = try await request.body()
+        let probe = DialectRequest(route: Route(dialect: "", method: request.method, template: request.path, operation: .document),
+                                   parameters: [:], headers: request.headers, body: body, requestId: request.requestId)
+        fields = (try? probe.bodyObject()) ?? [:]
+    }
+
+    /// A parameter from the query, else from the body's fields (`nil` before `read`).
+    func parameter(_ name: String) -> String? {
+        query.last { $0.name == name }?.value ?? fields[name]?.stringValue
+    }
+}
