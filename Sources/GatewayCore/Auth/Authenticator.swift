@@ -7,11 +7,18 @@ public struct Authenticator: Sendable {
     let store: CredentialStore?
     let cache: TokenCache?
     var metrics: GatewayMetrics?
+    /// Signed requests already accepted (schemes that sign refuse a replay); kept across reloads.
+    let replays: ReplayMemory
+    /// How far a signed request's time may be from the gateway's clock, either way.
+    let signatureWindow: TimeInterval
 
-    public init(store: CredentialStore?, cache: TokenCache?, metrics: GatewayMetrics? = nil) {
+    public init(store: CredentialStore?, cache: TokenCache?, metrics: GatewayMetrics? = nil,
+                replays: ReplayMemory = ReplayMemory(), signatureWindow: TimeInterval = 900) {
         self.store = store
         self.cache = cache
         self.metrics = metrics
+        self.replays = replays
+        self.signatureWindow = signatureWindow
     }
 
     public var isEnabled: Bool { store != nil }
@@ -28,5 +35,13 @@ public struct Authenticator: Sendable {
         guard let identity = try await store.verify(credential) else { throw .unauthorized(credential.id) }
         cache?.remember(identity, for: key)
         return identity
+    }
+
+    /// The identity a request signed under `scheme` proves. Signatures are checked on every
+    /// request (never cached: each one is new, and a replay must be seen).
+    public func identity(for request: AuthRequest, scheme: any AuthScheme, now: Date = Date()) throws(CanonicalError) -> Identity {
+        guard let store else { return .anonymousOperator }
+        return try scheme.identity(for: request, in: AuthContext(credentials: store, replays: replays,
+                                                                 window: signatureWindow, now: now))
     }
 }

@@ -49,6 +49,10 @@ public struct GatewayConfig: Codable, Sendable {
         public var credentials: String?
         public var cacheTtlSeconds: Double?
         public var cacheMaxEntries: Int?
+        /// Signed requests (HMAC schemes): how far their time may be from the gateway's clock
+        /// (default 900 s), and how many accepted signatures are remembered against replay.
+        public var signatureWindowSeconds: Double?
+        public var replayMaxEntries: Int?
 
         public init() {}
     }
@@ -195,11 +199,12 @@ public struct GatewayConfig: Codable, Sendable {
     /// A reload passes the cache already open: the process keeps one connection to the cache
     /// file, so a reload under load never races a second connection for its lock.
     public func authenticator(dialects: DialectRegistry, metrics: GatewayMetrics? = nil,
-                              reusing openCache: TokenCache? = nil) throws -> Authenticator {
+                              reusing openCache: TokenCache? = nil, replays: ReplayMemory? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
         let store = try CredentialStore.load(path: resolve(file), dialects: dialects)
         let cache = openCache ?? TokenCache(ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
-        return Authenticator(store: store, cache: cache, metrics: metrics)
+        return Authenticator(store: store, cache: cache, metrics: metrics, replays: replays ?? ReplayMemory(maxEntries: auth.replayMaxEntries ?? 100_000),
+                             signatureWindow: auth.signatureWindowSeconds ?? 900)
     }
 
     /// What the bundled store is seeded and set up with.

@@ -60,6 +60,8 @@ public enum Command: Sendable, Codable, Equatable {
     case deleteCatalogEntry(CatalogSelector)
 
     case getJob(String)
+    /// The caller's recent jobs, newest first (a job listing, such as an action API's DescribeJobs).
+    case listJobs(JobQuery)
     /// Run `command` and record it as a Job that clients can poll (51idc's mutations). The command
     /// is checked at once; it runs, and the job moves to successful or failed, in the background.
     indirect case asJob(JobSpec, Command)
@@ -75,6 +77,7 @@ public enum CommandResult: Sendable, Codable, Equatable {
     case application(ImageApplication)
     case applications(ApplicationPage)
     case job(Job)
+    case jobs(JobPage)
     case instance(InstanceView)
     case instances(InstancePage)
     case users(UserPage)

@@ -148,6 +148,9 @@ enum Samples {
         case .jobGet:
             .job(Job(jobId: "j-1", action: "CaptureInstance", status: .successful, zone: "z", requestId: "r",
                      resourceIds: ["img-abcd1234"], owner: "t", createdAt: now, beganAt: now, finishedAt: now))
+        case .jobList:
+            .jobs(JobPage(items: [Job(jobId: "j-1", action: "CaptureInstance", status: .successful, zone: "z", requestId: "r",
+                                      resourceIds: ["img-abcd1234"], owner: "t", createdAt: now, beganAt: now, finishedAt: now)], total: 1))
         case .imagePrepareUpload: .uploadTicket(UploadTicket(imageId: "img-abcd1234", uploadId: "u", token: "t", size: 1))
         case .imageShare, .imageUnshare, .imageListShares, .shareListReceived, .shareDelete: .shares(SharePage(items: [share], total: 1))
         case .storageListBuckets: .buckets([Bucket(name: "b", azId: "AZ0", cellId: "c")])

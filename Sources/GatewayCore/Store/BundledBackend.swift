@@ -224,6 +224,8 @@ public final class BundledBackend: Backend {
                 throw CanonicalError.notFound(kind: "job", id: jobId)
             }
             return .job(job)
+        case .listJobs(let query):
+            return .jobs(try JobStore.list(query, as: identity, in: db))
         case .asJob(let spec, let inner):
             return .job(try JobStore.submit(spec, inner, backend: self, as: identity, now: now, in: db))
         }
@@ -261,7 +263,7 @@ public final class BundledBackend: Backend {
 extension Command {
     var isReadOnly: Bool {
         switch self {
-        case .getImage, .listImages, .getApplication, .listApplications, .getJob, .getInstance, .listInstances,
+        case .getImage, .listImages, .getApplication, .listApplications, .getJob, .listJobs, .getInstance, .listInstances,
              .listMembers, .listShares, .listReceivedShares, .listBuckets, .downloadImage, .listCatalog, .getCatalogEntry:
             true
         default: false

@@ -43,6 +43,19 @@ enum JobStore {
         return job
     }
 
+    /// The caller's jobs (every tenant's for an operator), newest first, one page and the count.
+    static func list(_ query: JobQuery, as identity: Identity, in db: Database) throws -> JobPage {
+        var jobs = Job.all()
+        if !identity.isOperator { jobs = jobs.filter(Column("owner") == identity.tenant) }
+        if !query.jobIds.isEmpty { jobs = jobs.filter(query.jobIds.contains(Column("jobId"))) }
+        if !query.statuses.isEmpty { jobs = jobs.filter(query.statuses.map(\.rawValue).contains(Column("status"))) }
+        if let action = query.action { jobs = jobs.filter(Column("action") == action) }
+        let limit = min(max(query.limit, 0), JobQuery.maxLimit)
+        let items = try jobs.order(Column("createdAt").desc, Column.rowID.desc)
+            .limit(limit, offset: max(query.offset, 0)).fetchAll(db)
+        return JobPage(items: items, total: try jobs.fetchCount(db))
+    }
+
     /// Jobs not finished, oldest first (a restart resumes those it was working on).
     static func runnable(limit: Int, in db: Database) throws -> [Job] {
         try Job.select(Job.databaseSelection + [Column("command")])
