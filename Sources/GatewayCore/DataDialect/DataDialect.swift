@@ -8,6 +8,8 @@ public struct DataDialect: Dialect {
     /// The built-in authentication scheme the file names (`nil` for `auth: none`).
     public let authScheme: (any AuthScheme)?
     let selector: String
+    /// The parameters the auth scheme reads, for documents (`auth_parameters` in the file).
+    let authParameters: [(name: String, description: String)]
     public let fields: FieldSlots
     let constants: [String: JSONValue]
     let times: ValueCodec.TimeStyle

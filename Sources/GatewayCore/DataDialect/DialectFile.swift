@@ -36,7 +36,7 @@ public enum DialectFile {
         let file: String
         let compiled: DialectRegistry
 
-        static let topKeys: Set<String> = ["name", "auth", "endpoint", "times", "fields", "image_constants", "job", "errors", "actions"]
+        static let topKeys: Set<String> = ["name", "auth", "auth_parameters", "endpoint", "times", "fields", "image_constants", "job", "errors", "actions"]
 
         func fail(_ node: Node?, _ message: String) -> DialectFileError {
             DialectFileError(file: file, line: (node?.mark?.line).map { $0 } ?? 1, message: message)
@@ -71,6 +71,10 @@ public enum DialectFile {
                 }
                 scheme = found
             }
+            var authParameters: [(name: String, description: String)] = []
+            for (key, value) in try top["auth_parameters"].map({ n throws(DialectFileError) in try mapping(n, "auth_parameters") }) ?? [:] {
+                authParameters.append((try string(key, "a parameter"), try string(value, "its description")))
+            }
             let times = try timeStyle(top["times"]) ?? .isoSeconds
             let fields = try self.fields(top["fields"], dialect: name)
             let endpoint = try mapping(top["endpoint"] ?? root, "endpoint")
@@ -103,7 +107,7 @@ public enum DialectFile {
                           defaults: [selector: action.name], source: "\(file):\(action.line)", selector: selector)
                 }
             }
-            return DataDialect(id: name, authScheme: scheme, selector: selector, fields: fields, constants: constants, times: times,
+            return DataDialect(id: name, authScheme: scheme, selector: selector, authParameters: authParameters, fields: fields, constants: constants, times: times,
                                job: job, errors: errors, actions: Dictionary(actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }),
                                routes: routes, file: file)
         }
