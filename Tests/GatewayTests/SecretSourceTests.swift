@@ -20,7 +20,7 @@ import Testing
     /// HMAC scheme is.
     struct SigningDialect: Dialect {
         let id: DialectID = "signing"
-        var credentialReadsRequest: Bool { true }
+        var authScheme: (any AuthScheme)? { AuthSchemes.all.first }
         func decode(_ request: DialectRequest) throws(CanonicalError) -> Command { throw .unauthorized("") }
         func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse { DialectResponse(body: nil) }
         func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse { DialectResponse(body: nil) }

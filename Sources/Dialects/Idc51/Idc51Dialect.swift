@@ -74,7 +74,7 @@ public struct Idc51Dialect: Dialect {
         }
     }
 
-    /// QingCloud's error layout: a non-zero `ret_code` and a message, with a matching HTTP status.
+    /// The error layout 51idc inherits from its ancestor API: a non-zero `ret_code` and a message, with a matching HTTP status.
     public func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse {
         let (status, code, message): (HTTPStatus, Int64, String) = switch error {
         case .invalidParameter(let field, let why), .conflict(let field, let why):
@@ -126,6 +126,8 @@ public struct Idc51Dialect: Dialect {
         default: throw .invalidParameter(field: "images", message: "must be a list of image ids")
         }
         ids += request.queryValues("images[]").filter { !ids.contains($0) }
+        // The numbered list encoding (`images.1=…&images.2=…`) 51idc's API inherits from its ancestor.
+        ids += try NumberedList.values("images", in: params).filter { !ids.contains($0) }
         if !ids.isEmpty { filters.append(ImageCondition(.imageId, .in, ids.map { .string($0) })) }
         for field in Self.listFilters {
             guard let key = Self.slots.slot(field)?.input, let raw = params[key], raw != "" else { continue }

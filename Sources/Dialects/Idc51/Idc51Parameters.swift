@@ -13,6 +13,7 @@ extension Idc51Dialect {
         return [
             InputParameter("images", .string(), description: "image ids, comma-separated"),
             InputParameter("images[]", .array(.string()), description: "image ids, one per parameter"),
+            InputParameter("images.1", .string(), description: "image ids as numbered parameters: images.1, images.2, …"),
         ] + filters + [
             InputParameter("status", .oneOf(Self.statuses.keys.sorted())),
             InputParameter("search_word", .string(), description: "an image id or part of a name"),

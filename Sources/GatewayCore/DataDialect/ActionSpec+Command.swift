@@ -34,6 +34,7 @@ extension ActionSpec {
                 args[arg, default: []] += values
             }
         }
+        patch.merge(fixed) { given, _ in given }
         let one = { (arg: Arg) in args[arg]?.last ?? "" }
         let zone = one(.zone)
         var command: Command
@@ -57,6 +58,17 @@ extension ActionSpec {
             let ids = args[.jobs] ?? []
             guard ids.count <= 1 else { throw .invalidParameter(field: "jobs", message: "takes one job at a time") }
             command = .getJob(ids.first ?? "")
+        case .jobList:
+            var statuses: [JobStatus] = []
+            for text in args[.jobStatus] ?? [] {
+                guard let status = JobStatus(rawValue: text) else {
+                    throw .invalidParameter(field: ActionSpec.Arg.jobStatus.rawValue, message: "must be one of pending, working, successful, failed")
+                }
+                statuses.append(status)
+            }
+            let action = one(.jobAction)
+            command = .listJobs(JobQuery(jobIds: args[.jobs] ?? [], statuses: statuses, action: action.isEmpty ? nil : action,
+                                         offset: numbers[.offset] ?? 0, limit: numbers[.limit] ?? 20))
         default:
             throw .internal("\(operation.rawValue) is not defined as data")
         }

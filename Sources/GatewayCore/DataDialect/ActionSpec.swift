@@ -20,19 +20,21 @@ struct ActionSpec: Sendable {
         case images
         /// Job ids.
         case jobs
+        /// Job states (`pending`, `working`, `successful`, `failed`), and a job's action.
+        case jobStatus = "job_status", jobAction = "job_action"
         /// An image id or part of a name (51idc's `search_word`).
         case search
         case offset, limit
         /// The zone a job is recorded in.
         case zone
-        /// Accepted and checked, but changes nothing (QingCloud's `verbose`).
+        /// Accepted and checked, but changes nothing (a `verbose` flag).
         case ignore
     }
 
     struct Param: Sendable {
         var name: String
         var target: Target
-        /// Read as `name.1`, `name.2`, … (QingCloud's list encoding).
+        /// Read as `name.1`, `name.2`, … (the action APIs' list encoding).
         var list: Bool
         var required: Bool
         var integer: Bool
@@ -50,6 +52,7 @@ struct ActionSpec: Sendable {
         .imageDelete: [.image, .zone, .ignore],
         .imageBatchDelete: [.images, .zone, .ignore],
         .jobGet: [.jobs, .zone, .ignore],
+        .jobList: [.jobs, .jobStatus, .jobAction, .offset, .limit, .zone, .ignore],
     ]
     static let takesFields: Set<Operation> = [.imageList, .imageCreate, .imageCapture, .imageUpdate]
 
@@ -58,12 +61,14 @@ struct ActionSpec: Sendable {
     /// Answer a job of this name (the change runs in the background).
     var job: String?
     var params: [Param]
+    /// Canonical fields the action always sets (where the dialect's images hang in the others).
+    var fixed: ImagePatch = [:]
     var answer: AnswerTemplate
     var line: Int
 
     init(name: String, node: Node, reader: DialectFile.Reader, fields: FieldSlots) throws(DialectFileError) {
         let spec = try reader.mapping(node, "action \(name)")
-        try reader.onlyKeys(spec, ["operation", "job", "params", "answer"], "action \(name)")
+        try reader.onlyKeys(spec, ["operation", "job", "params", "set", "answer"], "action \(name)")
         let operationText = try reader.string(spec["operation"] ?? node, "\(name).operation")
         guard let operation = Operation(rawValue: operationText), let allowed = Self.args[operation] else {
             throw reader.fail(spec["operation"], "operation '\(operationText)' cannot be defined as data (known: \(Self.args.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
@@ -101,9 +106,27 @@ struct ActionSpec: Sendable {
             }
             params.append(Param(name: param, target: target, list: entry["list"]?.bool ?? false, required: entry["required"]?.bool ?? false,
                                 integer: integer, fallback: entry["default"]?.int,
-                                range: (entry["min"]?.int ?? Int(Int32.min))...(entry["max"]?.int ?? Int(Int32.max))))
+                                range: try Self.range(entry, reader: reader)))
         }
         self.params = params
+        for (key, value) in try spec["set"].map({ n throws(DialectFileError) in try reader.mapping(n, "\(name).set") }) ?? [:] {
+            let text = try reader.string(key, "a field")
+            guard let field = ImageField(rawValue: text), field.isWritable, Self.takesFields.contains(operation), operation != .imageList else {
+                throw reader.fail(key, "'\(text)' is not a canonical field \(operation.rawValue) can set")
+            }
+            do {
+                fixed[field] = try ValueCodec.coerce(reader.json(value), as: field.kind)
+            } catch {
+                guard case .wrongType(let phrase) = error else { throw reader.fail(value, "bad value") }
+                throw reader.fail(value, "\(text) \(phrase)")
+            }
+        }
         answer = try AnswerTemplate(reader.json(spec["answer"] ?? node), allowed: AnswerTemplate.answerFacts, at: spec["answer"], reader: reader)
+    }
+
+    static func range(_ entry: Node.Mapping, reader: DialectFile.Reader) throws(DialectFileError) -> ClosedRange<Int> {
+        let (low, high) = (entry["min"]?.int ?? Int(Int32.min), entry["max"]?.int ?? Int(Int32.max))
+        guard low <= high else { throw reader.fail(entry["min"], "min is above max") }
+        return low...high
     }
 }

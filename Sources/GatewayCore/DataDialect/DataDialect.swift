@@ -5,9 +5,11 @@ import Foundation
 /// over the parsed file, like every dialect.
 public struct DataDialect: Dialect {
     public let id: DialectID
-    /// The built-in authentication scheme the file names (`none`: no credential).
-    let auth: String
+    /// The built-in authentication scheme the file names (`nil` for `auth: none`).
+    public let authScheme: (any AuthScheme)?
     let selector: String
+    /// The parameters the auth scheme reads, for documents (`auth_parameters` in the file).
+    let authParameters: [(name: String, description: String)]
     public let fields: FieldSlots
     let constants: [String: JSONValue]
     let times: ValueCodec.TimeStyle
@@ -19,9 +21,7 @@ public struct DataDialect: Dialect {
     /// Where it was read from.
     public let file: String
 
-    /// A scheme's signature covers the parameters, so they are read first.
-    public var credentialReadsRequest: Bool { auth != "none" }
-
+    /// Requests prove who sent them by `authScheme`; there is no other credential.
     public func credential(_ request: DialectRequest) -> PresentedCredential? { nil }
 
     func action(_ request: DialectRequest) throws(CanonicalError) -> ActionSpec {
@@ -53,6 +53,9 @@ public struct DataDialect: Dialect {
             facts["total"] = .int(Int64(page.total))
         case .image(let view):
             facts["image"] = image(view)
+        case .jobs(let page):
+            facts["jobs"] = .array(page.items.map { job in self.job.render { job.fact($0, times: times) } })
+            facts["total"] = .int(Int64(page.total))
         case .job(let job):
             let written = self.job.render { job.fact($0, times: times) }
             facts["job"] = written

@@ -36,7 +36,7 @@ public enum DialectFile {
         let file: String
         let compiled: DialectRegistry
 
-        static let topKeys: Set<String> = ["name", "auth", "endpoint", "times", "fields", "image_constants", "job", "errors", "actions"]
+        static let topKeys: Set<String> = ["name", "auth", "auth_parameters", "endpoint", "times", "fields", "image_constants", "job", "errors", "actions"]
 
         func fail(_ node: Node?, _ message: String) -> DialectFileError {
             DialectFileError(file: file, line: (node?.mark?.line).map { $0 } ?? 1, message: message)
@@ -64,8 +64,16 @@ public enum DialectFile {
             let name = DialectID(try string(top["name"] ?? root, "name"))
             if compiled.contains(name) { throw fail(top["name"], "'\(name)' is a compiled dialect's name") }
             let authName = try string(top["auth"] ?? root, "auth")
-            guard authName == "none" else {
-                throw fail(top["auth"], "unknown auth scheme '\(authName)' (known: none)")
+            var scheme: (any AuthScheme)?
+            if authName != "none" {
+                guard let found = AuthSchemes.named(authName) else {
+                    throw fail(top["auth"], "unknown auth scheme '\(authName)' (known: \((["none"] + AuthSchemes.names).joined(separator: ", ")))")
+                }
+                scheme = found
+            }
+            var authParameters: [(name: String, description: String)] = []
+            for (key, value) in try top["auth_parameters"].map({ n throws(DialectFileError) in try mapping(n, "auth_parameters") }) ?? [:] {
+                authParameters.append((try string(key, "a parameter"), try string(value, "its description")))
             }
             let times = try timeStyle(top["times"]) ?? .isoSeconds
             let fields = try self.fields(top["fields"], dialect: name)
@@ -99,7 +107,7 @@ public enum DialectFile {
                           defaults: [selector: action.name], source: "\(file):\(action.line)", selector: selector)
                 }
             }
-            return DataDialect(id: name, auth: authName, selector: selector, fields: fields, constants: constants, times: times,
+            return DataDialect(id: name, authScheme: scheme, selector: selector, authParameters: authParameters, fields: fields, constants: constants, times: times,
                                job: job, errors: errors, actions: Dictionary(actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }),
                                routes: routes, file: file)
         }

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Yams
 
-/// How a data dialect answers errors: one status (QingCloud answers 200), a body template with
+/// How a data dialect answers errors: one status (an action API may answer 200), a body template with
 /// `$code` and `$message`, and per canonical error kind a code and a message whose `$field`,
 /// `$why`, `$id`, `$kind` and `$text` are filled from the error.
 struct ErrorAnswers: Sendable {

@@ -1,4 +1,4 @@
-/// QingCloud's way of sending a list in a query or form: `images.1=a&images.2=b`. Shared by the
+/// The action APIs' way of sending a list in a query or form: `images.1=a&images.2=b`. Shared by the
 /// dialects of that family (51idc's route reads it too).
 public enum NumberedList {
     /// The values of `name.1`, `name.2`, … in the order of their numbers (gaps allowed).

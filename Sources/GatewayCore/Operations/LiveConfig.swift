@@ -15,11 +15,11 @@ public final class LiveConfig: Sendable {
 
         /// The compiled dialects plus those the config defines, their routes and credentials.
         public static func make(_ config: GatewayConfig, compiled: [any Dialect], metrics: GatewayMetrics? = nil,
-                                reusing cache: TokenCache? = nil, replays: ReplayMemory? = nil) throws -> Snapshot {
+                                reusing previous: Authenticator? = nil) throws -> Snapshot {
             let dialects = try config.dialectRegistry(compiled: compiled)
             return Snapshot(dialects: dialects, table: try config.routeTable(dialects: dialects),
-                            authenticator: try config.authenticator(dialects: dialects, metrics: metrics, reusing: cache,
-                                                                    replays: replays))
+                            authenticator: try config.authenticator(dialects: dialects, metrics: metrics, reusing: previous?.cache,
+                                                                    replays: previous?.replays))
         }
     }
 
@@ -51,10 +51,10 @@ public final class LiveConfig: Sendable {
     public func reload() throws -> Snapshot {
         guard let path else { throw GatewayStartError("no config file to reload from") }
         let config = adjust(try GatewayConfig.load(path: path))
-        let cache = snapshot.authenticator.cache
-        // The signatures already accepted stay remembered: a reload must not reopen replays.
-        let fresh = try Snapshot.make(config, compiled: compiled, metrics: metrics, reusing: cache,
-                                      replays: snapshot.authenticator.replays)
+        // The signatures already accepted stay refused as replays across a reload.
+        let previous = snapshot.authenticator
+        let cache = previous.cache
+        let fresh = try Snapshot.make(config, compiled: compiled, metrics: metrics, reusing: previous)
         current.withLockedValue { $0 = fresh }
         cache?.removeAll()
         return fresh

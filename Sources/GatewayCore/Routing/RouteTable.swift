@@ -13,7 +13,7 @@ public struct Route: Sendable, Equatable {
     public var source: String
     /// The mount the template starts with (`/api`, `/v2/zone/{zone}`, or empty).
     public var mount: String
-    /// A request parameter that picks this route among others at the same path (QingCloud's
+    /// A request parameter that picks this route among others at the same path (an action API's
     /// `action`): the route serves requests whose parameter equals `defaults[selector]`.
     public var selector: String?
 

@@ -27,9 +27,9 @@ public protocol Dialect: Sendable {
     /// Routes the dialect declares itself (a dialect file's actions); compiled dialects are
     /// routed by their route files.
     var routes: [Route] { get }
-    /// Whether reading the credential needs the query and body (a signature over them): they
-    /// are then read before it is checked.
-    var credentialReadsRequest: Bool { get }
+    /// A built-in scheme that proves who sent the request from the request itself (a signature
+    /// over its parameters), used instead of `credential`; its parameters are read first.
+    var authScheme: (any AuthScheme)? { get }
 }
 
 extension Dialect {
@@ -39,7 +39,7 @@ extension Dialect {
     public var secretsArePasswords: Bool { false }
     public var fields: FieldSlots { FieldSlots(id, []) }
     public var routes: [Route] { [] }
-    public var credentialReadsRequest: Bool { false }
+    public var authScheme: (any AuthScheme)? { nil }
 }
 
 /// HTTP status, named here so dialects need no HTTPTypes import.

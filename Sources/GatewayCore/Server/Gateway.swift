@@ -102,11 +102,16 @@ public struct Gateway: Sendable {
         dialectRequest.publicURL = request.publicURL
         var stage = Trace.Stage.identity
         do {
-            if dialect.credentialReadsRequest, match.unmatched == nil {
+            let identity: Identity
+            if let scheme = dialect.authScheme {
+                // A signature covers the parameters: they are read before it is checked.
                 try await reader.read()
-                (dialectRequest.query, dialectRequest.body) = (reader.query, reader.body)
+                let signed = AuthRequest(dialect: dialect.id, method: request.method.rawValue, path: request.path,
+                                         parameters: reader.query + reader.formFields)
+                identity = try snapshot.authenticator.identity(for: signed, scheme: scheme)
+            } else {
+                identity = try await snapshot.authenticator.identity(for: dialect.credential(dialectRequest))
             }
-            let identity = try await snapshot.authenticator.identity(for: dialect.credential(dialectRequest))
             trace.identity = identity
             stage = .route
             if let unmatched = match.unmatched { throw unmatched }

@@ -9,6 +9,8 @@ struct RequestReader: Sendable {
     private(set) var query: [(name: String, value: String)] = []
     private(set) var body = ByteBuffer()
     private var fields: [String: JSONValue] = [:]
+    /// A form body's fields in the order they came (empty for any other body).
+    private(set) var formFields: [(name: String, value: String)] = []
     private var done = false
 
     init(_ request: Gateway.Request) { self.request = request }
@@ -21,7 +23,12 @@ struct RequestReader: Sendable {
         body = try await request.body()
         let probe = DialectRequest(route: Route(dialect: "", method: request.method, template: request.path, operation: .document),
                                    parameters: [:], headers: request.headers, body: body, requestId: request.requestId)
+        // Only for choosing a route and checking a signature: a body these cannot read is the
+        // decoder's to refuse, in the dialect's words.
         fields = (try? probe.bodyObject()) ?? [:]
+        if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            formFields = (try? DialectRequest.parseForm(String(buffer: body))) ?? []
+        }
     }
 
     /// A parameter from the query, else from the body's fields (`nil` before `read`).
