@@ -94,6 +94,9 @@ check(idc.get("total_count") == 1 and idc["images"][0]["image_name"] == "qc-sdk-
 row = cec["data"]["id"]
 foreman = get(f"/api/compute_resources/1/images/{row}", {"Authorization": "Basic YWRtaW46Y2hhbmdlbWU="})
 check(foreman.get("name") == "qc-sdk-renamed" and foreman.get("id") == row, "read through Foreman", foreman)
+print(f"read through the other dialects: CECSTACK {cec['data']['imageId']} '{cec['data']['name']}' ({cec['data']['status']}), "
+      f"51idc '{idc['images'][0]['image_name']}' ({idc['images'][0]['status']}), "
+      f"Foreman #{foreman['id']} '{foreman['name']}' under compute resource {foreman.get('compute_resource_id')}")
 
 # --- the CLI, unchanged: its config names host, port and protocol; it exits 0 whatever happens
 cli_captured = run_cli("capture-instance", "-i", "i-qccli001", "-N", "qc-cli-golden")
@@ -102,6 +105,9 @@ cli_image = cli_captured["image_id"]
 check(wait_job(sdk, cli_captured["job_id"], timeout=60), "the CLI's capture job finishes", cli_captured)
 cli_jobs = run_cli("describe-jobs", "-j", cli_captured["job_id"])
 check(cli_jobs.get("job_set", [{}])[0].get("status") == "successful", "CLI describe-jobs", cli_jobs)
+cli_recent = run_cli("describe-jobs", "-s", "successful")
+check(cli_captured["job_id"] in [j["job_id"] for j in cli_recent.get("job_set", [])]
+      and all(j["status"] == "successful" for j in cli_recent["job_set"]), "CLI describe-jobs without ids, by status", cli_recent)
 cli_described = run_cli("describe-images", "-i", cli_image, "-p", "64bit,32bit", "-s", "available")
 check(cli_described.get("total_count") == 1 and cli_described["image_set"][0]["image_id"] == cli_image,
       "CLI describe-images (processor_type.N, status.N lists)", cli_described)
@@ -127,6 +133,7 @@ first = json.loads(urllib.request.urlopen(signed_url, timeout=30).read())
 check(first["ret_code"] == 0 and first["total_count"] == 1, "a signed request, sent once", first)
 replayed = json.loads(urllib.request.urlopen(signed_url, timeout=30).read())
 check(replayed["ret_code"] == 1200, "the same signed request sent again is refused", replayed)
+print(f"refused: wrong secret → {wrong['ret_code']} {wrong.get('message')!r}; replay → {replayed['ret_code']} {replayed.get('message')!r}")
 
 real_get_ts = auth.get_ts
 auth.get_ts = lambda: get_ts(time.gmtime(time.time() - 20 * 60))
@@ -135,6 +142,7 @@ try:
 finally:
     auth.get_ts = real_get_ts
 check(stale and stale["ret_code"] == 1200, "a request signed 20 minutes ago is refused", stale)
+print(f"refused: signed 20 minutes ago → {stale['ret_code']} {stale.get('message')!r}; unknown image → {unknown['ret_code']} {unknown.get('message')!r}")
 
 # --- delete through the SDK and wait for it
 deleted = sdk.delete_images([image_id])
