@@ -34,9 +34,12 @@ def connect(secret_key=secret):
 def run_cli(*args):
     out = subprocess.run(["qingcloud", "iaas", *args, "-f", cli_config], capture_output=True, text=True, timeout=120)
     try:
-        return json.loads(out.stdout)
+        answer = json.loads(out.stdout)
     except ValueError:
-        sys.exit(f"FAILED: the CLI printed no JSON for {args}: {out.stdout!r} {out.stderr!r}")
+        answer = None
+    if not isinstance(answer, dict):  # the CLI prints `null` (and exits 0) when the SDK got no answer
+        sys.exit(f"FAILED: the CLI printed no answer for {args}: {out.stdout!r} {out.stderr!r}")
+    return answer
 
 
 def get(path, headers):
