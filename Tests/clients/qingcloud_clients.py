@@ -69,6 +69,11 @@ check(by_id and by_id["ret_code"] == 0 and by_id["total_count"] == 1 and by_id["
 by_filters = sdk.describe_images(status=["available"], provider="self", search_word="qc-sdk", offset=0, limit=10)
 check(by_filters and by_filters["ret_code"] == 0 and [i["image_id"] for i in by_filters["image_set"]] == [image_id],
       "describe_images by status.N, provider and search_word", by_filters)
+bits = by_id["image_set"][0]["processor_type"]
+same_bits = sdk.describe_images(images=[image_id], processor_type=bits)
+other_bits = sdk.describe_images(images=[image_id], processor_type="32bit" if bits == "64bit" else "64bit")
+check(same_bits["total_count"] == 1 and other_bits["total_count"] == 0, f"describe_images by processor_type ({bits})",
+      [same_bits, other_bits])
 none = sdk.describe_images(images=[image_id], status=["deleted"])
 check(none and none["ret_code"] == 0 and none["total_count"] == 0, "a filter that excludes the image", none)
 
