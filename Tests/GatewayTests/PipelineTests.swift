@@ -37,4 +37,14 @@ import Testing
         guard case .notOurs = other else { Issue.record("answered a path no dialect owns"); return }
         #expect(none.route == nil)
     }
+
+    /// A dialect's answer may be bytes of its own type (XML, a form), not only JSON.
+    @Test func anAnswerIsJSONOrBytesOfItsType() throws {
+        let json = try #require(DialectResponse(body: ["ret_code": 0]).encoded())
+        #expect(String(buffer: json.0) == #"{"ret_code":0}"# && json.contentType == "application/json; charset=utf-8")
+        let xml = DialectResponse(status: .notFound, bytes: ByteBuffer(string: "<Error/>"), contentType: "application/xml")
+        let bytes = try #require(xml.encoded())
+        #expect(String(buffer: bytes.0) == "<Error/>" && bytes.contentType == "application/xml" && xml.body == nil)
+        #expect(DialectResponse(body: nil).encoded() == nil)
+    }
 }
