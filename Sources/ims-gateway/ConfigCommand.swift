@@ -7,7 +7,7 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config", abstract: "Work with the deployment config.", subcommands: [Check.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate the deployment config and its route files.")
+        static let configuration = CommandConfiguration(abstract: "Validate the deployment config, its route files and its dialect files.")
 
         @Argument(help: "The deployment config (default: Config/ims-gateway.yaml).") var file: String?
 
@@ -20,7 +20,8 @@ struct ConfigCommand: ParsableCommand {
                 throw ExitCode.failure
             }
             let config = try GatewayConfig.load(path: path)
-            print("ok: \(try config.routeTable(dialects: DialectRegistry(Dialects.all)).routes.count) routes from \(config.routes.count) route files in \(path)")
+            let routes = try config.routeTable(dialects: config.dialectRegistry(compiled: Dialects.all)).routes.count
+            print("ok: \(routes) routes from \(config.routes.count) route files and \(config.dialects.count) dialect files in \(path)")
         }
     }
 }

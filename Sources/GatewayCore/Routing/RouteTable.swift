@@ -60,6 +60,8 @@ public struct RouteTable: Sendable {
 
     private var buckets: [BucketKey: [Compiled]] = [:]
     public private(set) var routes: [Route] = []
+    /// Whether any route is chosen by a parameter (else no request needs its parameters read to be routed).
+    private var hasSelectors = false
     /// Each dialect's territory, longest first: its mounts, or for a route mounted at the root
     /// its first segment. A path no route matches still belongs to a dialect, which answers it.
     private var territories: [(prefix: [Segment], dialect: DialectID)] = []
@@ -92,6 +94,7 @@ public struct RouteTable: Sendable {
         // Routes chosen by a parameter are tried before one at the same path that is not.
         buckets[key]!.sort { ($0.literalCount, $0.route.selector == nil ? 0 : 1) > ($1.literalCount, $1.route.selector == nil ? 0 : 1) }
         routes.append(route)
+        hasSelectors = hasSelectors || route.selector != nil
         let prefix = route.mount.isEmpty ? Array(segments.prefix(1)) : Self.segments(of: route.mount)
         if !prefix.isEmpty, !territories.contains(where: { $0.prefix == prefix }) {
             territories.append((prefix, route.dialect))
@@ -152,7 +155,7 @@ extension RouteTable {
     /// Whether a route at `path` is chosen by a request parameter: its parameters must then be
     /// read before the route is known.
     public func selects(_ method: HTTPRequest.Method, _ path: some StringProtocol) -> Bool {
-        match(method, path, ignoringSelectors: true)?.route.selector != nil
+        hasSelectors && match(method, path, ignoringSelectors: true)?.route.selector != nil
     }
 
     /// The methods some route serves at `path`, for a 405's `Allow`.

@@ -72,7 +72,7 @@ public struct Gateway: Sendable {
         // A route chosen by a parameter (`?action=…`, or a form field) needs the parameters first.
         var unreadable: CanonicalError?
         if table.selects(request.method, request.path) {
-            do { try await reader.read() } catch { unreadable = error }
+            do { try await reader.readFields() } catch { unreadable = error }
         }
         let match: RouteMatch
         let dialect: any Dialect
@@ -105,7 +105,7 @@ public struct Gateway: Sendable {
             let identity: Identity
             if let scheme = dialect.authScheme {
                 // A signature covers the parameters: they are read before it is checked.
-                try await reader.read()
+                try await reader.readFields()
                 let signed = AuthRequest(dialect: dialect.id, method: request.method.rawValue, path: request.path,
                                          parameters: reader.query + reader.formFields)
                 identity = try snapshot.authenticator.identity(for: signed, scheme: scheme)

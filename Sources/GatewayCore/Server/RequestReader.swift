@@ -12,15 +12,34 @@ struct RequestReader: Sendable {
     /// A form body's fields in the order they came (empty for any other body).
     private(set) var formFields: [(name: String, value: String)] = []
     private var done = false
+    /// What the one read failed with, answered again to every later reader.
+    private var failure: CanonicalError?
+    private var fieldsDone = false
 
     init(_ request: Gateway.Request) { self.request = request }
 
     mutating func read() async throws(CanonicalError) {
-        guard !done else { return }
+        guard !done else {
+            if let failure { throw failure }
+            return
+        }
         done = true
-        // Form rules (`+` is a space), as the legacy clients encode their queries.
-        query = try DialectRequest.parseForm(request.query, what: "the query")
-        body = try await request.body()
+        do {
+            // Form rules (`+` is a space), as the legacy clients encode their queries.
+            query = try DialectRequest.parseForm(request.query, what: "the query")
+            body = try await request.body()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Reads the query and body, and the body's fields: what a parameter that chooses the route
+    /// or a signature over the parameters needs (other requests leave their body to the decoder).
+    mutating func readFields() async throws(CanonicalError) {
+        try await read()
+        guard !fieldsDone else { return }
+        fieldsDone = true
         let probe = DialectRequest(route: Route(dialect: "", method: request.method, template: request.path, operation: .document),
                                    parameters: [:], headers: request.headers, body: body, requestId: request.requestId)
         // Only for choosing a route and checking a signature: a body these cannot read is the
