@@ -1,3 +1,4 @@
+import Dialects
 import Foundation
 import GatewayCore
 import Testing
@@ -11,13 +12,14 @@ import Testing
         case .cecstack: reply.status == 400 && reply["code"] == "IMG.OperationDenied.AuthFail"
         case .idc51: reply.status == 401 && reply["ret_code"] == 1200
         case .htaiyun: reply.status == 403 && reply.json == ["status": 403, "message": "access denied"]
+        default: false
         }
     }
 
     @Test func everyRouteRejectsAMissingOrWrongCredential() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
-        let routes = try gateway.config.routeTable().routes.filter { $0.operation != .document }
+        let routes = try gateway.config.routeTable(dialects: DialectRegistry(Dialects.all)).routes.filter { $0.operation != .document }
         #expect(routes.count > 60)
         try await gateway.run { client in
             for route in routes {
@@ -111,16 +113,16 @@ import Testing
         let presented = PresentedCredential(dialect: .idc51, id: "ops", secret: "s3cret")
         let cache = TokenCache(ttl: 3600, maxEntries: 10)
 
-        let first = Authenticator(store: try CredentialStore.load(path: granted), cache: cache)
+        let first = Authenticator(store: try CredentialStore.load(path: granted, dialects: DialectRegistry(Dialects.all)), cache: cache)
         #expect(try await first.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
         await #expect(throws: CanonicalError.self) { try await first.identity(for: PresentedCredential(dialect: .idc51, id: "ops", secret: "nope")) }
 
         // Revoked in the credentials file; the cached decision still stands…
-        let later = Authenticator(store: try CredentialStore.load(path: revoked), cache: cache)
+        let later = Authenticator(store: try CredentialStore.load(path: revoked, dialects: DialectRegistry(Dialects.all)), cache: cache)
         #expect(try await later.identity(for: presented) == Identity(user: "u1", tenant: "t1"))
         // …until the TTL is over (read an hour and a second later), when the store says no.
         #expect(cache.identity(for: presented.lookupKey, now: Date().addingTimeInterval(3601)) == nil)
-        let noCache = Authenticator(store: try CredentialStore.load(path: revoked), cache: nil)
+        let noCache = Authenticator(store: try CredentialStore.load(path: revoked, dialects: DialectRegistry(Dialects.all)), cache: nil)
         await #expect(throws: CanonicalError.self) { try await noCache.identity(for: presented) }
     }
 
@@ -130,21 +132,21 @@ import Testing
         let unsalted = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_sha256: \(Secrets.sha256Hex("changeme")), user: u1, tenant: t1}\n")
         defer { for path in [file, unsalted] { try? FileManager.default.removeItem(atPath: path) } }
         let cache = TokenCache(ttl: 60, maxEntries: 10)
-        let auth = Authenticator(store: try CredentialStore.load(path: file), cache: cache)
+        let auth = Authenticator(store: try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all)), cache: cache)
         #expect(try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")) == Identity(user: "u1", tenant: "t1"))
         #expect(cache.count == 1, "the verified password is cached, so the next request does not pay bcrypt")
         await #expect(throws: CanonicalError.self) { try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changemE")) }
         await #expect(throws: CanonicalError.self) { try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "other", secret: "changeme")) }
         #expect(cache.count == 1, "refusals are not cached")
         // An unsalted fast hash is refused for a password at load, with what to do instead.
-        #expect { try CredentialStore.load(path: unsalted) } throws: { "\($0)".contains("secret_bcrypt") }
+        #expect { try CredentialStore.load(path: unsalted, dialects: DialectRegistry(Dialects.all)) } throws: { "\($0)".contains("secret_bcrypt") }
     }
 
     @Test func aFloodOfWrongPasswordsIsRefusedNotQueued() async throws {
         let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
         let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let auth = Authenticator(store: try CredentialStore.load(path: file), cache: TokenCache(ttl: 60, maxEntries: 10))
+        let auth = Authenticator(store: try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all)), cache: TokenCache(ttl: 60, maxEntries: 10))
         let outcomes = await withTaskGroup(of: String.self) { group in
             for i in 0..<(CredentialStore.maxPendingChecks * 3) {
                 group.addTask {

@@ -66,6 +66,11 @@ import Testing
             #expect(byBody["total_count"] == 1)
             let byId = try await client.send(.get, "/v2/zone/ac1/images", body: .json(["images": [.string(ids[0]), .string(ids[2])]]))
             #expect(byId["total_count"] == 2)
+            // The numbered list its ancestor API's clients send (`images.1=…`) is read, not ignored.
+            let numbered = try await client.send(.get, "/v2/zone/ac1/images", query: [("images.1", ids[1]), ("images.2", ids[2])])
+            #expect(numbered["total_count"] == 2 && lookup(numbered.json!, "images.0.image_id") != .string(ids[0]))
+            let badNumber = try await client.send(.get, "/v2/zone/ac1/images", query: [("images.0", ids[1])])
+            #expect(badNumber.status == 400 && badNumber["ret_code"] == 1400)
             let page = try await client.send(.get, "/v2/zone/ac1/images", query: [("limit", "1"), ("offset", "1")])
             #expect(page["total_count"] == 3)
             if case .array(let items)? = page["images"] { #expect(items.count == 1) }

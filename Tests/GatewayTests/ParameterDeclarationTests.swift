@@ -12,7 +12,7 @@ import Testing
 
     static func routes() throws -> [Route] {
         let config = try GatewayConfig.load(path: TestGateway.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
-        return try config.routeTable().routes.filter { $0.operation != .document }
+        return try config.routeTable(dialects: DialectRegistry(Dialects.all)).routes.filter { $0.operation != .document }
     }
 
     /// A value the schema allows.

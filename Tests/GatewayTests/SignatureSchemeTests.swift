@@ -1,4 +1,5 @@
 import Crypto
+import Dialects
 import Foundation
 @testable import GatewayCore
 import Testing
@@ -33,7 +34,7 @@ import Testing
         credentials:
           - {dialect: idc51, id: AKIDQC, secret_file: qc.secret, user: usr-qc, tenant: qc}
         """.write(to: file, atomically: true, encoding: .utf8)
-        return try CredentialStore.load(path: file.path)
+        return try CredentialStore.load(path: file.path, dialects: DialectRegistry(Dialects.all))
     }
 
     static func request(_ parameters: [(name: String, value: String)], signature: String) -> AuthRequest {

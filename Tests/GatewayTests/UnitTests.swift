@@ -27,7 +27,7 @@ import Testing
 
     @Test func theShippedRouteFilesLoad() throws {
         let config = try GatewayConfig.load(path: TestGateway.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
-        let table = try config.routeTable()
+        let table = try config.routeTable(dialects: DialectRegistry(Dialects.all))
         #expect(table.match(.get, "/api/v2/architectures/1/images/4")?.route.dialect == .foreman)
         #expect(table.match(.delete, "/v2/zone/ac1/images/img-a,img-b")?.parameters["ids"] == "img-a,img-b")
         #expect(table.match(.get, "/api/image/v1/images")?.parameters["scope"] == "public")
@@ -45,7 +45,7 @@ import Testing
 
     @Test func oneFactUnderEachDialectsName() {
         let v = view()
-        let idc = FieldMap.encode(v, for: .idc51), cec = FieldMap.encode(v, for: .cecstack), fm = FieldMap.encode(v, for: .foreman)
+        let idc = Idc51Dialect.slots.encode(v), cec = CecstackDialect.slots.encode(v), fm = ForemanDialect.slots.encode(v)
         #expect(idc["image_name"] == "centos" && cec["name"] == "centos" && fm["name"] == "centos")
         #expect(idc["processor_type"] == "64bit")
         #expect(cec["instructions"] == "64-bits")
@@ -60,15 +60,26 @@ import Testing
     }
 
     @Test func decodingTranslatesValuesBack() throws {
-        let idc = try FieldMap.decode(["processor_type": "32bit", "image_name": "x"], from: .idc51)
-        let cec = try FieldMap.decode(["instruction": "32-bits", "name": "x"], from: .cecstack)
+        let idc = try Idc51Dialect.slots.decode(["processor_type": "32bit", "image_name": "x"])
+        let cec = try CecstackDialect.slots.decode(["instruction": "32-bits", "name": "x"])
         #expect(idc[.bits] == "32" && cec[.bits] == "32")
         #expect(throws: CanonicalError.invalidParameter(field: "bits", message: "must be one of 32-bits, 64-bits")) {
-            try FieldMap.decode(["instruction": "16-bits"], from: .cecstack)
+            try CecstackDialect.slots.decode(["instruction": "16-bits"])
         }
         // Form fields are text: numbers and booleans are read from it.
-        let fm = try FieldMap.decode(["architecture_id": "3", "user_data": "true"], from: .foreman)
+        let fm = try ForemanDialect.slots.decode(["architecture_id": "3", "user_data": "true"])
         #expect(fm[.architectureId] == 3 && fm[.userData] == true)
+    }
+
+    /// The one mapping table is the union of the dialects' own slots: no key names two fields
+    /// in a dialect, and no dialect declares a field twice.
+    @Test func theTableIsTheUnionAndNoKeyIsSpelledTwice() {
+        #expect(FieldMap.clashes(Dialects.all) == [])
+        let name = FieldMap.table(Dialects.all).first { $0.field == .name }?.slots
+        #expect(name?[.idc51]?.input == "image_name" && name?[.foreman]?.input == "name" && name?[.htaiyun] == nil)
+        let twice = FieldSlots("x", [(.name, .io(in: "n", out: "name")), (.description, .io(in: "d", out: "n"))])
+        #expect(twice.duplicateKeys.isEmpty)
+        #expect(FieldSlots("x", [(.name, .io("n")), (.description, .io("n"))]).duplicateKeys.count == 2)
     }
 }
 

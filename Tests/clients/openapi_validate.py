@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 
 base = sys.argv[1]
 passed = 0
-for dialect in ["htaiyun", "idc51", "foreman", "cecstack"]:
+for dialect in ["htaiyun", "idc51", "foreman", "cecstack", "qingcloud"]:
     with urllib.request.urlopen(f"{base}/openapi/{dialect}.json") as response:
         document = json.load(response)
     validate(document)

@@ -84,7 +84,7 @@ public struct CecstackDialect: Dialect {
 
     /// The image as CECSTACK shows it: the mapped fields plus its presentation-only keys.
     static func image(_ view: ImageView) -> [String: JSONValue] {
-        var out = FieldMap.encode(view, for: .cecstack)
+        var out = Self.slots.encode(view)
         out["progress"] = switch view.image.status {
         case .active: "100"
         case .queued: "0%"
@@ -127,7 +127,7 @@ public struct CecstackDialect: Dialect {
 
     func imagePatch(_ request: DialectRequest, required: [ImageField]) throws(CanonicalError) -> ImagePatch {
         let body = try request.bodyObject()
-        let patch = try FieldMap.decode(body, from: .cecstack)
+        let patch = try Self.slots.decode(body)
         for field in required where patch[field] == nil || patch[field] == .string("") && field != .osVersion {
             throw .invalidParameter(field: field.rawValue, message: "is required")
         }

@@ -31,7 +31,7 @@ enum CecstackEnvelope {
     }
 
     static func key(_ field: String) -> String {
-        ImageField(rawValue: field).flatMap { FieldMap.slot($0, in: .cecstack)?.input ?? FieldMap.key($0, in: .cecstack) } ?? field
+        ImageField(rawValue: field).flatMap { CecstackDialect.slots.slot($0)?.input ?? CecstackDialect.slots.key($0) } ?? field
     }
 
     /// The seed's error table, for each refusal.

@@ -41,8 +41,7 @@ extension CecstackDialect {
             return .deleteShare(try shareRef(request))
         case .shareCopy:
             let body = try request.bodyObject()
-            let patch = try FieldMap.decode(body.filter { ["tenantId", "departmentId", "resourceGroupId", "name", "description"].contains($0.key) },
-                                            from: .cecstack)
+            let patch = try Self.slots.decode(body.filter { ["tenantId", "departmentId", "resourceGroupId", "name", "description"].contains($0.key) })
             try checkValues(patch)
             return .copyShare(try shareRef(request), patch)
         case .imageImport:

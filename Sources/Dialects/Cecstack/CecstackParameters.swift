@@ -19,9 +19,9 @@ extension CecstackDialect {
     /// Image fields as the create, update and import bodies take them.
     static func imageBody(required: [ImageField], extra: [(name: String, schema: InputSchema)] = [],
                           extraRequired: [String] = []) -> InputSchema {
-        let fields = ImageInputs.properties(.cecstack, required: required, allowed: allowed,
+        let fields = ImageInputs.properties(Self.slots, required: required, allowed: allowed,
                                             overriding: [.name: nameSchema, .description: descriptionSchema])
-        return .object(fields + extra, required: ImageInputs.keys(required, in: .cecstack) + extraRequired)
+        return .object(fields + extra, required: ImageInputs.keys(required, in: Self.slots) + extraRequired)
     }
 
     static let userIdsBody = InputSchema.object([("shares", .object([("user_ids", .array(.string(minLength: 1), maxItems: 50))],
@@ -66,7 +66,7 @@ extension CecstackDialect {
         case .imageShare, .imageUnshare:
             return OperationInput(path: path, body: Self.userIdsBody, bodyRequired: true)
         case .shareCopy:
-            let fields = ImageInputs.properties(.cecstack, only: [.owner, .departmentId, .resourceGroupId, .name, .description],
+            let fields = ImageInputs.properties(Self.slots, only: [.owner, .departmentId, .resourceGroupId, .name, .description],
                                                 overriding: [.name: Self.nameSchema, .description: Self.descriptionSchema])
             return OperationInput(path: path, body: .object(fields))
         case .imageExport:

@@ -3,6 +3,8 @@ import GatewayCore
 /// Foreman API v2 images, nested under compute resources, operating systems or architectures.
 public struct ForemanDialect: Dialect {
     public let id = DialectID.foreman
+    /// Foreman's Basic auth takes the passwords its users chose.
+    public let secretsArePasswords = true
     public init() {}
 
     /// Path parameters naming a parent, and the image field each one pins.
@@ -49,7 +51,7 @@ public struct ForemanDialect: Dialect {
         switch result {
         case .image(let view):
             return DialectResponse(status: request.operation == .imageCreate ? .created : .ok,
-                                   body: .object(FieldMap.encode(view, for: .foreman)))
+                                   body: .object(Self.slots.encode(view)))
         case .images(let page):
             return DialectResponse(body: index(page, request))
         case .catalogEntry(let entry):
@@ -103,7 +105,7 @@ public struct ForemanDialect: Dialect {
                 }
             }
         }
-        return try FieldMap.decode(fields, from: .foreman)
+        return try Self.slots.decode(fields)
     }
 
     func listQuery(_ request: DialectRequest, parent: [ImageCondition]) throws(CanonicalError) -> ImageQuery {
@@ -136,7 +138,7 @@ public struct ForemanDialect: Dialect {
 
     func index(_ page: ImagePage, _ request: DialectRequest) -> JSONValue {
         var envelope = indexEnvelope(total: page.scopeTotal ?? page.total, subtotal: page.total, request)
-        envelope["results"] = .array(page.items.map { .object(FieldMap.encode($0, for: .foreman)) })
+        envelope["results"] = .array(page.items.map { .object(Self.slots.encode($0)) })
         return .object(envelope)
     }
 }

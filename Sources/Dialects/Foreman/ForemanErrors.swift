@@ -16,7 +16,7 @@ enum ForemanErrors {
         case .invalidParameter(let field, let message), .conflict(let field, let message):
             // Several blank fields arrive joined by commas.
             let keys = field.split(separator: ",").map { key in
-                ImageField(rawValue: String(key)).flatMap { FieldMap.key($0, in: .foreman) } ?? String(key)
+                ImageField(rawValue: String(key)).flatMap { ForemanDialect.slots.key($0) } ?? String(key)
             }
             return validation(keys.map { ($0, message) })
         case .rejected(_, let why):

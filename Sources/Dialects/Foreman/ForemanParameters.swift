@@ -17,8 +17,8 @@ extension ForemanDialect {
 
     /// The image's fields, as JSON under `image` and as `image[name]=…` form fields.
     static func imageBody(required: [ImageField]) -> (json: InputSchema, form: InputSchema) {
-        let fields = ImageInputs.properties(.foreman, required: required)
-        let keys = ImageInputs.keys(required, in: .foreman)
+        let fields = ImageInputs.properties(Self.slots, required: required)
+        let keys = ImageInputs.keys(required, in: Self.slots)
         let inner = InputSchema.object(fields, required: keys)
         // An update may leave everything out: only a create needs the wrapper.
         return (.object([("image", inner)], required: keys.isEmpty ? [] : ["image"]),

@@ -20,7 +20,7 @@ public struct Idc51Dialect: Dialect {
                 throw .invalidParameter(field: "instance", message: "is required")
             }
             var patch: ImagePatch = [:]
-            if let name = body["image_name"] { patch[.name] = try FieldMap.decodeValue(name, field: .name, in: .idc51) }
+            if let name = body["image_name"] { patch[.name] = try Self.slots.decodeValue(name, field: .name) }
             patch[.zone] = .string(zone)
             return .asJob(job("CaptureInstance"), .captureImage(instance: instance, patch: patch))
         case .imageBatchDelete:
@@ -43,8 +43,8 @@ public struct Idc51Dialect: Dialect {
             }
             var patch: ImagePatch = [:]
             for field in [ImageField.name, .description] {
-                if let key = FieldMap.slot(field, in: .idc51)?.input, let raw = body[key] {
-                    patch[field] = try FieldMap.decodeValue(raw, field: field, in: .idc51)
+                if let key = Self.slots.slot(field)?.input, let raw = body[key] {
+                    patch[field] = try Self.slots.decodeValue(raw, field: field)
                 }
             }
             return .asJob(job("ModifyImageAttributes"), .updateImage(ImageSelector(ref: image), patch))
@@ -74,7 +74,7 @@ public struct Idc51Dialect: Dialect {
         }
     }
 
-    /// QingCloud's error layout: a non-zero `ret_code` and a message, with a matching HTTP status.
+    /// The error layout 51idc inherits from its ancestor API: a non-zero `ret_code` and a message, with a matching HTTP status.
     public func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse {
         let (status, code, message): (HTTPStatus, Int64, String) = switch error {
         case .invalidParameter(let field, let why), .conflict(let field, let why):
@@ -95,11 +95,11 @@ public struct Idc51Dialect: Dialect {
     // MARK: -
 
     static func key(_ field: String) -> String {
-        ImageField(rawValue: field).flatMap { FieldMap.key($0, in: .idc51) } ?? field
+        ImageField(rawValue: field).flatMap { Self.slots.key($0) } ?? field
     }
 
     static func image(_ view: ImageView) -> [String: JSONValue] {
-        var out = FieldMap.encode(view, for: .idc51)
+        var out = Self.slots.encode(view)
         out["recommended_type"] = ""
         return out
     }
@@ -126,16 +126,18 @@ public struct Idc51Dialect: Dialect {
         default: throw .invalidParameter(field: "images", message: "must be a list of image ids")
         }
         ids += request.queryValues("images[]").filter { !ids.contains($0) }
+        // The numbered list encoding (`images.1=…&images.2=…`) 51idc's API inherits from its ancestor.
+        ids += try NumberedList.values("images", in: params).filter { !ids.contains($0) }
         if !ids.isEmpty { filters.append(ImageCondition(.imageId, .in, ids.map { .string($0) })) }
         for field in Self.listFilters {
-            guard let key = FieldMap.slot(field, in: .idc51)?.input, let raw = params[key], raw != "" else { continue }
-            filters.append(.eq(field, try FieldMap.decodeValue(raw, field: field, in: .idc51)))
+            guard let key = Self.slots.slot(field)?.input, let raw = params[key], raw != "" else { continue }
+            filters.append(.eq(field, try Self.slots.decodeValue(raw, field: field)))
         }
         if let status = try Parameters.string(params["status"], name: "status"), !status.isEmpty {
-            guard let states = ValueCodec.idcStatuses[status] else {
-                throw .invalidParameter(field: "status", message: "must be one of \(ValueCodec.idcStatuses.keys.sorted().joined(separator: ", "))")
+            guard let states = Self.statuses[status] else {
+                throw .invalidParameter(field: "status", message: "must be one of \(Self.statuses.keys.sorted().joined(separator: ", "))")
             }
-            filters.append(ImageCondition(.status, .in, states.map { .string($0.rawValue) }))
+            filters.append(ImageCondition(.status, .in, states.map { .string($0) }))
         }
         let offset = try Parameters.bounded(params["offset"], name: "offset", default: 0, range: 0...Int(Int32.max))
         let limit = try Parameters.bounded(params["limit"], name: "limit", default: 10, range: 1...Self.maxLimit)

@@ -39,9 +39,6 @@ public struct CredentialStore: Sendable {
         var credentials: [Entry]
     }
 
-    /// Dialects whose secrets are passwords a person chose: only a slow hash is accepted.
-    static let passwordDialects: Set<DialectID> = [.foreman]
-
     /// SHA-256 entries, filed under the presented credential's lookup key.
     private var hashed: [String: Identity] = [:]
     /// bcrypt entries, filed under dialect and id (a salted hash cannot be a lookup key).
@@ -52,13 +49,16 @@ public struct CredentialStore: Sendable {
 
     public init() {}
 
-    public static func load(path: String) throws -> CredentialStore {
+    /// Reads the file; each entry must name one of `dialects`. A dialect whose secrets are
+    /// passwords a person chose (`Dialect.secretsArePasswords`) takes only a slow hash.
+    public static func load(path: String, dialects: DialectRegistry) throws -> CredentialStore {
         let file = try YAMLDecoder().decode(File.self, from: String(contentsOfFile: path, encoding: .utf8))
         var store = CredentialStore()
         for (index, entry) in file.credentials.enumerated() {
             let place = "\(path): credentials[\(index)]"
-            guard let dialect = DialectID(rawValue: entry.dialect) else {
-                throw GatewayStartError("\(place): unknown dialect '\(entry.dialect)'")
+            let dialect = DialectID(entry.dialect)
+            guard let speaker = dialects[dialect] else {
+                throw GatewayStartError("\(place): unknown dialect '\(entry.dialect)' (known: \(dialects.names))")
             }
             let identity = Identity(user: entry.user, tenant: entry.tenant, isOperator: entry.operator ?? false)
             if entry.secret != nil {
@@ -67,9 +67,13 @@ public struct CredentialStore: Sendable {
             }
             let secret = try SecretSource.named(env: entry.secret_env, file: entry.secret_file, place: place)?
                 .read(relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            if speaker.authScheme != nil, secret == nil {
+                throw GatewayStartError("\(place): \(dialect.rawValue) requests are signed with the secret itself, which no hash "
+                                        + "can check: name where it is with secret_env: VARIABLE or secret_file: PATH")
+            }
             switch (entry.secret_sha256?.lowercased(), entry.secret_bcrypt, secret) {
             case (nil, nil, let secret?):
-                guard !passwordDialects.contains(dialect) else {
+                guard !speaker.secretsArePasswords else {
                     throw GatewayStartError("\(place): \(dialect.rawValue) secrets are passwords: give secret_bcrypt")
                 }
                 store.signing[Self.slot(dialect, entry.id ?? "")] = (Array(secret.utf8), identity)
@@ -80,7 +84,7 @@ public struct CredentialStore: Sendable {
                 }
                 store.bcrypted[Self.slot(dialect, entry.id ?? ""), default: []].append((bcrypt, identity))
             case (let hash?, nil, nil):
-                guard !passwordDialects.contains(dialect) else {
+                guard !speaker.secretsArePasswords else {
                     throw GatewayStartError("\(place): \(dialect.rawValue) secrets are passwords: give secret_bcrypt "
                                             + "(ims-gateway credentials hash --bcrypt SECRET), not secret_sha256")
                 }

@@ -144,6 +144,8 @@ public struct GatewayConfig: Codable, Sendable {
     public var backend = BackendConfig()
     /// Route files, relative to the config file's folder.
     public var routes: [String] = []
+    /// Dialects defined as data (`Config/dialects/<name>.yaml`), each with its own routes.
+    public var dialects: [String] = []
     /// Foreman's parents (compute resources, operating systems, architectures) to seed.
     public var catalog = Catalog()
     /// Largest request body accepted (image bytes travel another way).
@@ -162,7 +164,7 @@ public struct GatewayConfig: Codable, Sendable {
     public var baseDirectory: String = "."
 
     enum CodingKeys: String, CodingKey {
-        case listen, backend, routes, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
+        case listen, backend, routes, dialects, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
         case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
     }
 
@@ -173,6 +175,7 @@ public struct GatewayConfig: Codable, Sendable {
         listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
         backend = try c.decodeIfPresent(BackendConfig.self, forKey: .backend) ?? BackendConfig()
         routes = try c.decodeIfPresent([String].self, forKey: .routes) ?? []
+        dialects = try c.decodeIfPresent([String].self, forKey: .dialects) ?? []
         catalog = try c.decodeIfPresent(Catalog.self, forKey: .catalog) ?? Catalog()
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? 1 << 20
         users = try c.decodeIfPresent([UserEntry].self, forKey: .users) ?? []
@@ -186,19 +189,19 @@ public struct GatewayConfig: Codable, Sendable {
     }
 
     /// The credentials alone, for tools that must not touch the running gateway's cache.
-    public func authenticatorWithoutCache() throws -> Authenticator {
+    public func authenticatorWithoutCache(dialects: DialectRegistry) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
-        return Authenticator(store: try CredentialStore.load(path: resolve(file)), cache: nil)
+        return Authenticator(store: try CredentialStore.load(path: resolve(file), dialects: dialects), cache: nil)
     }
 
     /// The authenticator the config describes (off when no credentials file is named).
     ///
     /// A reload passes the cache already open: the process keeps one connection to the cache
     /// file, so a reload under load never races a second connection for its lock.
-    public func authenticator(metrics: GatewayMetrics? = nil, reusing openCache: TokenCache? = nil,
-                              replays: ReplayMemory? = nil) throws -> Authenticator {
+    public func authenticator(dialects: DialectRegistry, metrics: GatewayMetrics? = nil,
+                              reusing openCache: TokenCache? = nil, replays: ReplayMemory? = nil) throws -> Authenticator {
         guard let file = auth.credentials else { return Authenticator(store: nil, cache: nil) }
-        let store = try CredentialStore.load(path: resolve(file))
+        let store = try CredentialStore.load(path: resolve(file), dialects: dialects)
         let cache = openCache ?? TokenCache(ttl: auth.cacheTtlSeconds ?? 60, maxEntries: auth.cacheMaxEntries ?? 10_000)
         return Authenticator(store: store, cache: cache, metrics: metrics, replays: replays ?? ReplayMemory(maxEntries: auth.replayMaxEntries ?? 100_000),
                              signatureWindow: auth.signatureWindowSeconds ?? 900)
@@ -230,10 +233,12 @@ public struct GatewayConfig: Codable, Sendable {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
     }
 
-    /// Loads every route file into one table.
-    public func routeTable() throws(RouteError) -> RouteTable {
+    /// Loads every route file into one table, with the routes dialects declare themselves; each
+    /// route file names one of `dialects`.
+    public func routeTable(dialects: DialectRegistry) throws(RouteError) -> RouteTable {
         var all: [Route] = []
-        for file in routes { all += try RouteFile.load(path: resolve(file)) }
+        for file in routes { all += try RouteFile.load(path: resolve(file), dialects: dialects) }
+        all += dialects.all.flatMap(\.routes)
         return try RouteTable(all)
     }
 }

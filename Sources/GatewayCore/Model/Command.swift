@@ -89,7 +89,7 @@ public enum CommandResult: Sendable, Codable, Equatable {
     case done
 }
 
-/// Canonical field values keyed by canonical field, as produced by `FieldMap.decode`.
+/// Canonical field values keyed by canonical field, as produced by `FieldSlots.decode`.
 public typealias ImagePatch = [ImageField: JSONValue]
 
 /// Which image: by `img-…` reference or row number, optionally required to sit under

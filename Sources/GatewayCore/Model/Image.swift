@@ -1,7 +1,7 @@
 import Foundation
 
 /// The canonical image: the union of what the four legacy APIs say about an image.
-/// Every dialect reads and writes these facts through `FieldMap`, never by its own names.
+/// Every dialect reads and writes these facts through its `FieldSlots`, never by its own names.
 public struct Image: Codable, Sendable, Equatable {
     /// Row number: Foreman's integer `id` and CECSTACK's `id`.
     public var id: Int64?

@@ -13,11 +13,13 @@ public enum ConfigCheck {
         public var description: String { "\(file):\(line): \(message)" }
     }
 
-    static let topKeys: Set<String> = ["listen", "backend", "routes", "catalog", "max_body_bytes", "users", "flavors", "export",
+    static let topKeys: Set<String> = ["listen", "backend", "routes", "dialects", "catalog", "max_body_bytes", "users", "flavors", "export",
                                        "job_delay_ms", "public_url", "auth", "canonical_api", "imports"]
     static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
 
-    public static func run(path: String) -> [Problem] {
+    /// Checks the config at `path` for a gateway that compiles in `compiled`.
+    public static func run(path: String, compiled: [any Dialect]) -> [Problem] {
+        var dialects = DialectRegistry(compiled)
         var problems: [Problem] = []
         func problem(_ file: String, _ node: Node?, _ message: String) {
             problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
@@ -50,11 +52,30 @@ public enum ConfigCheck {
             if config.backend.token == nil { problem(path, backend, "backend kind remote needs backend.token") }
         default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: bundled, remote)")
         }
+        // Dialect files first: credentials and routes may name their dialects.
+        let dialectFiles = mapping["dialects"]?.sequence.map(Array.init) ?? []
+        var dataRoutes: [Route] = []
+        for (index, file) in config.dialects.enumerated() {
+            let resolved = config.resolve(file)
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                problem(path, index < dialectFiles.count ? dialectFiles[index] : mapping["dialects"], "dialect file \(resolved) does not exist")
+                continue
+            }
+            do {
+                let dialect = try DialectFile.load(path: resolved, compiled: DialectRegistry(compiled))
+                try dialects.register(dialect)
+                dataRoutes += dialect.routes
+            } catch let error as DialectFileError {
+                problems.append(Problem(file: error.file, line: error.line, message: error.message))
+            } catch {
+                problem(resolved, nil, "\(error)")
+            }
+        }
         if let credentials = config.auth.credentials {
             let file = config.resolve(credentials)
             if !FileManager.default.fileExists(atPath: file) {
                 problem(path, mapping["auth"]?["credentials"], "credentials file \(file) does not exist")
-            } else if let error = Result(catching: { try CredentialStore.load(path: file) }).failure {
+            } else if let error = Result(catching: { try CredentialStore.load(path: file, dialects: dialects) }).failure {
                 problem(file, nil, "\(error)")
             }
         }
@@ -67,12 +88,19 @@ public enum ConfigCheck {
                 problem(path, node, "route file \(resolved) does not exist")
                 continue
             }
-            problems += checkRouteFile(resolved, seen: &seen)
+            problems += checkRouteFile(resolved, dialects: dialects, seen: &seen)
+        }
+        for route in dataRoutes {
+            let at = route.source.split(separator: ":")
+            if let clash = seen.first(where: { (try? RouteTable([$0.route, route])) == nil }) {
+                problems.append(Problem(file: String(at.first ?? ""), line: at.last.flatMap { Int($0) } ?? 1,
+                                        message: "\(route.method) \(route.template) conflicts with \(clash.route.method) \(clash.route.template) at \(clash.file):\(clash.line)"))
+            }
         }
         return problems
     }
 
-    static func checkRouteFile(_ file: String, seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
+    static func checkRouteFile(_ file: String, dialects: DialectRegistry, seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
         var problems: [Problem] = []
         func problem(_ node: Node?, _ message: String) {
             problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
@@ -81,8 +109,8 @@ public enum ConfigCheck {
               let mapping = root.mapping else {
             return [Problem(file: file, line: 1, message: "not a YAML mapping")]
         }
-        guard let dialectName = mapping["dialect"]?.string, let dialect = DialectID(rawValue: dialectName) else {
-            problem(mapping["dialect"] ?? root, "unknown or missing dialect (known: \(DialectID.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let dialectName = mapping["dialect"]?.string, case let dialect = DialectID(dialectName), dialects.contains(dialect) else {
+            problem(mapping["dialect"] ?? root, "unknown or missing dialect (known: \(dialects.names))")
             return problems
         }
         let fileMounts = mapping["mounts"]?.sequence?.compactMap(\.string) ?? [""]

@@ -4,14 +4,15 @@ import NIOCore
 
 /// What the gateway would do with one request, without a server: the route that matches, the
 /// identity its credential proves, the canonical command it becomes and, when asked to run it,
-/// the dialect's answer. Behind `ims-gateway explain`.
+/// the dialect's answer. Behind `ims-gateway explain`; it runs `Gateway.handle`, the pipeline
+/// every request takes, and prints what it saw on the way.
 public struct Explainer: Sendable {
     let config: GatewayConfig
-    let dialects: [any Dialect]
+    let compiled: [any Dialect]
 
     public init(config: GatewayConfig, dialects: [any Dialect]) {
         self.config = config
-        self.dialects = dialects
+        compiled = dialects
     }
 
     public struct Outcome: Sendable {
@@ -25,69 +26,57 @@ public struct Explainer: Sendable {
     public func explain(method: String, path: String, headers: [(String, String)] = [], body: String? = nil,
                         run: Bool = false) async throws -> Outcome {
         var out = Outcome(lines: [])
-        let table = try config.routeTable()
+        var snapshot = try LiveConfig.Snapshot.make(config, compiled: compiled)
+        // The credentials alone: no cache that a running gateway's answers could depend on.
+        snapshot.authenticator = try config.authenticatorWithoutCache(dialects: snapshot.dialects)
         guard let httpMethod = HTTPRequest.Method(method.uppercased()) else { throw GatewayStartError("bad method \(method)") }
         let parts = path.split(separator: "?", maxSplits: 1)
-        let routePath = String(parts.first ?? "")
-        guard let match = table.match(httpMethod, routePath) else {
-            out.lines.append("no route matches \(httpMethod) \(routePath)")
-            return out
-        }
-        out.operation = match.route.operation
-        out.lines.append("route:     \(match.route.dialect.rawValue) \(match.route.method) \(match.route.template)")
-        out.lines.append("declared:  \(match.route.source)")
-        out.lines.append("operation: \(match.route.operation.rawValue)")
-        if !match.parameters.isEmpty {
-            out.lines.append("params:    " + match.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        }
         var fields = HTTPFields()
         for (name, value) in headers {
             guard let field = HTTPField.Name(name) else { throw GatewayStartError("bad header name '\(name)'") }
             fields[field] = value
         }
-        var request = DialectRequest(route: match.route, parameters: match.parameters,
-                                     query: try DialectRequest.parseForm(parts.count > 1 ? String(parts[1]) : ""),
-                                     headers: fields, body: ByteBuffer(string: body ?? ""), requestId: "explain")
-        request.publicURL = config.publicURL ?? "http://\(config.listen.host):\(config.listen.port)"
-        guard let dialect = dialects.first(where: { $0.id == match.route.dialect }) else { return out }
-        if match.route.operation == .document {
-            out.lines.append("document:  \(match.parameters["name"] ?? "") (generated from the route table)")
+        let bytes = ByteBuffer(string: body ?? "")
+        let request = Gateway.Request(method: httpMethod, path: String(parts.first ?? ""), query: parts.count > 1 ? String(parts[1]) : "",
+                                      headers: fields, requestId: "explain",
+                                      publicURL: config.publicURL ?? "http://\(config.listen.host):\(config.listen.port)") { bytes }
+        let gateway = Gateway(backend: run ? try makeBackend(config) : nil)
+        let (answer, trace) = await gateway.handle(request, in: snapshot, mode: run ? .run : .decodeOnly, logger: .init(label: "explain"))
+        // A path in a dialect's territory that no route serves is answered under a route made
+        // for it, declared nowhere.
+        guard let route = trace.route, !route.source.isEmpty else {
+            out.lines.append("no route matches \(httpMethod) \(request.path)")
             return out
         }
-        let authenticator = try config.authenticatorWithoutCache()
-        var identity = Identity.anonymousOperator
-        if authenticator.isEnabled {
-            do {
-                identity = try await authenticator.identity(for: dialect.credential(request))
+        out.operation = route.operation
+        out.lines.append("route:     \(route.dialect.rawValue) \(route.method) \(route.template)")
+        out.lines.append("declared:  \(route.source)")
+        out.lines.append("operation: \(route.operation.rawValue)")
+        if !trace.parameters.isEmpty {
+            out.lines.append("params:    " + trace.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
+        if route.operation == .document, trace.failed == nil {
+            out.lines.append("document:  \(trace.parameters["name"] ?? "") (generated from the route table)")
+            return out
+        }
+        if snapshot.authenticator.isEnabled {
+            if let identity = trace.identity {
                 out.lines.append("identity:  user \(identity.user), tenant \(identity.tenant)\(identity.isOperator ? ", operator" : "")")
-            } catch {
-                out.lines.append("identity:  rejected (no valid \(dialect.id.rawValue) credential)")
-                out.answer = dialect.encode(error, for: request)
-                out.lines.append(Self.render(out.answer!))
-                return out
+            } else {
+                out.lines.append("identity:  rejected (no valid \(route.dialect.rawValue) credential)")
             }
         }
-        let command: Command
-        do {
-            command = try dialect.decode(request)
-        } catch {
-            out.lines.append("decode:    \(error)")
-            out.answer = dialect.encode(error, for: request)
-            out.lines.append(Self.render(out.answer!))
-            return out
+        if let (stage, error) = trace.failed, stage == .decode { out.lines.append("decode:    \(error)") }
+        if let command = trace.command {
+            out.command = command
+            out.lines.append("command:")
+            out.lines.append(Self.pretty(command))
         }
-        out.command = command
-        out.lines.append("command:")
-        out.lines.append(Self.pretty(command))
-        guard run else { return out }
-        let backend = try makeBackend(config)
-        do {
-            out.answer = dialect.encode(try await backend.execute(command, as: identity), for: request)
-        } catch {
-            out.answer = dialect.encode(error, for: request)
+        if case .response(let response) = answer {
+            out.answer = response
+            if trace.failed == nil || trace.failed?.stage == .run { out.lines.append("answer:") }
+            out.lines.append(Self.render(response))
         }
-        out.lines.append("answer:")
-        out.lines.append(Self.render(out.answer!))
         return out
     }
 

@@ -3,23 +3,38 @@ import NIOConcurrencyHelpers
 import ServiceLifecycle
 import UnixSignals
 
-/// The parts of the config that can change while serving: the route table and the credentials.
-/// A reload builds both from the file and swaps them in at once; requests already routed keep
-/// the table they started with, and a config that does not load leaves the old one serving.
+/// The parts of the config that can change while serving: the dialects, the route table and the
+/// credentials. A reload builds them from the file and swaps them in at once; requests already
+/// routed keep the table they started with, and a config that does not load leaves the old one
+/// serving.
 public final class LiveConfig: Sendable {
     public struct Snapshot: Sendable {
+        public var dialects: DialectRegistry
         public var table: RouteTable
         public var authenticator: Authenticator
+
+        /// The compiled dialects plus those the config defines, their routes and credentials.
+        public static func make(_ config: GatewayConfig, compiled: [any Dialect], metrics: GatewayMetrics? = nil,
+                                reusing previous: Authenticator? = nil) throws -> Snapshot {
+            let dialects = try config.dialectRegistry(compiled: compiled)
+            return Snapshot(dialects: dialects, table: try config.routeTable(dialects: dialects),
+                            authenticator: try config.authenticator(dialects: dialects, metrics: metrics, reusing: previous?.cache,
+                                                                    replays: previous?.replays))
+        }
     }
 
     private let current: NIOLockedValueBox<Snapshot>
     let path: String?
     let adjust: @Sendable (GatewayConfig) -> GatewayConfig
     let metrics: GatewayMetrics?
+    /// The dialects compiled in, which every reload starts from.
+    let compiled: [any Dialect]
 
-    init(_ snapshot: Snapshot, path: String?, metrics: GatewayMetrics?, adjust: @escaping @Sendable (GatewayConfig) -> GatewayConfig) {
+    init(_ snapshot: Snapshot, path: String?, compiled: [any Dialect], metrics: GatewayMetrics?,
+         adjust: @escaping @Sendable (GatewayConfig) -> GatewayConfig) {
         current = NIOLockedValueBox(snapshot)
         self.path = path
+        self.compiled = compiled
         self.metrics = metrics
         self.adjust = adjust
     }
@@ -36,9 +51,10 @@ public final class LiveConfig: Sendable {
     public func reload() throws -> Snapshot {
         guard let path else { throw GatewayStartError("no config file to reload from") }
         let config = adjust(try GatewayConfig.load(path: path))
-        let cache = snapshot.authenticator.cache
-        let fresh = Snapshot(table: try config.routeTable(),
-                             authenticator: try config.authenticator(metrics: metrics, reusing: cache))
+        // The signatures already accepted stay refused as replays across a reload.
+        let previous = snapshot.authenticator
+        let cache = previous.cache
+        let fresh = try Snapshot.make(config, compiled: compiled, metrics: metrics, reusing: previous)
         current.withLockedValue { $0 = fresh }
         cache?.removeAll()
         return fresh

@@ -20,12 +20,22 @@ enum OpenAPIDocument {
                 "parameters": .array(parameters(route, input, security)),
                 "responses": responses(dialect, route),
             ]
-            if let body = input.body {
-                var content: [String: JSONValue] = ["application/json": ["schema": body.json]]
+            if input.body != nil || input.form != nil {
+                var content: [String: JSONValue] = [:]
+                if let body = input.body { content["application/json"] = ["schema": body.json] }
                 if let form = input.form { content["application/x-www-form-urlencoded"] = ["schema": form.json] }
                 operation["requestBody"] = ["required": .bool(input.bodyRequired), "content": .object(content)]
             }
-            paths[route.template, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
+            let method = route.method.rawValue.lowercased()
+            if route.selector != nil, case .object(var first)? = paths[route.template]?[method] {
+                // Routes chosen by a parameter share their path: one operation names them all.
+                first["summary"] = .string((first["summary"]?.stringValue ?? "") + ", " + route.operation.rawValue)
+                if case .object(let mine)? = operation["responses"], case .object(let theirs)? = first["responses"] {
+                    first["responses"] = .object(theirs.merging(mine) { kept, _ in kept })
+                }
+                operation = first
+            }
+            paths[route.template, default: [:]][method] = .object(operation)
         }
         var document: [String: JSONValue] = [
             "openapi": "3.1.0",
@@ -148,6 +158,9 @@ enum Samples {
         case .jobGet:
             .job(Job(jobId: "j-1", action: "CaptureInstance", status: .successful, zone: "z", requestId: "r",
                      resourceIds: ["img-abcd1234"], owner: "t", createdAt: now, beganAt: now, finishedAt: now))
+        case .jobList:
+            .jobs(JobPage(items: [Job(jobId: "j-1", action: "CaptureInstance", status: .successful, zone: "z", requestId: "r",
+                                      resourceIds: ["img-abcd1234"], owner: "t", createdAt: now, beganAt: now, finishedAt: now)], total: 1))
         case .imagePrepareUpload: .uploadTicket(UploadTicket(imageId: "img-abcd1234", uploadId: "u", token: "t", size: 1))
         case .imageShare, .imageUnshare, .imageListShares, .shareListReceived, .shareDelete: .shares(SharePage(items: [share], total: 1))
         case .storageListBuckets: .buckets([Bucket(name: "b", azId: "AZ0", cellId: "c")])

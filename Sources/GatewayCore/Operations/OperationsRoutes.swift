@@ -5,7 +5,6 @@ struct OperationsRoutes: Sendable {
     let backend: any Backend
     let metrics: GatewayMetrics
     let live: LiveConfig
-    let dialects: [any Dialect]
 
     func add(to router: Router<GatewayRequestContext>) {
         /// The process is up and serving HTTP.
@@ -20,11 +19,12 @@ struct OperationsRoutes: Sendable {
         /// `/openapi/<dialect>.json`: generated from the route table in force and the dialect's encoders.
         router.get("/openapi/{file}") { _, context -> Response in
             let file = context.parameters.get("file") ?? ""
-            guard file.hasSuffix(".json"), let dialect = dialects.first(where: { "\($0.id.rawValue).json" == file }) else {
+            let snapshot = live.snapshot
+            guard file.hasSuffix(".json"), let dialect = snapshot.dialects[DialectID(String(file.dropLast(5)))] else {
                 return Response(status: .notFound)
             }
             var buffer = ByteBuffer()
-            OpenAPIDocument.build(for: dialect, routes: live.snapshot.table.routes).write(into: &buffer)
+            OpenAPIDocument.build(for: dialect, routes: snapshot.table.routes).write(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
         }
         router.get("/metrics") { _, _ -> Response in

@@ -36,6 +36,8 @@ public enum Operation: String, Sendable, Codable, CaseIterable {
     case instanceRemoveMembers = "instance.removeMembers"
     case instanceListMembers = "instance.listMembers"
     case jobGet = "job.get"
+    /// The caller's recent jobs, or those named, newest first.
+    case jobList = "job.list"
     /// Foreman's catalogue; the route's `kind` default names the kind of entry.
     case catalogList = "catalog.list"
     case catalogGet = "catalog.get"

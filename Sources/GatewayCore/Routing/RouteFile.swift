@@ -25,8 +25,9 @@ public struct RouteFile: Decodable, Sendable {
     public var mounts: [String]?
     public var routes: [Entry]
 
-    /// Reads a route file and expands it into routes, one per mount.
-    public static func load(path: String) throws(RouteError) -> [Route] {
+    /// Reads a route file and expands it into routes, one per mount; its dialect must be one of
+    /// `dialects`.
+    public static func load(path: String, dialects: DialectRegistry) throws(RouteError) -> [Route] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -39,8 +40,9 @@ public struct RouteFile: Decodable, Sendable {
         } catch {
             throw .file(path, "not a route file: \(error)")
         }
-        guard let dialect = DialectID(rawValue: file.dialect) else {
-            throw .file(path, "unknown dialect '\(file.dialect)' (known: \(DialectID.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let dialect = DialectID(file.dialect)
+        guard dialects.contains(dialect) else {
+            throw .file(path, "unknown dialect '\(file.dialect)' (known: \(dialects.names))")
         }
         var routes: [Route] = []
         for (index, entry) in file.routes.enumerated() {

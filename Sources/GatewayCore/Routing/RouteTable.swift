@@ -13,10 +13,14 @@ public struct Route: Sendable, Equatable {
     public var source: String
     /// The mount the template starts with (`/api`, `/v2/zone/{zone}`, or empty).
     public var mount: String
+    /// A request parameter that picks this route among others at the same path (an action API's
+    /// `action`): the route serves requests whose parameter equals `defaults[selector]`.
+    public var selector: String?
 
     public init(dialect: DialectID, method: HTTPRequest.Method, template: String, operation: Operation,
-                defaults: [String: String] = [:], source: String = "", mount: String = "") {
+                defaults: [String: String] = [:], source: String = "", mount: String = "", selector: String? = nil) {
         self.mount = mount
+        self.selector = selector
         self.dialect = dialect
         self.method = method
         self.template = template
@@ -56,6 +60,8 @@ public struct RouteTable: Sendable {
 
     private var buckets: [BucketKey: [Compiled]] = [:]
     public private(set) var routes: [Route] = []
+    /// Whether any route is chosen by a parameter (else no request needs its parameters read to be routed).
+    private var hasSelectors = false
     /// Each dialect's territory, longest first: its mounts, or for a route mounted at the root
     /// its first segment. A path no route matches still belongs to a dialect, which answers it.
     private var territories: [(prefix: [Segment], dialect: DialectID)] = []
@@ -81,17 +87,25 @@ public struct RouteTable: Sendable {
         }
         let key = BucketKey(method: route.method, count: segments.count)
         let literalCount = segments.filter { if case .literal = $0 { true } else { false } }.count
-        if let clash = buckets[key]?.first(where: { Self.sameShape($0.segments, segments) }) {
+        if let clash = buckets[key]?.first(where: { Self.sameShape($0.segments, segments) && Self.sameChoice($0.route, route) }) {
             throw .duplicate(route, clash.route)
         }
         buckets[key, default: []].append(Compiled(route: route, segments: segments, literalCount: literalCount))
-        buckets[key]!.sort { $0.literalCount > $1.literalCount }
+        // Routes chosen by a parameter are tried before one at the same path that is not.
+        buckets[key]!.sort { ($0.literalCount, $0.route.selector == nil ? 0 : 1) > ($1.literalCount, $1.route.selector == nil ? 0 : 1) }
         routes.append(route)
+        hasSelectors = hasSelectors || route.selector != nil
         let prefix = route.mount.isEmpty ? Array(segments.prefix(1)) : Self.segments(of: route.mount)
         if !prefix.isEmpty, !territories.contains(where: { $0.prefix == prefix }) {
             territories.append((prefix, route.dialect))
             territories.sort { $0.prefix.count > $1.prefix.count }
         }
+    }
+
+    /// Whether two routes at one path would serve the same requests: neither is chosen by a
+    /// parameter, or both by the same parameter's same value.
+    private static func sameChoice(_ a: Route, _ b: Route) -> Bool {
+        a.selector == b.selector && a.selector.map { a.defaults[$0] == b.defaults[$0] } ?? true
     }
 
     private static func sameShape(_ a: [Segment], _ b: [Segment]) -> Bool {
@@ -105,14 +119,19 @@ public struct RouteTable: Sendable {
     }
 
     /// Finds the route for a request path (no query string). Path parameters are percent-decoded.
-    public func match(_ method: HTTPRequest.Method, _ path: some StringProtocol) -> RouteMatch? {
+    /// `parameter` reads the request's parameters for routes chosen by one; without it, only
+    /// routes that are not chosen so match (`nil`), and `ignoringSelectors` matches them all.
+    public func match(_ method: HTTPRequest.Method, _ path: some StringProtocol,
+                      parameter: ((String) -> String?)? = nil, ignoringSelectors: Bool = false) -> RouteMatch? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard let candidates = buckets[BucketKey(method: method, count: parts.count)] else { return nil }
         // Literals first, without building anything: most candidates fail on one.
         guard let found = candidates.first(where: { candidate in
             zip(candidate.segments, parts).allSatisfy { segment, part in
                 if case .literal(let text) = segment { text == part } else { true }
-            }
+            } && (ignoringSelectors || candidate.route.selector.map { name in
+                parameter?(name).map { $0 == candidate.route.defaults[name] } ?? false
+            } ?? true)
         }) else { return nil }
         var parameters = found.route.defaults
         for case (.parameter(let name), let part) in zip(found.segments, parts) {
@@ -133,11 +152,17 @@ extension RouteTable {
         }?.dialect
     }
 
+    /// Whether a route at `path` is chosen by a request parameter: its parameters must then be
+    /// read before the route is known.
+    public func selects(_ method: HTTPRequest.Method, _ path: some StringProtocol) -> Bool {
+        hasSelectors && match(method, path, ignoringSelectors: true)?.route.selector != nil
+    }
+
     /// The methods some route serves at `path`, for a 405's `Allow`.
     public func methods(at path: some StringProtocol) -> [HTTPRequest.Method] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         return buckets.keys.filter { $0.count == parts.count }.map(\.method)
-            .filter { match($0, path) != nil }
+            .filter { match($0, path, ignoringSelectors: true) != nil }
             .sorted { $0.rawValue < $1.rawValue }
     }
 }

@@ -48,10 +48,8 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
     router.add(middleware: S3Middleware(backend: backend))
     router.add(middleware: IdempotencyKeyMiddleware())
     router.add(middleware: DialectMiddleware(
-        live: live,
-        dialects: Dictionary(parts.dialects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-        backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
-    OperationsRoutes(backend: backend, metrics: parts.metrics, live: live, dialects: parts.dialects).add(to: router)
+        live: live, backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
+    OperationsRoutes(backend: backend, metrics: parts.metrics, live: live).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     // `/` is Foreman's web UI, which sends a client without a session to its login page (no
     // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
@@ -62,16 +60,17 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: a
 
 /// How a request the HTTP parser rejected is answered: by the dialect whose territory its path
 /// is in, with a malformed-request error; other paths get Hummingbird's bare 400.
-func parseErrorRenderer(live: LiveConfig, dialects: [any Dialect]) -> ParseErrorAnswer.Render {
+func parseErrorRenderer(live: LiveConfig) -> ParseErrorAnswer.Render {
     { path, error in
-        guard let owner = live.snapshot.table.owner(of: path), let dialect = dialects.first(where: { $0.id == owner }) else { return nil }
+        let snapshot = live.snapshot
+        guard let owner = snapshot.table.owner(of: path), let dialect = snapshot.dialects[owner] else { return nil }
         let route = Route(dialect: owner, method: .get, template: path, operation: .document)
         let answer = dialect.encode(error, for: DialectRequest(route: route, parameters: [:], requestId: RequestIDs.make()))
         var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
         var body = ByteBuffer()
-        if let json = answer.body {
-            json.write(into: &body)
-            head.headerFields[.contentType] = "application/json; charset=utf-8"
+        if let (bytes, contentType) = answer.encoded() {
+            body = bytes
+            head.headerFields[.contentType] = contentType
         }
         return (head, body)
     }
@@ -80,8 +79,8 @@ func parseErrorRenderer(live: LiveConfig, dialects: [any Dialect]) -> ParseError
 /// The config's reloadable parts, ready to serve.
 public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configPath: String?) throws -> LiveConfig {
     let listen = config.listen, backend = config.backend
-    return LiveConfig(.init(table: try config.routeTable(), authenticator: try config.authenticator(metrics: parts.metrics)),
-                      path: configPath, metrics: parts.metrics) { reloaded in
+    return LiveConfig(try .make(config, compiled: parts.dialects, metrics: parts.metrics),
+                      path: configPath, compiled: parts.dialects, metrics: parts.metrics) { reloaded in
         // What the process was started with (address, backend, data) does not change on reload.
         var reloaded = reloaded
         reloaded.listen = listen
@@ -106,7 +105,7 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
         router: router,
         server: .gatewayHTTP1(.init(additionalChannelHandlers: [ExpectContinueHandler(), BodyReadTimeout(timeout: bodyTimeout)],
                                     idleTimeout: config.listen.idleTimeout),
-                              render: parseErrorRenderer(live: live, dialects: parts.dialects)),
+                              render: parseErrorRenderer(live: live)),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
         services: services,
         logger: log)

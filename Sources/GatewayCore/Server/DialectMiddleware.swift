@@ -4,98 +4,43 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Serves every route of the route table: match → dialect decode → backend → dialect encode.
-/// Requests the table does not know go on to the rest of the router (health, 404).
+/// Serves every route of the route table through `Gateway.handle`, and turns its answer into
+/// HTTP. Requests the table does not know go on to the rest of the router (health, 404).
 public struct DialectMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
     let live: LiveConfig
-    let dialects: [DialectID: any Dialect]
-    let backend: any Backend
+    let gateway: Gateway
     let metrics: GatewayMetrics?
     let maxBodyBytes: Int
     /// Where clients reach the gateway; `nil` takes it from each request's `Host`.
     let publicURL: String?
 
-    public init(live: LiveConfig, dialects: [DialectID: any Dialect], backend: any Backend, metrics: GatewayMetrics? = nil,
+    public init(live: LiveConfig, backend: any Backend, metrics: GatewayMetrics? = nil,
                 maxBodyBytes: Int, publicURL: String? = nil) {
         self.live = live
-        self.dialects = dialects
-        self.backend = backend
+        gateway = Gateway(backend: backend, metrics: metrics)
         self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
         self.publicURL = publicURL
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let snapshot = live.snapshot
-        let (table, authenticator) = (snapshot.table, snapshot.authenticator)
-        let path = request.uri.path
-        let match: RouteMatch
-        let dialect: any Dialect
-        if let found = table.match(request.method, path), let known = dialects[found.route.dialect] {
-            (match, dialect) = (found, known)
-        } else if let owner = table.owner(of: path), let known = dialects[owner] {
-            // A path in a dialect's territory that no route serves: the dialect's 404 or 405.
-            let allowed = table.methods(at: path).map(\.rawValue)
-            let route = Route(dialect: owner, method: request.method, template: path, operation: .document)
-            (match, dialect) = (RouteMatch(route: route, parameters: [:], unmatched: CanonicalError.noRoute(
-                method: request.method.rawValue, path: path, allowed: allowed)), known)
-        } else {
-            return try await next(request, context)
-        }
         let started = ContinuousClock.now
         let requestId = request.headers[.requestID] ?? RequestIDs.make()
-        let isDocument = match.route.operation == .document && match.unmatched == nil
-        // A document a route file marks `auth: none` (Foreman's Apipie description, which
-        // clients read before they log in) is public; every other route checks credentials.
-        if isDocument, match.route.defaults["auth"] == "none" {
-            let answer = document(match, dialect: dialect, table: table)
-            log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
-            return Self.response(answer, requestId: requestId)
+        let limit = maxBodyBytes
+        let input = Gateway.Request(method: request.method, path: request.uri.path, query: request.uri.query ?? "",
+                                    headers: request.headers, requestId: requestId,
+                                    publicURL: publicURL ?? request.head.authority.map { "http://\($0)" } ?? "") { () async throws(CanonicalError) in
+            try await Self.collectBody(request, limit: limit)
         }
-        var dialectRequest = DialectRequest(route: match.route, parameters: match.parameters, headers: request.headers,
-                                            requestId: requestId)
-        dialectRequest.publicURL = publicURL ?? request.head.authority.map { "http://\($0)" } ?? ""
-        let answer: DialectResponse
-        do {
-            let identity = try await authenticator.identity(for: dialect.credential(dialectRequest))
-            if let unmatched = match.unmatched { throw unmatched }
-            if isDocument {
-                let answer = document(match, dialect: dialect, table: table)
-                log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
-                return Self.response(answer, requestId: requestId)
-            }
-            // Form rules (`+` is a space), as the legacy clients encode their queries.
-            dialectRequest.query = try DialectRequest.parseForm(request.uri.query ?? "", what: "the query")
-            dialectRequest.body = try await collectBody(request)
-            let command = try dialect.decode(dialectRequest)
-            if case .downloadImage(let selector) = command {
-                let download = try await timedBackend {
-                    try await RequestIDs.$current.withValue(requestId) { try await backend.download(selector, as: identity) }
-                }
-                log(match, status: 200, requestId: requestId, started: started, context: context)
-                return Self.stream(download, requestId: requestId, pacedBy: context.eventLoop)
-            }
-            let result = try await timedBackend {
-                try await RequestIDs.$current.withValue(requestId) { try await backend.execute(command, as: identity) }
-            }
-            answer = dialect.encode(result, for: dialectRequest)
-        } catch {
-            answer = dialect.encode(answerable(error, requestId: requestId, context: context), for: dialectRequest)
+        let (answer, trace) = await gateway.handle(input, in: live.snapshot, logger: context.logger)
+        guard let route = trace.route else { return try await next(request, context) }
+        log(route, status: trace.status, requestId: requestId, started: started, context: context)
+        switch answer {
+        case .download(let download): return Self.stream(download, requestId: requestId, pacedBy: context.eventLoop)
+        case .response(let response): return Self.response(response, requestId: requestId)
+        case .notOurs, .decoded: return try await next(request, context)
         }
-        log(match, status: answer.status.code, requestId: requestId, started: started, context: context)
-        return Self.response(answer, requestId: requestId)
-    }
-
-    /// A document the dialect generates from its routes (`/apidoc/v2.json`, `/api/status`).
-    func document(_ match: RouteMatch, dialect: any Dialect, table: RouteTable) -> DialectResponse {
-        let document = dialect.document(match.parameters["name"] ?? "", routes: table.routes.filter { $0.dialect == dialect.id })
-        return DialectResponse(status: document == nil ? .notFound : .ok, body: document ?? ["error": "no such document"])
-    }
-
-    /// The body, up to the configured size; past it, the dialect's 413.
-    func collectBody(_ request: Request) async throws(CanonicalError) -> ByteBuffer {
-        try await Self.collectBody(request, limit: maxBodyBytes)
     }
 
     /// A body up to `limit` bytes, its failures as canonical errors (a 413 past the limit).
@@ -111,40 +56,13 @@ public struct DialectMiddleware: RouterMiddleware {
         }
     }
 
-    /// What a client may be told of a failure. An internal error's detail (a Swift error, a
-    /// store's message) goes to the log under the request id; the answer only names the request.
-    /// (`.unavailable` texts are written for clients by the backend that raises them.)
-    func answerable(_ error: any Error, requestId: String, context: Context) -> CanonicalError {
-        let canonical = error as? CanonicalError ?? .internal("\(error)")
-        switch canonical {
-        case .internal(let detail):
-            context.logger.error("internal error", metadata: ["request_id": .string(requestId), "detail": .string(detail)])
-            return .internal("internal error (request \(requestId))")
-        default:
-            return canonical
-        }
-    }
-
-    /// Times a backend call for the backend latency metric.
-    func timedBackend<T>(_ call: () async throws -> T) async throws -> T {
-        let started = ContinuousClock.now
-        do {
-            let value = try await call()
-            metrics?.backend("ok", duration: ContinuousClock.now - started)
-            return value
-        } catch {
-            metrics?.backend((error as? CanonicalError)?.kind ?? "error", duration: ContinuousClock.now - started)
-            throw error
-        }
-    }
-
     /// The one line per request: dialect, operation, status, time; and the request metrics.
-    func log(_ match: RouteMatch, status: Int, requestId: String, started: ContinuousClock.Instant, context: Context) {
+    func log(_ route: Route, status: Int, requestId: String, started: ContinuousClock.Instant, context: Context) {
         let duration = ContinuousClock.now - started
-        metrics?.request(dialect: match.route.dialect.rawValue, operation: match.route.operation.rawValue, status: status,
+        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, status: status,
                          duration: duration)
         context.logger.info("request", metadata: [
-            "dialect": .string(match.route.dialect.rawValue), "operation": .string(match.route.operation.rawValue),
+            "dialect": .string(route.dialect.rawValue), "operation": .string(route.operation.rawValue),
             "status": .stringConvertible(status), "request_id": .string(requestId),
             "duration_ms": .stringConvertible((duration.milliseconds * 1000).rounded() / 1000),
         ])
@@ -173,13 +91,10 @@ public struct DialectMiddleware: RouterMiddleware {
     static func response(_ answer: DialectResponse, requestId: String) -> Response {
         var headers = answer.headers
         headers[.requestID] = requestId
-        guard let body = answer.body else {
+        guard let (buffer, contentType) = answer.encoded() else {
             return Response(status: answer.status, headers: headers)
         }
-        // Sized for a typical answer (an image is ~1 KiB), so writing it rarely reallocates.
-        var buffer = ByteBufferAllocator().buffer(capacity: 2_048)
-        body.write(into: &buffer)
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = contentType
         return Response(status: answer.status, headers: headers, body: .init(byteBuffer: buffer))
     }
 }

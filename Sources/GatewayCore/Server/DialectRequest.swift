@@ -15,6 +15,9 @@ public struct DialectRequest: Sendable {
     public var requestId: String
     /// Base URL clients reach this gateway at (for URLs it hands out, such as upload targets).
     public var publicURL: String = ""
+    /// The request's method and path as sent (percent-escapes kept), for what is signed over them.
+    public var method: HTTPRequest.Method
+    public var path: String
 
     public init(route: Route, parameters: [String: String], query: [(name: String, value: String)] = [],
                 headers: HTTPFields = [:], body: ByteBuffer = ByteBuffer(), requestId: String) {
@@ -25,6 +28,8 @@ public struct DialectRequest: Sendable {
         self.headers = headers
         self.body = body
         self.requestId = requestId
+        method = route.method
+        path = route.template
     }
 
     public func parameter(_ name: String) -> String? { parameters[name] }

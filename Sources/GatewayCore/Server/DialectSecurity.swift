@@ -9,6 +9,8 @@ public struct DialectSecurity: Sendable {
         case bearer
         /// A key in the named request header.
         case header(String)
+        /// A value in the named query parameter (a signature, the key it was made with).
+        case query(String)
     }
 
     /// Named schemes, in the order the document lists them.
@@ -32,6 +34,7 @@ public struct DialectSecurity: Sendable {
             case .basic: ["type": "http", "scheme": "basic", "description": .string(description)]
             case .bearer: ["type": "http", "scheme": "bearer", "description": .string(description)]
             case .header(let header): ["type": "apiKey", "in": "header", "name": .string(header), "description": .string(description)]
+            case .query(let name): ["type": "apiKey", "in": "query", "name": .string(name), "description": .string(description)]
             }
             return (name, fields)
         }, uniquingKeysWith: { a, _ in a }))

@@ -1,0 +1,83 @@
+import Foundation
+
+/// A dialect defined by a file (see `DialectFile`): actions chosen by one parameter, each mapped
+/// to a canonical operation, with its answers and errors written as templates. Pure functions
+/// over the parsed file, like every dialect.
+public struct DataDialect: Dialect {
+    public let id: DialectID
+    /// The built-in authentication scheme the file names (`nil` for `auth: none`).
+    public let authScheme: (any AuthScheme)?
+    let selector: String
+    /// The parameters the auth scheme reads, for documents (`auth_parameters` in the file).
+    let authParameters: [(name: String, description: String)]
+    public let fields: FieldSlots
+    let constants: [String: JSONValue]
+    let times: ValueCodec.TimeStyle
+    let job: AnswerTemplate
+    let errors: ErrorAnswers
+    let actions: [String: ActionSpec]
+    /// The routes the file declares: one per action and method.
+    public let routes: [Route]
+    /// Where it was read from.
+    public let file: String
+
+    /// Requests prove who sent them by `authScheme`; there is no other credential.
+    public func credential(_ request: DialectRequest) -> PresentedCredential? { nil }
+
+    func action(_ request: DialectRequest) throws(CanonicalError) -> ActionSpec {
+        guard let name = request.route.defaults[selector], let action = actions[name] else {
+            throw .noRoute(method: request.route.method.rawValue, path: request.route.template, allowed: [])
+        }
+        return action
+    }
+
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+        let action = try action(request)
+        let params = try Self.parameters(request)
+        return try action.command(params, fields: fields, requestId: request.requestId)
+    }
+
+    /// Body fields (a form, or JSON) with the query's over them, as text.
+    static func parameters(_ request: DialectRequest) throws(CanonicalError) -> [String: JSONValue] {
+        var all = try request.bodyObject()
+        for (name, value) in request.query { all[name] = .string(value) }
+        return all
+    }
+
+    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
+        guard let action = try? action(request) else { return DialectResponse(body: nil) }
+        var facts: [String: JSONValue] = [:]
+        switch result {
+        case .images(let page):
+            facts["images"] = .array(page.items.map(image))
+            facts["total"] = .int(Int64(page.total))
+        case .image(let view):
+            facts["image"] = image(view)
+        case .jobs(let page):
+            facts["jobs"] = .array(page.items.map { job in self.job.render { job.fact($0, times: times) } })
+            facts["total"] = .int(Int64(page.total))
+        case .job(let job):
+            let written = self.job.render { job.fact($0, times: times) }
+            facts["job"] = written
+            facts["jobs"] = [written]
+            facts["total"] = 1
+            for fact in AnswerTemplate.jobFacts { facts["job." + fact] = job.fact(fact, times: times) }
+        default:
+            break
+        }
+        return DialectResponse(body: action.answer.render { facts[$0] })
+    }
+
+    public func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse {
+        let names = Dictionary(actions.values.flatMap { $0.params.map { ($0.target, $0.name) } }, uniquingKeysWith: { a, _ in a })
+        return errors.answer(error) { field in
+            if let canonical = ImageField(rawValue: field), let key = fields.key(canonical) { return key }
+            if let arg = ActionSpec.Arg(rawValue: field), let name = names[.arg(arg)] { return name }
+            return field
+        }
+    }
+
+    func image(_ view: ImageView) -> JSONValue {
+        .object(fields.encode(view).merging(constants) { mine, _ in mine })
+    }
+}
