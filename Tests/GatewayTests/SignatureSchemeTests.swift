@@ -87,6 +87,14 @@ import Testing
         #expect(refusal(try verify(Self.request(twice, signature: Self.sdkSignature)))?.contains("more than once") == true)
     }
 
+    @Test func aBatchOfTenThousandImagesIsSignedAndCheckedAsOne() throws {
+        let batch = Self.sdkParameters.filter { !$0.name.hasPrefix("images.") }
+            + (1...10_000).map { (name: "images.\($0)", value: "img-\(String($0, radix: 36).leftPadded(8))") }
+        #expect(try verify(Self.request(batch, signature: Self.sign(batch))).get().tenant == "qc")
+        let twoSignatures = Self.request(batch, signature: Self.sign(batch)).parameters + [("signature", "x")]
+        #expect(refusal(try verify(AuthRequest(dialect: "idc51", method: "GET", path: "/iaas/", parameters: twoSignatures))) != nil)
+    }
+
     @Test func aWrongSecretOrUnknownKeyIsRefusedWithoutTellingWhatWasExpected() throws {
         let wrong = Self.sign(Self.sdkParameters, secret: "not-the-secret")
         let message = try #require(refusal(try verify(Self.request(Self.sdkParameters, signature: wrong))))
@@ -153,4 +161,8 @@ import Testing
             #expect(QueryHMACSchemeV1.date(bad) == nil, "\(bad)")
         }
     }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
