@@ -85,4 +85,19 @@ import Testing
             #expect(doc["components"]?["securitySchemes"]?["access_key_id"]?["in"] == "query")
         }
     }
+
+    /// `explain` runs the same pipeline: the action's route, its file and line, the command.
+    @Test func explainShowsAnActionsRouteAndCommand() async throws {
+        var gateway = try TestGateway()
+        defer { gateway.remove() }
+        gateway.config.auth.credentials = nil
+        let outcome = try await Explainer(config: gateway.config, dialects: Dialects.all)
+            .explain(method: "GET", path: "/iaas/?action=DeleteImages&images.1=img-a&images.2=img-b&zone=pek3")
+        #expect(outcome.operation == .imageBatchDelete)
+        #expect(outcome.text.contains("route:     qingcloud GET /iaas/") && outcome.text.contains("qingcloud.yaml:"))
+        #expect(outcome.command == .asJob(JobSpec(action: "DeleteImages", zone: "pek3", requestId: "explain"),
+                                          .batchDeleteImages(["img-a", "img-b"])))
+        let unknown = try await Explainer(config: gateway.config, dialects: Dialects.all).explain(method: "GET", path: "/iaas/?action=Nope")
+        #expect(unknown.operation == nil && unknown.text.hasPrefix("no route matches"))
+    }
 }
