@@ -13,7 +13,18 @@ import Testing
         for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let file = folder.appendingPathComponent("credentials.yaml")
         try "credentials:\n  - \(entry)\n".write(to: file, atomically: true, encoding: .utf8)
-        return try CredentialStore.load(path: file.path, dialects: DialectRegistry(Dialects.all))
+        return try CredentialStore.load(path: file.path, dialects: DialectRegistry(Dialects.all + [SigningDialect()]))
+    }
+
+    /// A dialect whose clients sign requests with their secret, as a dialect file naming an
+    /// HMAC scheme is.
+    struct SigningDialect: Dialect {
+        let id: DialectID = "signing"
+        var authScheme: (any AuthScheme)? { AuthSchemes.all.first }
+        func decode(_ request: DialectRequest) throws(CanonicalError) -> Command { throw .unauthorized("") }
+        func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse { DialectResponse(body: nil) }
+        func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse { DialectResponse(body: nil) }
+        func credential(_ request: DialectRequest) -> PresentedCredential? { nil }
     }
 
     static func startError(_ entry: String, files: [String: String] = [:]) -> String {
@@ -36,6 +47,13 @@ import Testing
                                    files: ["s.txt": "from-a-file\r\n"])
         #expect(byFile.signingSecret(.idc51, id: "AKFILE")?.key == Array("from-a-file".utf8))
         #expect(byFile.signingSecret(.idc51, id: "AKOTHER") == nil)
+    }
+
+    @Test func aSigningDialectsCredentialMustNameItsSecretNotAHash() throws {
+        let hashed = Self.startError("{dialect: signing, id: AK, secret_sha256: \(String(repeating: "a", count: 64)), user: u, tenant: t}")
+        #expect(hashed.contains("secret_env"), "\(hashed)")
+        let named = try Self.load("{dialect: signing, id: AK, secret_file: k, user: u, tenant: t}", files: ["k": "key"])
+        #expect(named.signingSecret("signing", id: "AK")?.key == Array("key".utf8))
     }
 
     @Test func aPlainSecretIsRefusedAtStartWithoutBeingRepeated() {

@@ -34,9 +34,12 @@ def connect(secret_key=secret):
 def run_cli(*args):
     out = subprocess.run(["qingcloud", "iaas", *args, "-f", cli_config], capture_output=True, text=True, timeout=120)
     try:
-        return json.loads(out.stdout)
+        answer = json.loads(out.stdout)
     except ValueError:
-        sys.exit(f"FAILED: the CLI printed no JSON for {args}: {out.stdout!r} {out.stderr!r}")
+        answer = None
+    if not isinstance(answer, dict):  # the CLI prints `null` (and exits 0) when the SDK got no answer
+        sys.exit(f"FAILED: the CLI printed no answer for {args}: {out.stdout!r} {out.stderr!r}")
+    return answer
 
 
 def get(path, headers):
@@ -66,6 +69,11 @@ check(by_id and by_id["ret_code"] == 0 and by_id["total_count"] == 1 and by_id["
 by_filters = sdk.describe_images(status=["available"], provider="self", search_word="qc-sdk", offset=0, limit=10)
 check(by_filters and by_filters["ret_code"] == 0 and [i["image_id"] for i in by_filters["image_set"]] == [image_id],
       "describe_images by status.N, provider and search_word", by_filters)
+bits = by_id["image_set"][0]["processor_type"]
+same_bits = sdk.describe_images(images=[image_id], processor_type=bits)
+other_bits = sdk.describe_images(images=[image_id], processor_type="32bit" if bits == "64bit" else "64bit")
+check(same_bits["total_count"] == 1 and other_bits["total_count"] == 0, f"describe_images by processor_type ({bits})",
+      [same_bits, other_bits])
 none = sdk.describe_images(images=[image_id], status=["deleted"])
 check(none and none["ret_code"] == 0 and none["total_count"] == 0, "a filter that excludes the image", none)
 
@@ -94,6 +102,9 @@ check(idc.get("total_count") == 1 and idc["images"][0]["image_name"] == "qc-sdk-
 row = cec["data"]["id"]
 foreman = get(f"/api/compute_resources/1/images/{row}", {"Authorization": "Basic YWRtaW46Y2hhbmdlbWU="})
 check(foreman.get("name") == "qc-sdk-renamed" and foreman.get("id") == row, "read through Foreman", foreman)
+print(f"read through the other dialects: CECSTACK {cec['data']['imageId']} '{cec['data']['name']}' ({cec['data']['status']}), "
+      f"51idc '{idc['images'][0]['image_name']}' ({idc['images'][0]['status']}), "
+      f"Foreman #{foreman['id']} '{foreman['name']}' under compute resource {foreman.get('compute_resource_id')}")
 
 # --- the CLI, unchanged: its config names host, port and protocol; it exits 0 whatever happens
 cli_captured = run_cli("capture-instance", "-i", "i-qccli001", "-N", "qc-cli-golden")
@@ -102,6 +113,9 @@ cli_image = cli_captured["image_id"]
 check(wait_job(sdk, cli_captured["job_id"], timeout=60), "the CLI's capture job finishes", cli_captured)
 cli_jobs = run_cli("describe-jobs", "-j", cli_captured["job_id"])
 check(cli_jobs.get("job_set", [{}])[0].get("status") == "successful", "CLI describe-jobs", cli_jobs)
+cli_recent = run_cli("describe-jobs", "-s", "successful")
+check(cli_captured["job_id"] in [j["job_id"] for j in cli_recent.get("job_set", [])]
+      and all(j["status"] == "successful" for j in cli_recent["job_set"]), "CLI describe-jobs without ids, by status", cli_recent)
 cli_described = run_cli("describe-images", "-i", cli_image, "-p", "64bit,32bit", "-s", "available")
 check(cli_described.get("total_count") == 1 and cli_described["image_set"][0]["image_id"] == cli_image,
       "CLI describe-images (processor_type.N, status.N lists)", cli_described)
@@ -127,6 +141,7 @@ first = json.loads(urllib.request.urlopen(signed_url, timeout=30).read())
 check(first["ret_code"] == 0 and first["total_count"] == 1, "a signed request, sent once", first)
 replayed = json.loads(urllib.request.urlopen(signed_url, timeout=30).read())
 check(replayed["ret_code"] == 1200, "the same signed request sent again is refused", replayed)
+print(f"refused: wrong secret → {wrong['ret_code']} {wrong.get('message')!r}; replay → {replayed['ret_code']} {replayed.get('message')!r}")
 
 real_get_ts = auth.get_ts
 auth.get_ts = lambda: get_ts(time.gmtime(time.time() - 20 * 60))
@@ -135,6 +150,7 @@ try:
 finally:
     auth.get_ts = real_get_ts
 check(stale and stale["ret_code"] == 1200, "a request signed 20 minutes ago is refused", stale)
+print(f"refused: signed 20 minutes ago → {stale['ret_code']} {stale.get('message')!r}; unknown image → {unknown['ret_code']} {unknown.get('message')!r}")
 
 # --- delete through the SDK and wait for it
 deleted = sdk.delete_images([image_id])

@@ -67,6 +67,10 @@ public struct CredentialStore: Sendable {
             }
             let secret = try SecretSource.named(env: entry.secret_env, file: entry.secret_file, place: place)?
                 .read(relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            if speaker.authScheme != nil, secret == nil {
+                throw GatewayStartError("\(place): \(dialect.rawValue) requests are signed with the secret itself, which no hash "
+                                        + "can check: name where it is with secret_env: VARIABLE or secret_file: PATH")
+            }
             switch (entry.secret_sha256?.lowercased(), entry.secret_bcrypt, secret) {
             case (nil, nil, let secret?):
                 guard !speaker.secretsArePasswords else {
