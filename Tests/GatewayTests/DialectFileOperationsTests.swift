@@ -83,6 +83,11 @@ import Testing
             #expect(action?["schema"]?["enum"] == ["CaptureInstance", "DeleteImages", "DescribeImages", "DescribeJobs", "ModifyImageAttributes"])
             #expect(doc["paths"]?["/iaas/"]?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"] != nil)
             #expect(doc["components"]?["securitySchemes"]?["access_key_id"]?["in"] == "query")
+            // Every action's answer, and the error, share HTTP 200: each shape is one of its forms.
+            let forms = get["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["oneOf"]?.arrayValue ?? []
+            for key in ["image_set", "job_set", "image_id", "message"] {
+                #expect(forms.contains { $0["properties"]?[key] != nil }, "no answer with \(key)")
+            }
         }
     }
 
