@@ -82,6 +82,14 @@ import Testing
         var otherPath = Self.request(Self.sdkParameters, signature: Self.sdkSignature)
         otherPath.path = "/iaas"
         #expect(refusal(try verify(otherPath)) != nil)
+        // The method is signed too: a POST (form body) is checked as POST.
+        var posted = Self.request(Self.sdkParameters, signature: Self.sdkSignature)
+        posted.method = "POST"
+        #expect(refusal(try verify(posted)) != nil)
+        let postText = QueryHMACSchemeV1.stringToSign("POST", "/iaas/", Self.sdkParameters)
+        posted.parameters = Self.sdkParameters + [("signature", Data(HMAC<SHA256>.authenticationCode(
+            for: Data(postText.utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))).base64EncodedString())]
+        #expect(try verify(posted).get().tenant == "qc")
         // One name twice: the signature could cover one value while the decoder reads the other.
         let twice = Self.sdkParameters + [("images.1", "img-z")]
         #expect(refusal(try verify(Self.request(twice, signature: Self.sdkSignature)))?.contains("more than once") == true)
