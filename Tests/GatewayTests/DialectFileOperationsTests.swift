@@ -83,6 +83,26 @@ import Testing
             #expect(action?["schema"]?["enum"] == ["CaptureInstance", "DeleteImages", "DescribeImages", "DescribeJobs", "ModifyImageAttributes"])
             #expect(doc["paths"]?["/iaas/"]?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"] != nil)
             #expect(doc["components"]?["securitySchemes"]?["access_key_id"]?["in"] == "query")
+            // Every action's answer, and the error, share HTTP 200: each shape is one of its forms.
+            let forms = get["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["oneOf"]?.arrayValue ?? []
+            for key in ["image_set", "job_set", "image_id", "message"] {
+                #expect(forms.contains { $0["properties"]?[key] != nil }, "no answer with \(key)")
+            }
         }
+    }
+
+    /// `explain` runs the same pipeline: the action's route, its file and line, the command.
+    @Test func explainShowsAnActionsRouteAndCommand() async throws {
+        var gateway = try TestGateway()
+        defer { gateway.remove() }
+        gateway.config.auth.credentials = nil
+        let outcome = try await Explainer(config: gateway.config, dialects: Dialects.all)
+            .explain(method: "GET", path: "/iaas/?action=DeleteImages&images.1=img-a&images.2=img-b&zone=pek3")
+        #expect(outcome.operation == .imageBatchDelete)
+        #expect(outcome.text.contains("route:     qingcloud GET /iaas/") && outcome.text.contains("qingcloud.yaml:"))
+        #expect(outcome.command == .asJob(JobSpec(action: "DeleteImages", zone: "pek3", requestId: "explain"),
+                                          .batchDeleteImages(["img-a", "img-b"])))
+        let unknown = try await Explainer(config: gateway.config, dialects: Dialects.all).explain(method: "GET", path: "/iaas/?action=Nope")
+        #expect(unknown.operation == nil && unknown.text.hasPrefix("no route matches"))
     }
 }

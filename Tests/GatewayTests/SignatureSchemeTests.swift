@@ -82,9 +82,25 @@ import Testing
         var otherPath = Self.request(Self.sdkParameters, signature: Self.sdkSignature)
         otherPath.path = "/iaas"
         #expect(refusal(try verify(otherPath)) != nil)
+        // The method is signed too: a POST (form body) is checked as POST.
+        var posted = Self.request(Self.sdkParameters, signature: Self.sdkSignature)
+        posted.method = "POST"
+        #expect(refusal(try verify(posted)) != nil)
+        let postText = QueryHMACSchemeV1.stringToSign("POST", "/iaas/", Self.sdkParameters)
+        posted.parameters = Self.sdkParameters + [("signature", Data(HMAC<SHA256>.authenticationCode(
+            for: Data(postText.utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))).base64EncodedString())]
+        #expect(try verify(posted).get().tenant == "qc")
         // One name twice: the signature could cover one value while the decoder reads the other.
         let twice = Self.sdkParameters + [("images.1", "img-z")]
         #expect(refusal(try verify(Self.request(twice, signature: Self.sdkSignature)))?.contains("more than once") == true)
+    }
+
+    @Test func aBatchOfTenThousandImagesIsSignedAndCheckedAsOne() throws {
+        let batch = Self.sdkParameters.filter { !$0.name.hasPrefix("images.") }
+            + (1...10_000).map { (name: "images.\($0)", value: "img-\(String($0, radix: 36).leftPadded(8))") }
+        #expect(try verify(Self.request(batch, signature: Self.sign(batch))).get().tenant == "qc")
+        let twoSignatures = Self.request(batch, signature: Self.sign(batch)).parameters + [("signature", "x")]
+        #expect(refusal(try verify(AuthRequest(dialect: "idc51", method: "GET", path: "/iaas/", parameters: twoSignatures))) != nil)
     }
 
     @Test func aWrongSecretOrUnknownKeyIsRefusedWithoutTellingWhatWasExpected() throws {
@@ -153,4 +169,8 @@ import Testing
             #expect(QueryHMACSchemeV1.date(bad) == nil, "\(bad)")
         }
     }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

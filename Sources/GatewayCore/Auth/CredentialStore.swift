@@ -66,7 +66,7 @@ public struct CredentialStore: Sendable {
                                         + "name where it is with secret_env: VARIABLE or secret_file: PATH")
             }
             let secret = try SecretSource.named(env: entry.secret_env, file: entry.secret_file, place: place)?
-                .read(relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+                .read(relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent().path, place: place)
             if speaker.authScheme != nil, secret == nil {
                 throw GatewayStartError("\(place): \(dialect.rawValue) requests are signed with the secret itself, which no hash "
                                         + "can check: name where it is with secret_env: VARIABLE or secret_file: PATH")

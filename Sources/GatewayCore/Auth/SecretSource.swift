@@ -9,21 +9,22 @@ enum SecretSource {
 
     /// Reads the secret; an unset, empty or unreadable source stops the start (naming the
     /// variable or file, never what it holds). A file's trailing line break is not part of it.
-    func read(environment: [String: String] = ProcessInfo.processInfo.environment, relativeTo folder: String) throws -> String {
+    func read(environment: [String: String] = ProcessInfo.processInfo.environment, relativeTo folder: String,
+              place: String) throws -> String {
         switch self {
         case .environment(let name):
             guard let secret = environment[name], !secret.isEmpty else {
-                throw GatewayStartError("secret_env: the environment variable \(name) is not set (or empty)")
+                throw GatewayStartError("\(place): secret_env: the environment variable \(name) is not set (or empty)")
             }
             return secret
         case .file(let path):
             let full = path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
             guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
-                throw GatewayStartError("secret_file: \(full) cannot be read")
+                throw GatewayStartError("\(place): secret_file: \(full) cannot be read")
             }
             var secret = Substring(text)
             while let last = secret.last, last.isNewline { secret.removeLast() }
-            guard !secret.isEmpty else { throw GatewayStartError("secret_file: \(full) is empty") }
+            guard !secret.isEmpty else { throw GatewayStartError("\(place): secret_file: \(full) is empty") }
             return String(secret)
         }
     }

@@ -31,7 +31,7 @@ enum OpenAPIDocument {
                 // Routes chosen by a parameter share their path: one operation names them all.
                 first["summary"] = .string((first["summary"]?.stringValue ?? "") + ", " + route.operation.rawValue)
                 if case .object(let mine)? = operation["responses"], case .object(let theirs)? = first["responses"] {
-                    first["responses"] = .object(theirs.merging(mine) { kept, _ in kept })
+                    first["responses"] = .object(theirs.merging(mine, uniquingKeysWith: eitherAnswer))
                 }
                 operation = first
             }
@@ -48,6 +48,19 @@ enum OpenAPIDocument {
             document["security"] = security.requirementsJSON
         }
         return .object(document)
+    }
+
+    /// One status's answer for operations that share a path: either one's JSON body (`oneOf`).
+    static func eitherAnswer(_ kept: JSONValue, _ other: JSONValue) -> JSONValue {
+        let path = ["content", "application/json", "schema"]
+        func schema(_ v: JSONValue) -> JSONValue? { path.reduce(Optional(v)) { $0?[$1] } }
+        guard let a = schema(kept), let b = schema(other) else { return kept }
+        var forms = a["oneOf"]?.arrayValue ?? [a]
+        for form in b["oneOf"]?.arrayValue ?? [b] where !forms.contains(form) { forms.append(form) }
+        guard forms.count > 1 else { return kept }
+        guard case .object(var out) = kept else { return kept }
+        out["content"] = ["application/json": ["schema": ["oneOf": .array(forms)]]]
+        return .object(out)
     }
 
     /// Path parameters in the template's order (typed where the dialect declares them, text
@@ -82,7 +95,13 @@ enum OpenAPIDocument {
         }
         for error in Samples.errors {
             let failure = dialect.encode(error, for: request)
-            if out[String(failure.status.code)] == nil { out[String(failure.status.code)] = response(failure, "the dialect's error") }
+            let code = String(failure.status.code)
+            if let kept = out[code] {
+                // An action API answers errors with its success status: both shapes are documented.
+                if route.selector != nil { out[code] = eitherAnswer(kept, response(failure, "the dialect's error")) }
+            } else {
+                out[code] = response(failure, "the dialect's error")
+            }
         }
         return .object(out)
     }
