@@ -6,7 +6,7 @@ import Testing
 @Suite struct JobTests {
     @Test func aCaptureJobMovesThroughItsStates() async throws {
         var gateway = try TestGateway()
-        gateway.config.jobDelayMs = 600
+        gateway.config.jobDelayMs = 2000  // the first poll must come before the job starts, even on a loaded 2-core machine
         defer { gateway.remove() }
         try await gateway.run { client in
             let reply = try await client.send(.post, "/v2/zone/ac1/images", body: .raw(#"{"instance":"i-IN234BH","image_name":"TEST"}"#))

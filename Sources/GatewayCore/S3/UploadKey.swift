@@ -25,8 +25,8 @@ public struct UploadKey: Sendable, Equatable {
     public static let skew: TimeInterval = 15 * 60
 
     /// A new key pair for `imageId`: the stored half, and the secret for the client only.
-    public static func mint(imageId: String, token: String, now: Date) -> (key: UploadKey, secret: String) {
-        let secret = RandomID.make(length: 40)
+    public static func mint(imageId: String, token: String, now: Date, secret: String = RandomID.make(length: 40),
+                            accessKey: String = "IMS" + RandomID.make(length: 17).uppercased()) -> (key: UploadKey, secret: String) {
         let expiresAt = now.addingTimeInterval(lifetime)
         var dateKeys: [String: String] = [:]
         // Every day a request may be signed on: from our clock minus the skew S3 allows to the
@@ -36,7 +36,6 @@ public struct UploadKey: Sendable, Equatable {
             let date = String(SigV4Claim.timestamp(day).prefix(8))
             dateKeys[date] = Secrets.hex(SigV4.dateKey(secret: secret, date: date))
         }
-        let accessKey = "IMS" + RandomID.make(length: 17).uppercased()
         return (UploadKey(accessKey: accessKey, imageId: imageId, dateKeys: dateKeys, tokenSha256: Secrets.sha256Hex(token),
                           expiresAt: expiresAt), secret)
     }
