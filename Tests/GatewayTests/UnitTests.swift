@@ -25,6 +25,26 @@ import Testing
         }
     }
 
+    /// Routes at one path chosen by a parameter (`?action=…`): each value its own route, one
+    /// without a selector as the fallback, the same value twice a conflict.
+    @Test func routesChosenByAParameter() throws {
+        let pick = { (action: String, operation: GatewayCore.Operation) in
+            Route(dialect: "x", method: .get, template: "/iaas/", operation: operation, defaults: ["action": action], selector: "action")
+        }
+        let plain = Route(dialect: .idc51, method: .get, template: "/iaas", operation: .document)
+        let table = try RouteTable([plain, pick("DescribeImages", .imageList), pick("DescribeJobs", .jobList)])
+        #expect(table.selects(.get, "/iaas/") && !table.selects(.post, "/iaas/"))
+        let params = ["action": "DescribeJobs"]
+        #expect(table.match(.get, "/iaas/", parameter: { params[$0] })?.route.operation == .jobList)
+        #expect(table.match(.get, "/iaas/", parameter: { _ in "DescribeImages" })?.route.operation == .imageList)
+        #expect(table.match(.get, "/iaas/", parameter: { _ in "Nope" })?.route.dialect == .idc51)
+        #expect(table.match(.get, "/iaas/")?.route.dialect == .idc51)
+        #expect(table.methods(at: "/iaas/") == [.get])
+        #expect(throws: RouteError.self) { try RouteTable([pick("DescribeImages", .imageList), pick("DescribeImages", .imageGet)]) }
+        let alone = try RouteTable([pick("DescribeImages", .imageList)])
+        #expect(alone.match(.get, "/iaas/") == nil && alone.owner(of: "/iaas/") == "x")
+    }
+
     @Test func theShippedRouteFilesLoad() throws {
         let config = try GatewayConfig.load(path: TestGateway.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
         let table = try config.routeTable(dialects: DialectRegistry(Dialects.all))
