@@ -14,7 +14,7 @@ public enum ConfigCheck {
     }
 
     static let topKeys: Set<String> = ["listen", "backend", "routes", "catalog", "max_body_bytes", "users", "flavors", "export",
-                                       "job_delay_ms", "public_url", "auth", "canonical_api", "imports"]
+                                       "job_delay_ms", "public_url", "auth", "canonical_api", "imports", "backends", "use"]
     static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
 
     public static func run(path: String) -> [Problem] {
@@ -48,7 +48,9 @@ public enum ConfigCheck {
         case "remote":
             if config.backend.url == nil { problem(path, backend, "backend kind remote needs backend.url") }
             if config.backend.token == nil { problem(path, backend, "backend kind remote needs backend.token") }
-        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: bundled, remote)")
+        case "postgres":
+            do { _ = try config.postgresAddress() } catch { problem(path, mapping["use"] ?? backend, "\(error)") }
+        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: bundled, remote, postgres)")
         }
         if let credentials = config.auth.credentials {
             let file = config.resolve(credentials)

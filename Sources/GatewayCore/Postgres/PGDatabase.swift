@@ -1,0 +1,165 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import NIOConcurrencyHelpers
+
+/// The gateway's PostgreSQL: a `PostgresClient` (its connection pool) run as a service beside
+/// the server, and the schema brought up to date before any store uses it. Store calls made
+/// before the migration ends wait for it; if it fails they fail with its error.
+public final class PGDatabase: Service, Sendable {
+    public let address: PGAddress
+    let client: PostgresClient
+    let logger: Logger
+    private let gate = ReadyGate()
+    /// Run after the migration and before any store call is let through (seeding).
+    private let preparation = NIOLockedValueBox<(@Sendable () async throws -> Void)?>(nil)
+    /// Set while `preparation` runs, whose own store calls must not wait for the gate it holds shut.
+    @TaskLocal static var preparing = false
+    /// Wakes this gateway's job worker when any gateway enqueues (LISTEN on `jobChannel`).
+    let arrivals: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+    /// The schema's NOTIFY channel for new jobs.
+    let jobChannel: String
+
+    public init(_ address: PGAddress, maxConnections: Int = 20, logger: Logger = Logger(label: "ims-gateway.postgres")) {
+        self.address = address
+        self.logger = logger
+        client = PostgresClient(configuration: address.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        jobChannel = "ims_jobs_" + (address.schema ?? "public")
+    }
+
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            do {
+                try await PGMigrator.migrate(client, schema: address.schema, logger: logger)
+                if let prepare = preparation.withLockedValue({ $0 }) {
+                    try await Self.$preparing.withValue(true) { try await prepare() }
+                }
+                gate.open(nil)
+                logger.info("postgres ready", metadata: ["database": .string(address.description)])
+            } catch {
+                logger.error("postgres schema migration or seeding failed", metadata: ["error": .string(String(reflecting: error))])
+                gate.open(PGUnavailable(reason: "the database schema could not be brought up to date"))
+            }
+            // The listener ends with the client at shutdown (the client ends on graceful shutdown).
+            group.addTask { await cancelWhenGracefulShutdown { await self.listen() } }
+            // The client runs until the service group cancels it at shutdown.
+        }
+    }
+
+    /// Holds one connection listening on `jobChannel` and passes each notification on; after
+    /// a lost connection it listens again (and wakes the worker once: it may have missed one).
+    private func listen() async {
+        guard (try? await ready()) != nil else { return }
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: jobChannel) { notifications in
+                        arrived.yield()
+                        for try await _ in notifications { arrived.yield() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("postgres job notifications lost; listening again", metadata: ["error": .string("\(error)")])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        arrived.finish()
+    }
+
+    /// Work to do once the schema is up to date, before the store serves (set before `run`).
+    func prepare(_ work: @escaping @Sendable () async throws -> Void) {
+        preparation.withLockedValue { $0 = work }
+    }
+
+    /// Waits until the schema is ready (or failed to become so).
+    func ready() async throws {
+        if Self.preparing { return }
+        try await gate.wait()
+    }
+
+    /// One transaction on one connection: `body`'s own errors come out as they went in (the
+    /// client's `withTransaction` wraps them), after a rollback.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await ready()
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// A write that must see no other gateway's write between its checks and its change (the
+    /// uniqueness and all-or-nothing rules): writes take one transaction-scoped advisory lock,
+    /// so gateways on one schema write one at a time, as one SQLite writer does; reads and
+    /// job claims do not take it.
+    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema())::bigint # \(PGMigrator.writeLockKey))", logger: logger)
+            return try await body(connection)
+        }
+    }
+
+    /// A read or single statement on any pooled connection.
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await ready()
+        return try await client.withConnection { connection in try await body(connection) }
+    }
+}
+
+/// The store cannot be used (its schema failed to migrate); the reason is for the log and /readyz.
+struct PGUnavailable: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+/// Opens once; everyone waiting, and everyone after, gets the same outcome.
+final class ReadyGate: Sendable {
+    private enum State {
+        case waiting([CheckedContinuation<Void, any Error>])
+        case open((any Error)?)
+    }
+    private let state = NIOLockedValueBox<State>(.waiting([]))
+
+    func open(_ error: (any Error)?) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            guard case .waiting(let waiters) = state else { return [] }
+            state = .open(error)
+            return waiters
+        }
+        for waiter in waiters {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
+        }
+    }
+
+    func wait() async throws {
+        if case .open(let error) = state.withLockedValue({ $0 }) {
+            if let error { throw error }
+            return
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome: (any Error)?? = state.withLockedValue { state in
+                switch state {
+                case .waiting(let waiters):
+                    state = .waiting(waiters + [continuation])
+                    return nil
+                case .open(let error):
+                    return .some(error)
+                }
+            }
+            if let outcome {
+                if let error = outcome { continuation.resume(throwing: error) } else { continuation.resume() }
+            }
+        }
+    }
+}
