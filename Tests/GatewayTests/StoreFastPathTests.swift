@@ -243,7 +243,7 @@ import Testing
         for (scope, identity) in [(ImageScope.visible, tenant), (.publicOnly, tenant), (.visible, .anonymousOperator)] {
             for descending in [false, true] {
                 var sql = ImageSQL()
-                sql.scope(scope, for: identity)
+                sql.scope(.of(scope, for: identity))
                 let page = sql.page([SortKey(.createdAt, descending: descending)], limit: 100, offset: 0)
                 let plan = try await store.plan(page.sql, page.arguments)
                 // One sort: the outer query's, of the page's own rows.
@@ -253,15 +253,15 @@ import Testing
         // Foreman's pages under a parent, in row order (its default).
         for parent in [ImageField.computeResourceId, .operatingsystemId, .architectureId] {
             var sql = ImageSQL()
-            sql.scope(.visible, for: .anonymousOperator)
+            sql.scope(.of(.visible, for: .anonymousOperator))
             sql.condition(.eq(parent, 1))
             let page = sql.page([], limit: 20, offset: 0)
             let plan = try await store.plan(page.sql, page.arguments)
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(parent): \(plan)")  // row order: no sort at all
         }
         // Foreman's uniqueness checks on create go to the (compute resource, name) and uuid indexes.
-        let name = try await store.plan(ImageStore.nameTaken, [1, "n", nil, nil]).joined()
-        let uuid = try await store.plan(ImageStore.uuidTaken, ["u", 1, nil]).joined()
+        let name = try await store.plan(SQLiteImages.nameTaken, [1, "n", nil, nil]).joined()
+        let uuid = try await store.plan(SQLiteImages.uuidTaken, ["u", 1, nil]).joined()
         #expect(name.contains("image_on_compute_resource (") && uuid.contains("image_on_uuid"), "\(name) \(uuid)")
     }
 

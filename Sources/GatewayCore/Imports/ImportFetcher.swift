@@ -20,12 +20,12 @@ enum ImportFetcher {
             let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .hours(6))
             guard (300..<400).contains(response.status.code), let location = response.headers.first(name: "location") else {
                 guard (200..<300).contains(response.status.code) else {
-                    throw FileStore.FetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url.host ?? "")")
+                    throw LocalFileStore.FetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url.host ?? "")")
                 }
                 return response
             }
             current = URL(string: location, relativeTo: url)?.absoluteString ?? location
         }
-        throw FileStore.FetchError("too many redirects")
+        throw LocalFileStore.FetchError("too many redirects")
     }
 }

@@ -7,11 +7,11 @@ import NIOConcurrencyHelpers
 /// answered only after the shared transaction has committed: nothing acknowledged is lost, and
 /// if the commit fails every write in it fails.
 final class GroupCommit: Sendable {
-    typealias Work = @Sendable (Database) throws -> CommandResult
+    typealias Work = @Sendable (Database) throws -> any Sendable
 
     struct Pending {
         var work: Work
-        var continuation: CheckedContinuation<CommandResult, any Error>
+        var continuation: CheckedContinuation<any Sendable, any Error>
     }
 
     struct State {
@@ -29,7 +29,12 @@ final class GroupCommit: Sendable {
         self.maxBatch = maxBatch
     }
 
-    func write(_ work: @escaping Work) async throws -> CommandResult {
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        // Every write of a batch answers its own type; the batch carries them type-erased.
+        try await write(erased: work) as! T
+    }
+
+    private func write(erased work: @escaping Work) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let lead = state.withLockedValue { state in
                 state.pending.append(Pending(work: work, continuation: continuation))
@@ -59,11 +64,11 @@ final class GroupCommit: Sendable {
 
     private func commit(_ batch: [Pending]) async {
         let works = batch.map(\.work)
-        let outcomes: [Result<CommandResult, any Error>]
+        let outcomes: [Result<any Sendable, any Error>]
         do {
             outcomes = try await pool.write { db in
                 works.map { work in
-                    var outcome: Result<CommandResult, any Error> = .failure(CanonicalError.internal("write not run"))
+                    var outcome: Result<any Sendable, any Error> = .failure(CanonicalError.internal("write not run"))
                     do {
                         try db.inSavepoint {
                             outcome = .success(try work(db))

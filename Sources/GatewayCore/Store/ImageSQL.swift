@@ -83,20 +83,21 @@ struct ImageSQL {
         add(clause, values.map { $0 as (any DatabaseValueConvertible)? })
     }
 
-    mutating func scope(_ scope: ImageScope, for identity: Identity) {
-        switch (scope, identity.isOperator) {
-        case (.visible, true): break
-        case (.visible, false):
+    /// The images a read may see (the service resolved the tenancy rule into `reach`).
+    mutating func scope(_ reach: ImageReach) {
+        switch reach {
+        case .all: break
+        case .visible(let tenant, let user):
             // Counted through the indexes (a MULTI-INDEX OR). A page must not be read that way:
             // with no statistics SQLite takes each OR term's index for a few rows, then sorts
             // every match, and with 1M public images that was 0.6 s for a first page. With the
             // unary `+` it walks the sort's index and stops after the page instead.
             let shared = "image.imageId IN (SELECT imageId FROM imageShare WHERE userId = ?)"
-            add("(image.visibility = 'public' OR image.owner = ? OR \(shared))", [identity.tenant, identity.user])
+            add("(image.visibility = 'public' OR image.owner = ? OR \(shared))", [tenant, user])
             inOrder[clauses.count - 1] = "(+image.visibility = 'public' OR +image.owner = ? OR \(shared))"
-        case (.publicOnly, _): add("image.visibility = 'public'")
-        case (.own, true): add("image.visibility <> 'public'")
-        case (.own, false): add("image.visibility <> 'public' AND image.owner = ?", [identity.tenant])
+        case .publicOnly: add("image.visibility = 'public'")
+        case .nonPublic(nil): add("image.visibility <> 'public'")
+        case .nonPublic(let tenant?): add("image.visibility <> 'public' AND image.owner = ?", [tenant])
         }
     }
 

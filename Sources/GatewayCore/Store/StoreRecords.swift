@@ -95,7 +95,7 @@ extension ImageApplication: FetchableRecord, MutablePersistableRecord {
 extension Job: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "job"
 
-    /// Every column but the command, which only the job runner needs (`JobStore.runnable`).
+    /// Every column but the command, which only the job runner needs (`JobQueue.claim`).
     /// A batch delete's job lists its 10,000 ids twice; clients poll the job while it runs, and
     /// decoding the command on every poll competed with the work the poll waits for.
     public static var databaseSelection: [any SQLSelectable] {
@@ -174,19 +174,8 @@ extension ImageShare: FetchableRecord, MutablePersistableRecord {
     }
 }
 
-/// The stored bytes of an image: where an upload stands and what it measured.
-struct ImageFile: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "imageFile"
-    var imageId: String
-    var uploadId: String
-    var token: String
-    var expectedSize: Int64
-    var size: Int64
-    var md5: String
-    var complete: Bool
-    var updatedAt: Date
-    /// S3's ETag of the object: empty for the MD5, else a multipart upload's.
-    var etag = ""
+extension ImageFile: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "imageFile"
 }
 
 extension ImageStatus: DatabaseValueConvertible {}

@@ -248,6 +248,13 @@ enum StoreSchema {
             try db.execute(sql: "UPDATE catalogEntry SET title = name")
             try db.create(index: "catalogEntry_on_name", on: "catalogEntry", columns: ["kind", "name"])
         }
+        // A worker holds a job under a lease; one whose lease lapsed is another worker's to claim.
+        migrator.registerMigration("v10: job leases") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "leaseOwner", .text)
+                t.add(column: "leaseUntil", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -12,22 +12,8 @@ enum UploadObjectRecords {
         var expiresAt: Date
     }
 
-    struct MultipartRow: Codable, FetchableRecord, PersistableRecord {
-        static let databaseTableName = "multipartUpload"
-        var uploadId: String
-        var imageId: String
-        var completed: Bool
-        var createdAt: Date
-    }
-
-    struct PartRow: Codable, FetchableRecord, PersistableRecord {
-        static let databaseTableName = "uploadPart"
-        var uploadId: String
-        var partNumber: Int
-        var size: Int64
-        var md5: String
-        var updatedAt: Date
-    }
+    typealias MultipartRow = MultipartUpload
+    typealias PartRow = UploadPartRecord
 
     /// Replaces the image's key pair with a new one (a new prepare ends the old upload's keys
     /// and its open multipart uploads).
@@ -55,10 +41,9 @@ enum UploadObjectRecords {
         try String.fetchAll(db, sql: "SELECT uploadId FROM multipartUpload WHERE imageId = ?", arguments: [imageId])
     }
 
-    static func openUpload(_ imageId: String, _ uploadId: String, in db: Database) throws -> MultipartRow {
-        guard let row = try MultipartRow.fetchOne(db, key: uploadId), row.imageId == imageId, !row.completed else {
-            throw S3Error(.noSuchUpload, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
-        }
+    /// The upload if it is the image's and not completed.
+    static func openUpload(_ imageId: String, _ uploadId: String, in db: Database) throws -> MultipartRow? {
+        guard let row = try MultipartRow.fetchOne(db, key: uploadId), row.imageId == imageId, !row.completed else { return nil }
         return row
     }
 
@@ -71,4 +56,12 @@ enum UploadObjectRecords {
         try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM uploadPart WHERE uploadId = ? AND partNumber <> ?",
                            arguments: [uploadId, number]) ?? 0
     }
+}
+
+extension MultipartUpload: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "multipartUpload"
+}
+
+extension UploadPartRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "uploadPart"
 }

@@ -5,7 +5,7 @@ import NIOFileSystem
 import NIOPosix
 
 /// Multipart uploads' parts, each a file under `<imageId>.parts/<uploadId>/`, and ranged reads.
-extension FileStore {
+extension LocalFileStore {
     func partsFolder(_ imageId: String) -> FilePath { FilePath(root).appending("\(imageId).parts") }
 
     func partPath(_ imageId: String, uploadId: String, number: Int) -> FilePath {

@@ -7,14 +7,11 @@ import NIOPosix
 
 /// Image bytes on disk, one file per image beside the database. Every path streams: bytes are
 /// written as they arrive and read chunk by chunk, with size and MD5 measured on the way.
-struct FileStore: Sendable {
+struct LocalFileStore: FileStore {
     let root: String
     let exportRoot: String
 
-    struct Measured: Sendable, Equatable {
-        var size: Int64
-        var md5: String
-    }
+    typealias Measured = MeasuredBytes
 
     init(root: String, exportRoot: String) throws {
         self.root = root

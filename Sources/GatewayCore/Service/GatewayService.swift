@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The canonical IMS above the stores, whichever they are: the rules (tenancy, uniqueness,
+/// all-or-nothing batches, shares, job submission) live here once, and every id and time is
+/// minted here before a store is called. Stores only store (see `Stores`).
+public class GatewayService: Backend, @unchecked Sendable {
+    let stores: Stores
+    let options: BundledOptions
+    let mint: Mint
+    let worker: JobWorker
+    /// The stores' own background work (SQLite: checkpoints, name index upkeep).
+    let storeServices: [any Service]
+    let readiness: @Sendable () async -> String?
+
+    static let logger = Logger(label: "ims-gateway.store")
+
+    public init(stores: Stores, options: BundledOptions, mint: Mint = Mint(), storeServices: [any Service] = [],
+                readiness: @escaping @Sendable () async -> String? = { nil }) {
+        self.stores = stores
+        self.options = options
+        self.mint = mint
+        self.storeServices = storeServices
+        self.readiness = readiness
+        worker = JobWorker(delay: .milliseconds(options.jobDelayMs))
+        worker.service = self
+    }
+
+    public var services: [any Service] { [worker] + storeServices }
+
+    public func unreadiness() async -> String? { await readiness() }
+
+    public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+        let result = try await canonical { try await self.run(command, as: identity, now: self.mint.now()) }
+        if command.leavesBackgroundWork { worker.wake() }
+        await removeFiles(after: command, result)
+        return result
+    }
+
+    /// Deleted images' bytes go once the deletion is committed.
+    func removeFiles(after command: Command, _ result: CommandResult) async {
+        switch (command, result) {
+        case (.deleteImage, .image(let view)): await stores.bytes.remove([view.image.imageId])
+        case (.batchDeleteImages, .imagesDeleted(let imageIds)): await stores.bytes.remove(imageIds)
+        default: return
+        }
+    }
+
+    /// Store failures as canonical errors; a command's own canonical errors pass through.
+    func canonical<T>(_ body: () async throws -> T) async throws(CanonicalError) -> T {
+        do { return try await body() } catch { throw Self.canonical(error) }
+    }
+
+    static func canonical(_ error: any Error) -> CanonicalError {
+        (error as? CanonicalError) ?? .internal("store: \(error)")
+    }
+}

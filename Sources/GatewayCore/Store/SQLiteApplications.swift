@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+
+/// htaiyun image applications in the SQLite store.
+extension SQLiteStore: ApplicationStore {
+    public func application(_ id: Int64) async throws -> ImageApplication? {
+        // A cached statement: this runs on every htaiyun read.
+        try inline { db in
+            try ImageApplication.fetchOne(db.cachedStatement(sql: "SELECT * FROM imageApplication WHERE id = ?"), arguments: [id])
+        }
+    }
+
+    public func applications(_ window: ListWindow, owner: String?) async throws -> ApplicationPage {
+        try await read { db in
+            var request = ImageApplication.all()
+            if let owner { request = request.filter(Column("owner") == owner) }
+            if let status = window.status { request = request.filter(Column("status") == status) }
+            if let words = window.keywords, !words.isEmpty {
+                let pattern = "%" + words.replacingOccurrences(of: "%", with: "") + "%"
+                request = request.filter(Column("name").like(pattern) || Column("displayName").like(pattern))
+            }
+            let total = try request.fetchCount(db)
+            let items = try window.ordering(request).limit(window.limit, offset: window.offset).fetchAll(db)
+            return ApplicationPage(items: items, total: total)
+        }
+    }
+
+    public func insert(_ application: ImageApplication) async throws -> ImageApplication {
+        try await write { db in
+            try Self.requireUniqueName(application, in: db)
+            var app = application
+            try app.insert(db)
+            return app
+        }
+    }
+
+    public func update(_ application: ImageApplication) async throws -> ImageApplication {
+        guard let id = application.id else { throw CanonicalError.notFound(kind: "application", id: "") }
+        return try await write { db in
+            guard try ImageApplication.exists(db, key: id) else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
+            if application.status == .actived { try Self.requireUniqueName(application, in: db) }
+            try application.update(db)
+            return application
+        }
+    }
+
+    /// An active application's name is unique among active ones.
+    static func requireUniqueName(_ application: ImageApplication, in db: Database) throws {
+        var others = ImageApplication.filter(Column("name") == application.name).filter(Column("status") == ApplicationStatus.actived)
+        if let id = application.id { others = others.filter(Column("id") != id) }
+        if try !others.isEmpty(db) {
+            throw CanonicalError.conflict(field: "name", message: "has already been taken")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import GRDB
+
+extension SQLiteStore: Catalogue {
+    public func entries(_ query: CatalogQuery) async throws -> CatalogPage {
+        try await read { db in try SQLiteCatalogue.list(query, in: db) }
+    }
+
+    public func entry(_ kind: CatalogEntry.Kind, id: Int64) async throws -> CatalogEntry? {
+        try inline { db in try SQLiteCatalogue.entry(kind, id: id, in: db) }
+    }
+
+    public func entry(_ kind: CatalogEntry.Kind, named name: String) async throws -> CatalogEntry? {
+        try inline { db in try SQLiteCatalogue.entry(kind, named: name, in: db) }
+    }
+
+    public func insert(_ entry: CatalogEntry) async throws -> CatalogEntry {
+        try await write { db in try SQLiteCatalogue.insert(entry, in: db) }
+    }
+
+    public func update(_ entry: CatalogEntry) async throws -> CatalogEntry {
+        try await write { db in try SQLiteCatalogue.update(entry, in: db) }
+    }
+
+    public func delete(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
+        try await write { db in try SQLiteCatalogue.delete(kind, id: id, in: db) }
+    }
+
+    public func seed(_ entries: [CatalogEntry]) async throws {
+        try await pool.write { db in try SQLiteCatalogue.seed(entries, in: db) }
+    }
+}
+
+extension SQLiteStore: Directory {
+    public func user(_ id: Int64) async throws -> User? {
+        try inline { db in try User.fetchOne(db, key: id) }
+    }
+
+    public func users(_ ids: [Int64]) async throws -> [User] {
+        let found = try inline { db in try User.fetchAll(db, keys: ids) }
+        let byId = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byId[$0] }
+    }
+
+    public func seed(_ users: [User]) async throws {
+        try await pool.write { db in for user in users { try user.upsert(db) } }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore: ImageStore {
+    public func image(_ key: ImageKey, reach: ImageReach, within: [ImageCondition]) async throws -> ImageView? {
+        try inline { db in try SQLiteImages.find(key, reach: reach, within: within, in: db) }
+    }
+
+    public func images(_ query: ImageQuery, reach: ImageReach) async throws -> ImagePage {
+        // A list by references is a few reads by key: on the calling thread, in one snapshot.
+        if query.isKeyedRead { return try inline(isolated: true) { db in try SQLiteImages.list(query, reach: reach, in: db) } }
+        return try await read { db in try SQLiteImages.list(query, reach: reach, in: db) }
+    }
+
+    public func resolve(_ refs: [String], reach: ImageReach) async throws -> [ImageRefMatch?] {
+        try await read { db in try SQLiteImages.resolve(refs, reach: reach, in: db) }
+    }
+
+    public func insert(_ image: Image, job: Job?) async throws -> ImageView {
+        try await write { db in
+            try SQLiteImages.checkUnique(image, in: db)
+            var row = image
+            try row.insert(db)
+            try job?.insert(db)
+            return try SQLiteImages.view(rowID: row.id!, in: db)
+        }
+    }
+
+    public func update(_ image: Image) async throws -> ImageView {
+        guard let rowID = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
+        return try await write { db in
+            guard try SQLiteImages.exists("SELECT 1 FROM image WHERE id = ?", [rowID], in: db) else {
+                throw CanonicalError.notFound(kind: "image", id: String(rowID))
+            }
+            try SQLiteImages.checkUnique(image, in: db)
+            try image.update(db)
+            return try SQLiteImages.view(rowID: rowID, in: db)
+        }
+    }
+
+    public func checkUnique(_ image: Image) async throws {
+        try await read { db in try SQLiteImages.checkUnique(image, in: db) }
+    }
+
+    public func change(_ imageId: String, _ change: ImageStateChange) async throws -> ImageView? {
+        try await write { db in try SQLiteImages.change(imageId, change, in: db) }
+    }
+
+    public func deleteAll(_ imageIds: [String]) async throws -> Bool {
+        let deleted = try await write { db in try SQLiteImages.deleteAll(imageIds, in: db) }
+        if deleted { upkeep.wake() }
+        return deleted
+    }
+
+    public func hasImages(under kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
+        let column = SQLiteImages.parentFields.first { $0.1 == kind }!.0.rawValue
+        return try await read { db in try SQLiteImages.exists("SELECT 1 FROM image WHERE \"\(column)\" = ?", [id], in: db) }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+@testable import GatewayCore
+import Testing
+
+/// `Catalogue`'s and `ApplicationStore`'s contracts: ids, names, refusals; against every store.
+@Suite struct CatalogueContractTests {
+    typealias S = ContractStores
+
+    @Test(arguments: StoreFactory.all) func entriesTakeTheNextIdAndUniqueNames(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            let catalogue = stores.catalogue
+            let made = try await catalogue.insert(CatalogEntry(kind: .operatingsystem, id: 0, name: "Debian", major: "12", now: S.epoch).labelled)
+            #expect(made.id == 3 && made.title == "Debian 12")
+            await #expect(throws: CanonicalError.conflict(field: "title", message: "has already been taken")) {
+                try await catalogue.insert(CatalogEntry(kind: .operatingsystem, id: 0, name: "Debian", major: "12", now: S.epoch).labelled)
+            }
+            await #expect(throws: CanonicalError.conflict(field: "name", message: "has already been taken")) {
+                try await catalogue.insert(CatalogEntry(kind: .computeResource, id: 0, name: "libvirt", now: S.epoch))
+            }
+            // By name or title, the name first; exact.
+            #expect(try await catalogue.entry(.operatingsystem, named: "Debian 12")?.id == 3)
+            #expect(try await catalogue.entry(.operatingsystem, named: "debian 12") == nil)
+            #expect(try await catalogue.entry(.computeResource, named: "libvirt")?.id == 1)
+            // Refused while an image hangs under it.
+            _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2), job: nil)
+            #expect(try await stores.images.hasImages(under: .computeResource, id: 1))
+            await #expect(throws: CanonicalError.rejected(.inUse, "Cannot delete record because dependent images exist")) {
+                try await catalogue.delete(.computeResource, id: 1)
+            }
+            #expect(try await catalogue.delete(.operatingsystem, id: 3))
+            #expect(try await catalogue.delete(.operatingsystem, id: 3) == false)
+            let page = try await catalogue.entries(CatalogQuery(kind: .operatingsystem))
+            #expect(page.items.map(\.id) == [1, 2] && page.total == 2)
+            // Concurrent inserts never share an id.
+            let ids = await withTaskGroup(of: Int64?.self) { group in
+                for i in 0..<10 {
+                    group.addTask { try? await catalogue.insert(CatalogEntry(kind: .architecture, id: 0, name: "arch-\(i)", now: S.epoch)).id }
+                }
+                return await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
+            }
+            #expect(Set(ids).count == 10)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all) func anActiveApplicationsNameIsFreedWhenItIsDeleted(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            var app = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "test", description: "",
+                                                                             picture: "p.jpg", owner: "acme", now: S.epoch))
+            app.status = .deleted
+            _ = try await stores.applications.update(app)
+            let again = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "again", description: "",
+                                                                               picture: "", owner: "acme", now: S.epoch + 1))
+            #expect(again.id != app.id)
+            let mine = try await stores.applications.applications(ListWindow(keywords: "JUNIT", ascending: true), owner: "acme")
+            #expect(mine.items.map(\.displayName) == ["test", "again"] && mine.total == 2)
+            #expect(try await stores.applications.applications(ListWindow(status: "ACTIVED"), owner: "globex").total == 0)
+        }
+    }
+}
