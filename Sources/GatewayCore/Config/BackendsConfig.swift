@@ -44,7 +44,7 @@ public struct BackendEntry: Codable, Sendable {
     /// As the single-backend section.
     var backendConfig: GatewayConfig.BackendConfig {
         var b = GatewayConfig.BackendConfig()
-        b.kind = kind == "sqlite" ? "bundled" : kind
+        b.kind = kind
         if let path { b.dataPath = path }
         b.url = url
         b.token = token
@@ -78,6 +78,17 @@ public struct PostgresOptions: Codable, Sendable {
     }
 
     public init() {}
+}
+
+/// The kinds of backend a gateway runs on (`backend.kind`, a `backends:` entry's `kind`).
+public enum BackendKind: String, Sendable, CaseIterable {
+    /// SQLite in this process (`sqlite` is the same).
+    case bundled, sqlite
+    case postgres
+    /// Another gateway's canonical API.
+    case remote
+
+    static var known: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 extension GatewayConfig {

@@ -44,13 +44,13 @@ public enum ConfigCheck {
         }
         let backend = mapping["backend"]
         switch config.backend.kind {
-        case "bundled": break
+        case "bundled", "sqlite": break
         case "remote":
             if config.backend.url == nil { problem(path, backend, "backend kind remote needs backend.url") }
             if config.backend.token == nil { problem(path, backend, "backend kind remote needs backend.token") }
         case "postgres":
             do { _ = try config.postgresAddress() } catch { problem(path, mapping["use"] ?? backend, "\(error)") }
-        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: bundled, remote, postgres)")
+        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
         }
         if let credentials = config.auth.credentials {
             let file = config.resolve(credentials)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// Where the PostgreSQL store is: `postgres://user[:password]@host[:port]/database`, with the
@@ -51,12 +52,23 @@ public struct PGAddress: Sendable, CustomStringConvertible {
             && !(s.first?.isNumber ?? true)
     }
 
+    /// One connection's configuration (the migrator's), as the pool's connections are made.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS = isLoopback
+            ? .disable : .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        var config = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
+                                                      tls: tls)
+        if let schema { config.options.additionalStartupParameters = [("search_path", "\(schema),public")] }
+        return config
+    }
+
+    var isLoopback: Bool { host == "localhost" || host.hasPrefix("127.") || host == "::1" }
+
     /// The client's configuration: TLS off on loopback, preferred elsewhere.
     func clientConfiguration(maxConnections: Int) -> PostgresClient.Configuration {
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1"
         var config = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database,
-            tls: loopback ? .disable : .prefer(.makeClientConfiguration()))
+            tls: isLoopback ? .disable : .prefer(.makeClientConfiguration()))
         config.options.maximumConnections = maxConnections
         // Unqualified names resolve in the schema, then in public (where pg_trgm usually is).
         if let schema { config.options.additionalStartupParameters = [("search_path", "\(schema),public")] }

@@ -21,9 +21,14 @@ public final class PGDatabase: Service, Sendable {
     /// The schema's NOTIFY channel for new jobs.
     let jobChannel: String
 
-    public init(_ address: PGAddress, maxConnections: Int = 20, logger: Logger = Logger(label: "ims-gateway.postgres")) {
+    /// Whether this gateway listens for other gateways' new jobs (a store without a job worker need not).
+    let listens: Bool
+
+    public init(_ address: PGAddress, maxConnections: Int = 20, listens: Bool = true,
+                logger: Logger = Logger(label: "ims-gateway.postgres")) {
         self.address = address
         self.logger = logger
+        self.listens = listens
         client = PostgresClient(configuration: address.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
         (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         jobChannel = "ims_jobs_" + (address.schema ?? "public")
@@ -33,7 +38,7 @@ public final class PGDatabase: Service, Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
             do {
-                try await PGMigrator.migrate(client, schema: address.schema, logger: logger)
+                try await PGMigrator.migrate(address, logger: logger)
                 if let prepare = preparation.withLockedValue({ $0 }) {
                     try await Self.$preparing.withValue(true) { try await prepare() }
                 }
@@ -44,7 +49,7 @@ public final class PGDatabase: Service, Sendable {
                 gate.open(PGUnavailable(reason: "the database schema could not be brought up to date"))
             }
             // The listener ends with the client at shutdown (the client ends on graceful shutdown).
-            group.addTask { await cancelWhenGracefulShutdown { await self.listen() } }
+            if listens { group.addTask { await cancelWhenGracefulShutdown { await self.listen() } } }
             // The client runs until the service group cancels it at shutdown.
         }
     }
@@ -83,6 +88,7 @@ public final class PGDatabase: Service, Sendable {
 
     /// One transaction on one connection: `body`'s own errors come out as they went in (the
     /// client's `withTransaction` wraps them), after a rollback.
+    @discardableResult
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ready()
         return try await client.withConnection { connection in
@@ -93,15 +99,28 @@ public final class PGDatabase: Service, Sendable {
                 return value
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+                throw logged(error)
             }
         }
+    }
+
+    /// A server's refusal logged with its SQLSTATE and message (the error's own description is
+    /// generic, so that clients never see it); the store's own errors pass unlogged.
+    func logged(_ error: any Error) -> any Error {
+        if let error = error as? PSQLError {
+            logger.error("postgres statement failed", metadata: [
+                "sqlstate": .string(error.serverInfo?[.sqlState] ?? "-"), "message": .string(error.serverInfo?[.message] ?? "\(error.code)"),
+                "statement": .string(error.query?.sql ?? "-"),
+            ])
+        }
+        return error
     }
 
     /// A write that must see no other gateway's write between its checks and its change (the
     /// uniqueness and all-or-nothing rules): writes take one transaction-scoped advisory lock,
     /// so gateways on one schema write one at a time, as one SQLite writer does; reads and
     /// job claims do not take it.
+    @discardableResult
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { connection in
             try await connection.query(
@@ -111,9 +130,14 @@ public final class PGDatabase: Service, Sendable {
     }
 
     /// A read or single statement on any pooled connection.
+    @discardableResult
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ready()
-        return try await client.withConnection { connection in try await body(connection) }
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw logged(error)
+        }
     }
 }
 

@@ -13,37 +13,39 @@ enum PGMigrator {
     static let migrationLockKey: Int64 = 0x696d_735f_6d69_6772  // "ims_migr"
     static let writeLockKey: Int64 = 0x696d_735f_7772_6974  // "ims_writ"
 
-    static func migrate(_ client: PostgresClient, schema: String?, logger: Logger) async throws {
-        try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                // Per schema: two deployments in two schemas of one database do not wait on each other.
-                let lockName = schema ?? "public"
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockName))::bigint # \(migrationLockKey))", logger: logger)
-                if let schema {
-                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-                }
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS ims_migration (
-                        version integer PRIMARY KEY, name text NOT NULL, appliedAt timestamptz NOT NULL DEFAULT now())
-                    """, logger: logger)
-                var applied = Set<Int>()
-                for try await version in try await connection.query("SELECT version FROM ims_migration", logger: logger).decode(Int.self) {
-                    applied.insert(version)
-                }
-                for migration in PGSchema.migrations where !applied.contains(migration.version) {
-                    for statement in statements(migration.sql) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query(
-                        "INSERT INTO ims_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
-                    logger.debug("postgres migration applied", metadata: ["version": .stringConvertible(migration.version)])
-                }
-                try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+    /// On a connection of its own, not the pool's: it runs before the pool serves anything.
+    static func migrate(_ address: PGAddress, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: logger)
+        defer { Task { try? await connection.close() } }
+        let schema = address.schema
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            // Per schema: two deployments in two schemas of one database do not wait on each other.
+            let lockName = schema ?? "public"
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockName))::bigint # \(migrationLockKey))", logger: logger)
+            if let schema {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
             }
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS ims_migration (
+                    version integer PRIMARY KEY, name text NOT NULL, appliedAt timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM ims_migration", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in PGSchema.migrations where !applied.contains(migration.version) {
+                for statement in statements(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO ims_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                logger.debug("postgres migration applied", metadata: ["version": .stringConvertible(migration.version)])
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
         }
     }
 

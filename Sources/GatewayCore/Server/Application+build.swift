@@ -19,10 +19,15 @@ public struct GatewayParts: Sendable {
 
 /// Opens the backend the config names.
 public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
-    switch config.backend.kind {
-    case "bundled":
+    guard let kind = BackendKind(rawValue: config.backend.kind) else {
+        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
+    }
+    switch kind {
+    case .bundled, .sqlite:
         return try BundledBackend(path: config.resolve(config.backend.dataPath), options: config.bundledOptions)
-    case "remote":
+    case .postgres:
+        return try PGBackend.make(config)
+    case .remote:
         guard let url = config.backend.url, let token = config.backend.token else {
             throw GatewayStartError("backend kind 'remote' needs backend.url and backend.token")
         }
@@ -31,8 +36,6 @@ public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
         if let ms = config.backend.requestTimeoutMs { options.requestTimeout = .milliseconds(ms) }
         if let retries = config.backend.retries { options.retries = retries }
         return RemoteBackend(options)
-    default:
-        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: bundled, remote)")
     }
 }
 

@@ -28,7 +28,9 @@ public class GatewayService: Backend, @unchecked Sendable {
         worker.service = self
     }
 
-    public var services: [any Service] { [worker] + storeServices }
+    /// The stores' services first: a service group stops services in reverse order, so the
+    /// worker finishes (and gives up its leases) while the store can still be reached.
+    public var services: [any Service] { storeServices + [worker] }
 
     public func unreadiness() async -> String? { await readiness() }
 
