@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ims-gateway", targets: ["ims-gateway"]),
         .executable(name: "bench-hello", targets: ["bench-hello"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
+        .executable(name: "bench-postgres", targets: ["bench-postgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -67,6 +68,11 @@ let package = Package(
         .executableTarget(
             name: "bench-store",
             dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The postgres lane's baseline: raw postgres-nio reads and inserts on the gateway's schema.
+        .executableTarget(
+            name: "bench-postgres",
+            dependencies: ["GatewayCore", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "GatewayTests",

@@ -8,7 +8,8 @@ import NIOConcurrencyHelpers
 /// before the migration ends wait for it; if it fails they fail with its error.
 public final class PGDatabase: Service, Sendable {
     public let address: PGAddress
-    let client: PostgresClient
+    /// The pool (public for the benchmark's raw baseline).
+    public let client: PostgresClient
     let logger: Logger
     private let gate = ReadyGate()
     /// Run after the migration and before any store call is let through (seeding).
@@ -120,11 +121,22 @@ public final class PGDatabase: Service, Sendable {
     /// uniqueness and all-or-nothing rules): writes take one transaction-scoped advisory lock,
     /// so gateways on one schema write one at a time, as one SQLite writer does; reads and
     /// job claims do not take it.
+    ///
+    /// A write whose checks concern only some values (an image's Foreman name and uuid) names
+    /// them in `keys` instead: it waits only for writes of the same values, taken in one order so
+    /// two never wait for each other, and commits beside the others (PostgreSQL then shares
+    /// their WAL flushes, where one lock would make each wait for the previous one's).
     @discardableResult
-    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func write<T: Sendable>(keys: [String]? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { connection in
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(hashtext(current_schema())::bigint # \(PGMigrator.writeLockKey))", logger: logger)
+            if let keys {
+                for key in Set(keys).sorted() {
+                    try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || \(key), 0))", logger: logger)
+                }
+            } else {
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema())::bigint # \(PGMigrator.writeLockKey))", logger: logger)
+            }
             return try await body(connection)
         }
     }

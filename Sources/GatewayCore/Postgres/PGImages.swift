@@ -80,7 +80,7 @@ extension PGStore: ImageStore {
 
     public func insert(_ image: Image, job: Job?) async throws -> ImageView {
         guard !image.hasUnstorableText else { throw CanonicalError.invalidParameter(field: "name", message: "is invalid") }
-        return try await db.write { connection in
+        return try await db.write(keys: Self.uniquenessKeys(image)) { connection in
             try await checkUnique(image, connection)
             var sql = PGSQL()
             let values = image.pgValues(&sql)
@@ -88,9 +88,14 @@ extension PGStore: ImageStore {
             let idValue = image.id.map { sql.bind($0) + ", " } ?? ""
             sql.append("INSERT INTO image (\(idColumn)\(PGImageSQL.fields.dropFirst().map(\.rawValue).joined(separator: ", "))) "
                 + "VALUES (\(idValue)\(values.joined(separator: ", "))) RETURNING id")
-            guard let id = try await connection.row(sql, logger: logger, { try $0.next(Int64.self) }) else {
-                throw CanonicalError.internal("insert answered no row id")
+            let inserted: Int64?
+            do {
+                inserted = try await connection.row(sql, logger: logger) { try $0.next(Int64.self) }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                // Another gateway's insert took the imageId since the check (the only key no lock covers).
+                throw CanonicalError.conflict(field: "imageId", message: "has already been taken")
             }
+            guard let id = inserted else { throw CanonicalError.internal("insert answered no row id") }
             if image.id != nil { try await advanceIdentity("image", connection) }
             if let job { try await insertJob(job, connection) }
             return try await view(row: id, connection)
@@ -100,7 +105,7 @@ extension PGStore: ImageStore {
     public func update(_ image: Image) async throws -> ImageView {
         guard let id = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
         guard !image.hasUnstorableText else { throw CanonicalError.invalidParameter(field: "name", message: "is invalid") }
-        return try await db.write { connection in
+        return try await db.write(keys: Self.uniquenessKeys(image)) { connection in
             try await checkUnique(image, connection)
             var sql = PGSQL()
             let values = image.pgValues(&sql)
@@ -172,7 +177,15 @@ extension PGStore: ImageStore {
         return view
     }
 
-    /// The refusals of `insert` and `update`, checked under the write lock.
+    /// What an image's uniqueness checks are about (Foreman's name and uuid per compute
+    /// resource): writes of the same values wait for each other, others do not.
+    static func uniquenessKeys(_ image: Image) -> [String] {
+        guard let cr = image.computeResourceId else { return [] }
+        let os = image.operatingsystemId.map(String.init) ?? "-"
+        return [":image-name:\(cr):\(os):\(image.name)"] + (image.uuid.isEmpty ? [] : [":image-uuid:\(cr):\(image.uuid)"])
+    }
+
+    /// The refusals of `insert` and `update`, checked under the write lock of their values.
     func checkUnique(_ image: Image, _ connection: PostgresConnection) async throws {
         let me = image.id ?? -1
         var taken = PGSQL()
