@@ -164,6 +164,7 @@ def job_takeover(binary, config, data, env, log_dir, url, schema, a, b):
     killed_at = time.monotonic()
     state = psql(url, f"SELECT status FROM {job_table} WHERE jobId = '{job_id}'")
     check(state in ("pending", "working"), f"gateway A killed (-9) mid-job (job {state})")
+    lease_until = float(psql(url, f"SELECT extract(epoch FROM leaseUntil) FROM {job_table} WHERE jobId = '{job_id}'"))
     while True:
         status, job = call(b.base, "GET", f"/v2/zone/ac1/job/{job_id}", IDC)
         if status == 200 and job.get("status") in ("successful", "failed"): break
@@ -173,6 +174,8 @@ def job_takeover(binary, config, data, env, log_dir, url, schema, a, b):
     attempts = int(psql(url, f"SELECT attempts FROM {job_table} WHERE jobId = '{job_id}'"))
     check(job["status"] == "successful", f"the job finished on gateway B {waited:.1f} s after the kill ({job['status']})")
     check(attempts == 2, f"claimed exactly twice: by A, then by B after the lease (attempts = {attempts})")
+    finished = float(psql(url, f"SELECT extract(epoch FROM finishedAt) FROM {job_table} WHERE jobId = '{job_id}'"))
+    check(finished >= lease_until, f"finished {finished - lease_until:.1f} s after A's lease lapsed (not before it)")
     q = urllib.parse.urlencode({"search_word": name})
     status, listed = call(b.base, "GET", f"/v2/zone/ac1/images?{q}", IDC)
     images = [i for i in listed.get("images", []) if i.get("image_name") == name]
@@ -195,6 +198,10 @@ def main():
     with open(config) as f: text = f.read()
     # Slow jobs (each state lasts 3 s), so one can be killed in the middle.
     text = re.sub(r"^job_delay_ms: .*$", "job_delay_ms: 3000", text, flags=re.M)
+    # A short lease, so the survivor takes the job over soon after the kill. Longer than the two
+    # unrenewed delays a job waits before its work (claim → 3 s → working → 3 s).
+    text, leases = re.subn(r"^(    url_env: IMS_PG_URL.*)$", r"\1\n    job_lease_seconds: 10", text, flags=re.M)
+    if leases != 1: sys.exit("two-gateways: no postgres backend with url_env in Config/ims-gateway.yaml")
     with open(config, "w") as f: f.write(text)
     data = os.path.join(args.dir, "shared", "ims.sqlite")  # its folder's files/ is the shared bytes directory
     env = dict(os.environ, IMS_PG_URL=url)
