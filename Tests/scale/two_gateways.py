@@ -82,6 +82,7 @@ def creates(gateways, n):
         results = list(pool.map(create, range(n)))
     took = time.monotonic() - started
     acknowledged = {name: answer["id"] for name, status, answer in results if status == 201}
+    check(len(set(acknowledged.values())) == len(acknowledged), f"{len(acknowledged)} acknowledged creates got distinct ids")
     print(f"     {len(acknowledged)}/{n} creates acknowledged in {took:.1f} s ({n / took:.0f}/s over 2 gateways)")
     q = urllib.parse.urlencode({"search": f'name ~ "{prefix}"', "per_page": "all"})
     found = {}
