@@ -17,6 +17,7 @@ FOREMAN = {"Authorization": "Basic " + base64.b64encode(b"admin:changeme").decod
 CEC = {"Authorization": "Bearer cec-demo-token", "x-regionid": "r0"}
 IDC = {"X-Access-Key-Id": "AKIDDEMO", "X-Access-Key-Secret": "idc-demo-secret"}
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STARTED = []  # every gateway process this run started, stopped at the end whatever happens
 
 
 def free_port():
@@ -45,6 +46,7 @@ class Gateway:
         self.log = open(os.path.join(log_dir, f"{name}.log"), "wb")
         self.process = subprocess.Popen([binary, "serve", "--config", config, "--use", "postgres", "--port", str(self.port),
                                          "--data", data], stdout=self.log, stderr=self.log, env=env)
+        STARTED.append(self)
         for _ in range(600):
             try:
                 with urllib.request.urlopen(self.base + "/readyz", timeout=1) as r:
@@ -206,17 +208,23 @@ def main():
     with open(config, "w") as f: f.write(text)
     data = os.path.join(args.dir, "shared", "ims.sqlite")  # its folder's files/ is the shared bytes directory
     env = dict(os.environ, IMS_PG_URL=url)
-    a = Gateway("A", binary, config, data, env, args.dir)
-    b = Gateway("B", binary, config, data, env, args.dir)
-    gateways = [a, b]
     try:
+        a = Gateway("A", binary, config, data, env, args.dir)
+        b = Gateway("B", binary, config, data, env, args.dir)
+        gateways = [a, b]
         creates(gateways, args.creates)
         name_race(gateways)
         bytes_across(gateways)
         b = job_takeover(binary, config, data, env, args.dir, args.url, schema, a, b)
         print("two-gateways: all checks passed")
+    except BaseException:
+        for g in STARTED:  # the logs go with the run's folder: their ends tell why
+            g.log.flush()
+            with open(g.log.name, "rb") as f: tail = f.read()[-2000:].decode(errors="replace")
+            print(f"--- end of gateway {g.name}'s log (port {g.port}):\n{tail}", file=sys.stderr)
+        raise
     finally:
-        for g in (a, b): g.stop()
+        for g in STARTED: g.stop()
         try: psql(args.url, f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         except Exception: pass
 
