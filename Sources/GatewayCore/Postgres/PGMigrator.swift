@@ -34,13 +34,17 @@ enum PGMigrator {
             for try await version in try await connection.query("SELECT version FROM ims_migration", logger: logger).decode(Int.self) {
                 applied.insert(version)
             }
-            for migration in PGSchema.migrations where !applied.contains(migration.version) {
-                for statement in statements(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query(
-                    "INSERT INTO ims_migration (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
-                logger.debug("postgres migration applied", metadata: ["version": .stringConvertible(migration.version)])
+            // Every pending migration as one statement (a DO block): one round trip, not one per
+            // statement (a test run starts a hundred gateways at once, each on a fresh schema).
+            let pending = PGSchema.migrations.filter { !applied.contains($0.version) }
+            if !pending.isEmpty {
+                let script = pending.map { migration in
+                    migration.sql + "\nINSERT INTO ims_migration (version, name) VALUES (\(migration.version), "
+                        + "'\(migration.name.replacingOccurrences(of: "'", with: "''"))');"
+                }.joined(separator: "\n")
+                try await connection.query(PostgresQuery(unsafeSQL: "DO $ims_migrate$ BEGIN\n" + script + "\nEND $ims_migrate$"),
+                                           logger: logger)
+                logger.debug("postgres migrations applied", metadata: ["versions": .string(pending.map { String($0.version) }.joined(separator: ","))])
             }
             try await connection.query("COMMIT", logger: logger)
         } catch {
@@ -49,10 +53,4 @@ enum PGMigrator {
         }
     }
 
-    /// A migration's statements (the extended protocol takes one at a time). Statements end
-    /// with `;` at a line's end; function bodies in `$$` hold no such line.
-    static func statements(_ sql: String) -> [String] {
-        sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
-    }
 }
