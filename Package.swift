@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ims-gateway", targets: ["ims-gateway"]),
         .executable(name: "bench-hello", targets: ["bench-hello"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
+        .executable(name: "bench-postgres", targets: ["bench-postgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -42,6 +44,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
@@ -66,6 +69,11 @@ let package = Package(
             name: "bench-store",
             dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The postgres lane's baseline: raw postgres-nio reads and inserts on the gateway's schema.
+        .executableTarget(
+            name: "bench-postgres",
+            dependencies: ["GatewayCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
@@ -77,6 +85,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -16,6 +16,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Backend kind (overrides backend.kind).")
     var backend: String?
 
+    @Option(name: .long, help: "Which entry of backends: to run on, e.g. a postgres one (overrides use:).")
+    var use: String?
+
     @Option(name: .long, help: "Bundled store's SQLite file (overrides backend.dataPath).")
     var data: String?
 
@@ -28,8 +31,9 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// Applies the flags to a freshly loaded config (used again on reload).
-    func overriding(_ loaded: GatewayConfig) -> GatewayConfig {
+    func overriding(_ loaded: GatewayConfig) throws -> GatewayConfig {
         var loaded = loaded
+        if let use { try loaded.use(use) }
         if let host { loaded.listen.host = host }
         if let port { loaded.listen.port = port }
         if let backend { loaded.backend.kind = backend }
@@ -40,7 +44,7 @@ struct ConfigOptions: ParsableArguments {
     }
 
     func load() throws -> GatewayConfig {
-        overriding(try GatewayConfig.load(path: try resolvedPath()))
+        try overriding(try GatewayConfig.load(path: try resolvedPath()))
     }
 
     /// `Config/ims-gateway.yaml` under the working directory, else beside the checkout the

@@ -81,7 +81,7 @@ import Testing
         }
     }
 
-    @Test func batchDeleteIsAllOrNothing() async throws {
+    @Test(.sqliteStoreOnly) func batchDeleteIsAllOrNothing() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
         try await gateway.run { client in

@@ -32,7 +32,7 @@ import Testing
         }
     }
 
-    @Test func unfinishedJobsResumeAfterARestart() async throws {
+    @Test(.sqliteStoreOnly) func unfinishedJobsResumeAfterARestart() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
         // A store whose job runner never ran: the job is acknowledged and left pending.
@@ -76,7 +76,7 @@ import Testing
 
     /// A batch delete's job deletes what was checked when it was queued, unless something
     /// changed since: then nothing is deleted and the job fails naming the change.
-    @Test func aQueuedBatchDeleteSeesWhatChangedSinceItWasChecked() async throws {
+    @Test(.sqliteStoreOnly) func aQueuedBatchDeleteSeesWhatChangedSinceItWasChecked() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
         let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)

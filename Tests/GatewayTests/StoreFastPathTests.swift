@@ -50,7 +50,7 @@ import Testing
 
     /// The log is copied back by the checkpointer, not by the commit that crosses the threshold;
     /// it must still be copied, or the WAL would grow with every write.
-    @Test func theLogIsCheckpointedInTheBackground() async throws {
+    @Test(.sqliteStoreOnly) func theLogIsCheckpointedInTheBackground() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
         let written = try await gateway.run(lane: .bundled) { client in

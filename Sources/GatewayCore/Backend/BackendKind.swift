@@ -4,6 +4,10 @@
 public enum BackendKind: String, Sendable, CaseIterable {
     /// The service over SQLite in this process (`BundledBackend`): the default, zero setup.
     case bundled
+    /// The same as `bundled`, under the name a `backends:` entry gives it.
+    case sqlite
+    /// The service over PostgreSQL (`PGBackend`): several gateways on one database.
+    case postgres
     /// Another gateway's canonical API (`RemoteBackend`).
     case remote
 

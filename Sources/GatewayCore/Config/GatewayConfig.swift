@@ -29,6 +29,8 @@ public struct GatewayConfig: Codable, Sendable {
         public var requestTimeoutMs: Int?
         /// remote: how often a read-only command is tried again after a connection failure.
         public var retries: Int?
+        /// postgres: see `PostgresOptions` (`backends:` in BackendsConfig.swift).
+        public var postgres = PostgresOptions()
 
         public init() {}
 
@@ -41,6 +43,7 @@ public struct GatewayConfig: Codable, Sendable {
             connectTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutMs)
             requestTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutMs)
             retries = try c.decodeIfPresent(Int.self, forKey: .retries)
+            postgres = try PostgresOptions(from: decoder)
         }
     }
 
@@ -142,6 +145,9 @@ public struct GatewayConfig: Codable, Sendable {
     public var canonicalApi = CanonicalAPIConfig()
     public var listen = Listen()
     public var backend = BackendConfig()
+    /// Named backends and the one in use (see BackendsConfig.swift); the chosen one becomes `backend`.
+    public var backends: [String: BackendEntry] = [:]
+    public var use: String?
     /// Route files, relative to the config file's folder.
     public var routes: [String] = []
     /// Dialects defined as data (`Config/dialects/<name>.yaml`), each with its own routes.
@@ -166,6 +172,7 @@ public struct GatewayConfig: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case listen, backend, routes, dialects, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
         case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
+        case backends, use
     }
 
     public init() {}
@@ -186,6 +193,9 @@ public struct GatewayConfig: Codable, Sendable {
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
         auth = try c.decodeIfPresent(Auth.self, forKey: .auth) ?? Auth()
         canonicalApi = try c.decodeIfPresent(CanonicalAPIConfig.self, forKey: .canonicalApi) ?? CanonicalAPIConfig()
+        backends = try c.decodeIfPresent([String: BackendEntry].self, forKey: .backends) ?? [:]
+        use = try c.decodeIfPresent(String.self, forKey: .use)
+        if let name = use { try self.use(name) }
     }
 
     /// The credentials alone, for tools that must not touch the running gateway's cache.

@@ -14,7 +14,7 @@ public enum ConfigCheck {
     }
 
     static let topKeys: Set<String> = ["listen", "backend", "routes", "dialects", "catalog", "max_body_bytes", "users", "flavors", "export",
-                                       "job_delay_ms", "public_url", "auth", "canonical_api", "imports"]
+                                       "job_delay_ms", "public_url", "auth", "canonical_api", "imports", "backends", "use"]
     static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
 
     /// Checks the config at `path` for a gateway that compiles in `compiled`.
@@ -46,11 +46,13 @@ public enum ConfigCheck {
         }
         let backend = mapping["backend"]
         switch config.backend.kind {
-        case "bundled": break
+        case "bundled", "sqlite": break
         case "remote":
             if config.backend.url == nil { problem(path, backend, "backend kind remote needs backend.url") }
             if config.backend.token == nil { problem(path, backend, "backend kind remote needs backend.token") }
-        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: bundled, remote)")
+        case "postgres":
+            do { _ = try config.postgresAddress() } catch { problem(path, mapping["use"] ?? backend, "\(error)") }
+        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
         }
         // Dialect files first: credentials and routes may name their dialects.
         let dialectFiles = mapping["dialects"]?.sequence.map(Array.init) ?? []

@@ -23,8 +23,10 @@ public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
         throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
     }
     switch kind {
-    case .bundled:
+    case .bundled, .sqlite:
         return try BundledBackend(path: config.resolve(config.backend.dataPath), options: config.bundledOptions)
+    case .postgres:
+        return try PGBackend.make(config)
     case .remote:
         guard let url = config.backend.url, let token = config.backend.token else {
             throw GatewayStartError("backend kind 'remote' needs backend.url and backend.token")

@@ -17,14 +17,16 @@ public class GatewayService: Backend, @unchecked Sendable {
 
     static let logger = Logger(label: "ims-gateway.store")
 
+    /// `jobLease`: how long a claimed job is this gateway's before another may take it over
+    /// (several gateways on one database; it is renewed while the job runs).
     public init(stores: Stores, options: BundledOptions, mint: Mint = Mint(), storeServices: [any Service] = [],
-                readiness: @escaping @Sendable () async -> String? = { nil }) {
+                jobLease: Duration = .seconds(30), readiness: @escaping @Sendable () async -> String? = { nil }) {
         self.stores = stores
         self.options = options
         self.mint = mint
         self.storeServices = storeServices
         self.readiness = readiness
-        worker = JobWorker(delay: .milliseconds(options.jobDelayMs))
+        worker = JobWorker(delay: .milliseconds(options.jobDelayMs), lease: jobLease)
         worker.service = self
     }
 

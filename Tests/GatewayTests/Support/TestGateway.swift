@@ -5,7 +5,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
+import Testing
 
 /// A gateway on its own temporary data directory, built from the repository's real
 /// `Config/ims-gateway.yaml` and route files.
@@ -22,14 +24,30 @@ struct TestGateway {
         config = try GatewayConfig.load(path: Self.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
         config.backend.dataPath = directory.appendingPathComponent("ims.sqlite").path
         config.listen.port = 0
+        if Lane.current == .postgres { try usePostgres() }
+    }
+
+    /// The postgres lane: the database of `IMS_PG_URL`, in a schema of this test's own (bytes
+    /// stay in the test's directory).
+    mutating func usePostgres() throws {
+        guard let url = ProcessInfo.processInfo.environment["IMS_PG_URL"] else {
+            throw GatewayStartError("IMS_LANE=postgres needs IMS_PG_URL (scripts/postgres start prints one)")
+        }
+        config.backend.kind = "postgres"
+        config.backend.url = url
+        config.backend.postgres.urlEnv = nil
+        config.backend.postgres.schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        config.backend.postgres.maxConnections = 4
     }
 
     var dataPath: String { config.backend.dataPath }
 
     /// Which backend the gateway under test uses: `bundled`, or `remote` — a second gateway in
-    /// bundled mode over a real socket (`IMS_LANE=remote` runs the whole suite that way).
+    /// bundled mode over a real socket (`IMS_LANE=remote` runs the whole suite that way), or
+    /// `postgres` (`IMS_LANE=postgres IMS_PG_URL=…`: every gateway on PostgreSQL), or `2 gateways`:
+    /// two gateways on one PostgreSQL schema and files directory, requests alternating between them.
     enum Lane: String, Sendable, CaseIterable {
-        case bundled, remote
+        case bundled, remote, postgres, twoGateways = "2 gateways"
         static var current: Lane { Lane(rawValue: ProcessInfo.processInfo.environment["IMS_LANE"] ?? "") ?? .bundled }
     }
 
@@ -43,7 +61,17 @@ struct TestGateway {
     func run<T: Sendable>(_ mode: TestingSetup = .router, lane: Lane = .current,
                           _ body: @Sendable (GatewayClient) async throws -> T) async throws -> T {
         switch lane {
-        case .bundled:
+        case .postgres where config.backend.kind != "postgres", .twoGateways where config.backend.kind != "postgres":
+            var onPostgres = self
+            try onPostgres.usePostgres()
+            return try await onPostgres.run(mode, lane: lane, body)
+        case .twoGateways:
+            let a = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
+            return try await a.test(mode) { first in
+                let b = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
+                return try await b.test(mode) { second in try await body(GatewayClient(client: AlternatingClient(first, second))) }
+            }
+        case .bundled, .postgres:
             let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
             return try await app.test(mode) { client in try await body(GatewayClient(client: client)) }
         case .remote:
@@ -146,4 +174,32 @@ struct GatewayClient: Sendable {
         allowed.insert(charactersIn: "-._~")
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// A test that opens the bundled SQLite store of the gateway's data directory itself, so it
+    /// does not apply when the gateway under test runs on PostgreSQL.
+    static var sqliteStoreOnly: Self {
+        .enabled(if: TestGateway.Lane.current != .postgres, "opens the gateway's SQLite store directly")
+    }
+}
+
+/// Sends each request to the next of two gateways in turn (the `2 gateways` lane).
+final class AlternatingClient: TestClientProtocol, @unchecked Sendable {
+    let clients: [any TestClientProtocol]
+    private let next = NIOLockedValueBox(0)
+
+    init(_ first: any TestClientProtocol, _ second: any TestClientProtocol) {
+        clients = [first, second]
+    }
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        let index = next.withLockedValue { n in
+            defer { n += 1 }
+            return n % 2
+        }
+        return try await clients[index].executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    var port: Int? { clients[0].port }
 }

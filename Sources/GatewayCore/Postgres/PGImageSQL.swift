@@ -1,0 +1,143 @@
+import Foundation
+
+/// The image table's columns and clauses in PostgreSQL: what `PGStore`'s image reads share.
+enum PGImageSQL {
+    /// The stored image fields, in `Image`'s order (the catalogue names are joined, not stored).
+    static let fields = Array(ImageField.allCases.prefix { $0 != .computeResourceName })
+    static let columns = fields.map { "image.\($0.rawValue)" }.joined(separator: ", ")
+
+    static let joins = """
+         LEFT JOIN catalogEntry cr ON cr.kind = 'compute_resource' AND cr.id = image.computeResourceId
+         LEFT JOIN catalogEntry os ON os.kind = 'operatingsystem' AND os.id = image.operatingsystemId
+         LEFT JOIN catalogEntry ar ON ar.kind = 'architecture' AND ar.id = image.architectureId
+        """
+
+    /// What `ImageView.init(pg:)` reads: the image columns, then the three catalogue titles.
+    static let selectView = "SELECT " + columns + ", cr.title, os.title, ar.title FROM image" + joins
+
+    static let joined: [ImageField: String] = [
+        .computeResourceName: "cr.title", .operatingsystemName: "os.title", .architectureName: "ar.title",
+    ]
+
+    static func column(_ field: ImageField) -> String { joined[field] ?? "image.\(field.rawValue)" }
+
+    static func type(_ field: ImageField) -> PGConditions.ColumnType {
+        switch field.kind {
+        case .int, .optionalInt: .integer
+        case .bool: .boolean
+        case .date: .time
+        case .string, .oneOf: .text
+        }
+    }
+
+    static func condition(_ c: ImageCondition, _ sql: inout PGSQL) -> String {
+        PGConditions.clause(column(c.field), type(c.field), c.op, c.values, &sql)
+    }
+
+    /// The tenancy rule the service chose, as a clause.
+    static func reach(_ reach: ImageReach, _ sql: inout PGSQL) -> String? {
+        switch reach {
+        case .all: return nil
+        case .visible(let tenant, let user):
+            return "(image.visibility = 'public' OR image.owner = \(sql.bind(tenant)) OR image.imageId IN "
+                + "(SELECT s.imageId FROM imageShare s WHERE s.userId = \(sql.bind(user))))"
+        case .publicOnly: return "image.visibility = 'public'"
+        case .nonPublic(let tenant?): return "image.visibility <> 'public' AND image.owner = \(sql.bind(tenant))"
+        case .nonPublic(nil): return "image.visibility <> 'public'"
+        }
+    }
+
+    /// An exact `img-…` id, or a part of the name (ASCII case folded), found through the
+    /// `pg_trgm` index on the folded name and confirmed by the same LIKE.
+    static func searchWord(_ word: String, _ sql: inout PGSQL) -> String {
+        guard PGSQL.storable(word) else { return "FALSE" }
+        return "(image.imageId = \(sql.bind(word)) OR ims_nocase(image.name) LIKE ims_nocase(\(sql.bind(PGSQL.containsPattern(word)))) ESCAPE '\\')"
+    }
+
+    /// `ORDER BY` the keys, then the row id in the first key's direction; text by code point,
+    /// NULLs first when ascending.
+    static func order(_ keys: [SortKey], reversed: Bool = false) -> String {
+        let total = keys.contains { $0.field == .id } ? keys : keys + [SortKey(.id, descending: keys.first?.descending ?? false)]
+        return " ORDER BY " + total.map { key in
+            let descending = key.descending != reversed
+            let collate = type(key.field) == .text ? " COLLATE \"C\"" : ""
+            return column(key.field) + collate + (descending ? " DESC NULLS LAST" : " ASC NULLS FIRST")
+        }.joined(separator: ", ")
+    }
+
+    static func whereClause(_ clauses: [String]) -> String {
+        clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+    }
+}
+
+extension Image {
+    /// Reads the columns of `PGImageSQL.fields`, in order.
+    init(pg c: inout PGColumns) throws {
+        self.init(imageId: "", name: "", now: Date(timeIntervalSince1970: 0))
+        id = try c.next(Int64?.self)
+        imageId = try c.next()
+        name = try c.next()
+        description = try c.next()
+        status = try c.next()
+        transitionStatus = try c.next()
+        imageType = try c.next()
+        diskFormat = try c.next()
+        minDisk = try c.next()
+        minRam = try c.next()
+        cpuArch = try c.next()
+        bits = try c.next()
+        osType = try c.next()
+        osVersion = try c.next()
+        platform = try c.next()
+        visibility = try c.next()
+        bootMode = try c.next()
+        usage = try c.next()
+        owner = try c.next()
+        departmentId = try c.next()
+        resourceGroupId = try c.next()
+        region = try c.next()
+        size = try c.next()
+        checksum = try c.next()
+        username = try c.next()
+        password = try c.next()
+        uuid = try c.next()
+        userData = try c.next()
+        computeResourceId = try c.next(Int64?.self)
+        operatingsystemId = try c.next(Int64?.self)
+        architectureId = try c.next(Int64?.self)
+        provider = try c.next()
+        zone = try c.next()
+        sourceType = try c.next()
+        uploadId = try c.next()
+        errMessage = try c.next()
+        createdAt = try c.next()
+        updatedAt = try c.next()
+        statusTime = try c.next()
+    }
+
+    /// The stored columns but the row id, as binds of `sql`, in `PGImageSQL.fields` order.
+    func pgValues(_ sql: inout PGSQL) -> [String] {
+        [sql.bind(imageId), sql.bind(name), sql.bind(description), sql.bind(status.rawValue), sql.bind(transitionStatus),
+         sql.bind(imageType), sql.bind(diskFormat), sql.bind(minDisk), sql.bind(minRam), sql.bind(cpuArch),
+         sql.bind(bits.rawValue), sql.bind(osType), sql.bind(osVersion), sql.bind(platform), sql.bind(visibility.rawValue),
+         sql.bind(bootMode), sql.bind(usage), sql.bind(owner), sql.bind(departmentId), sql.bind(resourceGroupId),
+         sql.bind(region), sql.bind(size), sql.bind(checksum), sql.bind(username), sql.bind(password), sql.bind(uuid),
+         sql.bind(userData), sql.bind(computeResourceId) + "::bigint", sql.bind(operatingsystemId) + "::bigint",
+         sql.bind(architectureId) + "::bigint", sql.bind(provider), sql.bind(zone), sql.bind(sourceType), sql.bind(uploadId),
+         sql.bind(errMessage), sql.bind(PGSQL.time(createdAt)), sql.bind(PGSQL.time(updatedAt)), sql.bind(PGSQL.time(statusTime))]
+    }
+
+    /// Whether any text column holds a NUL byte, which PostgreSQL's text cannot store.
+    var hasUnstorableText: Bool {
+        [imageId, name, description, transitionStatus, imageType, diskFormat, cpuArch, osType, osVersion, platform,
+         bootMode, usage, owner, departmentId, resourceGroupId, region, checksum, username, password, uuid, provider,
+         zone, sourceType, uploadId, errMessage].contains { !PGSQL.storable($0) }
+    }
+}
+
+extension ImageView {
+    init(pg c: inout PGColumns) throws {
+        try self.init(image: Image(pg: &c), computeResourceName: c.next(String?.self),
+                      operatingsystemName: c.next(String?.self), architectureName: c.next(String?.self))
+    }
+}

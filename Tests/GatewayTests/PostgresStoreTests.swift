@@ -1,0 +1,101 @@
+import Foundation
+@testable import GatewayCore
+import Testing
+
+/// PostgreSQL-only behaviour of `PGStore` that the shared store contract does not reach: the
+/// SQLite store's text semantics reproduced in SQL, and jobs across two gateways' workers.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["IMS_PG_URL"] != nil, "needs IMS_PG_URL"))
+struct PostgresStoreTests {
+    /// A store on a fresh schema, running while `body` runs.
+    static func withStore<T: Sendable>(_ body: @Sendable (PGStore) async throws -> T) async throws -> T {
+        let db = PGDatabase(try PostgresMigratorTests.address(schema: PostgresMigratorTests.freshSchema()), maxConnections: 4)
+        return try await PostgresMigratorTests.running([db]) { try await body(PGStore(db)) }
+    }
+
+    static func image(_ name: String, owner: String = "acme", cr: Int64? = nil, now: Date = Date()) -> Image {
+        var image = Image(imageId: "img-" + RandomID.make(length: 8), name: name, now: now)
+        image.owner = owner
+        image.computeResourceId = cr
+        return image
+    }
+
+    @Test func filtersFoldASCIIOnlyAndSearchWordsMatchNamePartsOrIds() async throws {
+        try await Self.withStore { store in
+            for name in ["CentOS-9", "centos-8", "Débian-É", "ubuntu_22%"] { _ = try await store.insert(Self.image(name), job: nil) }
+            func names(_ query: ImageQuery) async throws -> [String] {
+                try await store.images(query, reach: .all).items.map(\.image.name)
+            }
+            #expect(try await names(ImageQuery(filters: [.eq(.name, "CENTOS-9")])) == ["CentOS-9"])
+            #expect(try await names(ImageQuery(filters: [.eq(.name, "débian-é")])) == [])
+            #expect(try await names(ImageQuery(searchWord: "CENT", sort: [SortKey(.name)])) == ["CentOS-9", "centos-8"])
+            #expect(try await names(ImageQuery(searchWord: "u_22%")) == ["ubuntu_22%"])
+            #expect(try await names(ImageQuery(searchWord: "u%2")) == [])
+            #expect(try await names(ImageQuery(filters: [ImageCondition(.name, .in, ["centos-8", "CentOS-9"])], sort: [SortKey(.name)]))
+                == ["CentOS-9", "centos-8"])
+            #expect(try await names(ImageQuery(filters: [ImageCondition(.minDisk, .ge, [.string("0")])])).count == 4)
+            let page = try await store.images(ImageQuery(sort: [SortKey(.name, descending: true)], offset: 1, limit: 2), reach: .all)
+            #expect(page.items.map(\.image.name) == ["centos-8", "Débian-É"])
+            #expect(page.total == 4)
+            let not = try await names(ImageQuery(match: .not(.condition(.eq(.computeResourceId, .int(1))))))
+            #expect(not.count == 4)
+        }
+    }
+
+    @Test func reachAndResolveFollowTenancyAndRowIdsFirst() async throws {
+        try await Self.withStore { store in
+            let mine = try await store.insert(Self.image("mine"), job: nil)
+            let theirs = try await store.insert(Self.image("theirs", owner: "globex"), job: nil)
+            let reach = ImageReach.visible(tenant: "acme", user: "u1")
+            #expect(try await store.image(.ref(theirs.image.imageId), reach: reach, within: []) == nil)
+            #expect(try await store.image(.row(mine.image.id!), reach: reach, within: [])?.image.name == "mine")
+            let refs = [String(mine.image.id!), theirs.image.imageId, "img-missing", mine.image.imageId]
+            let resolved = try await store.resolve(refs, reach: .all)
+            #expect(resolved.map { $0?.imageId } == [mine.image.imageId, theirs.image.imageId, nil, mine.image.imageId])
+            #expect(try await store.deleteAll([mine.image.imageId, "img-missing"]) == false)
+            #expect(try await store.deleteAll([mine.image.imageId, theirs.image.imageId]) == true)
+            #expect(try await store.images(ImageQuery(), reach: .all).total == 0)
+        }
+    }
+
+    @Test func concurrentInsertsOfOneForemanNameLeaveOne() async throws {
+        try await Self.withStore { store in
+            try await store.seed([CatalogEntry(kind: .computeResource, id: 1, name: "libvirt")])
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        var image = Self.image("same", cr: 1)
+                        image.uuid = "u-\(i)"
+                        return (try? await store.insert(image, job: nil)) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            let view = try await store.images(ImageQuery(), reach: .all).items.first
+            #expect(view?.computeResourceName == "libvirt")
+        }
+    }
+
+    @Test func aJobIsClaimedByOneWorkerAndTakenOverOnlyAfterItsLease() async throws {
+        try await Self.withStore { store in
+            let now = Date()
+            let job = Job(jobId: "j-" + RandomID.make(length: 8), action: "CaptureInstance", status: .pending, zone: "ac1",
+                          requestId: "r", resourceIds: ["img-1"], owner: "acme", createdAt: now, command: .finishCapture(imageId: "img-1"))
+            try await store.enqueue(job)
+            let first = try await store.claim(worker: "a", limit: 5, now: now, until: now + 30)
+            let second = try await store.claim(worker: "b", limit: 5, now: now, until: now + 30)
+            #expect(first.map(\.jobId) == [job.jobId])
+            #expect(first.first?.command == .finishCapture(imageId: "img-1"))
+            #expect(second.isEmpty)
+            #expect(try await store.start(job.jobId, worker: "a", at: now))
+            // Past a's lease, b takes it; a can no longer finish it.
+            let later = now + 31
+            #expect(try await store.claim(worker: "b", limit: 5, now: later, until: later + 30).map(\.jobId) == [job.jobId])
+            #expect(try await store.finish(job.jobId, worker: "a", .successful, info: "", at: later, image: nil) == false)
+            #expect(try await store.finish(job.jobId, worker: "b", .successful, info: "", at: later, image: nil))
+            #expect(try await store.job(job.jobId)?.status == .successful)
+            #expect(try await store.job(job.jobId)?.command == nil)
+            #expect(try await store.claim(worker: "c", limit: 5, now: later + 60, until: later + 90).isEmpty)
+        }
+    }
+}
