@@ -71,6 +71,11 @@ import Testing
             #expect(numbered["total_count"] == 2 && lookup(numbered.json!, "images.0.image_id") != .string(ids[0]))
             let badNumber = try await client.send(.get, "/v2/zone/ac1/images", query: [("images.0", ids[1])])
             #expect(badNumber.status == 400 && badNumber["ret_code"] == 1400)
+            // One id in all three encodings, among thousands of unknown ones: listed once.
+            var many: [String: JSONValue] = ["images": [.string(ids[1])]]
+            for n in 1...5_000 { many["images.\(n)"] = .string(n == 2_500 ? ids[1] : "img-u\(n)") }
+            let merged = try await client.send(.get, "/v2/zone/ac1/images", query: [("images[]", ids[1])], body: .json(.object(many)))
+            #expect(merged["total_count"] == 1 && lookup(merged.json!, "images.0.image_id") == .string(ids[1]))
             let page = try await client.send(.get, "/v2/zone/ac1/images", query: [("limit", "1"), ("offset", "1")])
             #expect(page["total_count"] == 3)
             if case .array(let items)? = page["images"] { #expect(items.count == 1) }

@@ -125,9 +125,12 @@ public struct Idc51Dialect: Dialect {
         case nil, .null?: break
         default: throw .invalidParameter(field: "images", message: "must be a list of image ids")
         }
-        ids += request.queryValues("images[]").filter { !ids.contains($0) }
         // The numbered list encoding (`images.1=…&images.2=…`) 51idc's API inherits from its ancestor.
-        ids += try NumberedList.values("images", in: params).filter { !ids.contains($0) }
+        // Merged through a set: a client picks these lists' lengths, so a scan per id would be quadratic.
+        var seen = Set(ids)
+        for id in request.queryValues("images[]") + (try NumberedList.values("images", in: params)) where seen.insert(id).inserted {
+            ids.append(id)
+        }
         if !ids.isEmpty { filters.append(ImageCondition(.imageId, .in, ids.map { .string($0) })) }
         for field in Self.listFilters {
             guard let key = Self.slots.slot(field)?.input, let raw = params[key], raw != "" else { continue }

@@ -106,6 +106,12 @@ public struct Gateway: Sendable {
             if let scheme = dialect.authScheme {
                 // A signature covers the parameters: they are read before it is checked.
                 try await reader.readFields()
+                // The decoder reads a body of any type, the signature only a form's: any other body
+                // would ride along unsigned on a captured request (`images.2` added to a DeleteImages).
+                // (With no credentials configured nothing is signed or checked.)
+                guard !snapshot.authenticator.isEnabled || reader.body.readableBytes == 0 || reader.bodyIsForm else {
+                    throw CanonicalError.unauthorized("a signed request's body must be a form (application/x-www-form-urlencoded)")
+                }
                 let signed = AuthRequest(dialect: dialect.id, method: request.method.rawValue, path: request.path,
                                          parameters: reader.query + reader.formFields)
                 identity = try snapshot.authenticator.identity(for: signed, scheme: scheme)

@@ -45,10 +45,13 @@ struct RequestReader: Sendable {
         // Only for choosing a route and checking a signature: a body these cannot read is the
         // decoder's to refuse, in the dialect's words.
         fields = (try? probe.bodyObject()) ?? [:]
-        if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+        if bodyIsForm {
             formFields = (try? DialectRequest.parseForm(String(buffer: body))) ?? []
         }
     }
+
+    /// Whether the body is a form: the only body whose fields a signature over the parameters covers.
+    var bodyIsForm: Bool { request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true }
 
     /// A parameter from the query, else from the body's fields (`nil` before `read`).
     func parameter(_ name: String) -> String? {
