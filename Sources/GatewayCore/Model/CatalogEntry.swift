@@ -7,6 +7,16 @@ public struct CatalogEntry: Codable, Sendable, Equatable {
         case computeResource = "compute_resource"
         case operatingsystem
         case architecture
+
+        /// The image column that names an entry of this kind as an image's parent: the one
+        /// place every store and the service read it from.
+        public var imageField: ImageField {
+            switch self {
+            case .computeResource: .computeResourceId
+            case .operatingsystem: .operatingsystemId
+            case .architecture: .architectureId
+            }
+        }
     }
     public var kind: Kind
     public var id: Int64

@@ -78,15 +78,8 @@ extension PGStore: Catalogue {
     }
 
     public func delete(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
-        let column = switch kind {
-        case .computeResource: "computeResourceId"
-        case .operatingsystem: "operatingsystemId"
-        case .architecture: "architectureId"
-        }
-        return try await db.write { connection in
-            var used = PGSQL()
-            used.append("SELECT 1 FROM image WHERE \(column) = \(used.bind(id)) LIMIT 1")
-            if try await connection.exists(used, logger: logger) {
+        try await db.write { connection in
+            if try await hasImages(under: kind, id: id, connection) {
                 throw CanonicalError.rejected(.inUse, "Cannot delete record because dependent images exist")
             }
             var sql = PGSQL()

@@ -170,14 +170,14 @@ extension PGStore: ImageStore {
     }
 
     public func hasImages(under kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
-        let column = switch kind {
-        case .computeResource: "computeResourceId"
-        case .operatingsystem: "operatingsystemId"
-        case .architecture: "architectureId"
-        }
+        try await db.read { try await hasImages(under: kind, id: id, $0) }
+    }
+
+    /// On `connection`, so a catalogue delete checks inside its own transaction.
+    func hasImages(under kind: CatalogEntry.Kind, id: Int64, _ connection: PostgresConnection) async throws -> Bool {
         var sql = PGSQL()
-        sql.append("SELECT 1 FROM image WHERE \(column) = \(sql.bind(id)) LIMIT 1")
-        return try await db.read { try await $0.exists(sql, logger: logger) }
+        sql.append("SELECT 1 FROM image WHERE \(kind.imageField.rawValue) = \(sql.bind(id)) LIMIT 1")
+        return try await connection.exists(sql, logger: logger)
     }
 
     func view(row id: Int64, _ connection: PostgresConnection) async throws -> ImageView {

@@ -2,9 +2,7 @@ import Foundation
 
 /// Foreman's catalogue and the rules of images hanging under its entries.
 extension GatewayService {
-    static let parentFields: [(ImageField, CatalogEntry.Kind)] = [
-        (.computeResourceId, .computeResource), (.operatingsystemId, .operatingsystem), (.architectureId, .architecture),
-    ]
+    static let parentFields = CatalogEntry.Kind.allCases.map { ($0.imageField, $0) }
 
     /// The parents' name fields, with the id field and kind each names.
     static let parentNames: [ImageField: (ImageField, CatalogEntry.Kind)] = [

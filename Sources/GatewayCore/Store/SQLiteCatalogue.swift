@@ -58,8 +58,7 @@ enum SQLiteCatalogue {
     }
 
     static func delete(_ kind: CatalogEntry.Kind, id: Int64, in db: Database) throws -> Bool {
-        let column = SQLiteImages.parentFields.first { $0.1 == kind }!.0.rawValue
-        if try SQLiteImages.exists("SELECT 1 FROM image WHERE \"\(column)\" = ?", [id], in: db) {
+        if try SQLiteImages.hasImages(under: kind, id: id, in: db) {
             throw CanonicalError.rejected(.inUse, "Cannot delete record because dependent images exist")
         }
         try db.execute(sql: "DELETE FROM catalogEntry WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])

@@ -161,7 +161,8 @@ enum SQLiteImages {
         try Bool.fetchOne(db.cachedStatement(sql: sql + " LIMIT 1"), arguments: arguments) != nil
     }
 
-    static let parentFields: [(ImageField, CatalogEntry.Kind)] = [
-        (.computeResourceId, .computeResource), (.operatingsystemId, .operatingsystem), (.architectureId, .architecture),
-    ]
+    /// Whether any image hangs under the catalogue entry (a delete of it is refused).
+    static func hasImages(under kind: CatalogEntry.Kind, id: Int64, in db: Database) throws -> Bool {
+        try exists("SELECT 1 FROM image WHERE \"\(kind.imageField.rawValue)\" = ?", [id], in: db)
+    }
 }

@@ -59,7 +59,6 @@ extension SQLiteStore: ImageStore {
     }
 
     public func hasImages(under kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
-        let column = SQLiteImages.parentFields.first { $0.1 == kind }!.0.rawValue
-        return try await read { db in try SQLiteImages.exists("SELECT 1 FROM image WHERE \"\(column)\" = ?", [id], in: db) }
+        try await read { db in try SQLiteImages.hasImages(under: kind, id: id, in: db) }
     }
 }
