@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayCore
 import Testing
 
 /// Credentials per dialect, tenancy and the token cache.
@@ -165,6 +165,25 @@ import Testing
         #expect((outcomes["unauthorized"] ?? 0) > 0, "\(outcomes)")
         // Once the flood has passed, the right password is checked again.
         #expect(try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")) == Identity(user: "u1", tenant: "t1"))
+    }
+
+    @Test func requestsPresentingOnePasswordAtOnceShareOneBcryptCheck() async throws {
+        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
+        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let store = try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all))
+        let auth = Authenticator(store: store, cache: TokenCache(ttl: 60, maxEntries: 10))
+        // 32 connections whose cached decision has just expired, as a load balancer's keep-alive
+        // pool presents it: one check, every request let in.
+        let identities = try await withThrowingTaskGroup(of: Identity.self) { group in
+            for _ in 0..<32 {
+                group.addTask { try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")) }
+            }
+            return try await group.reduce(into: [Identity]()) { $0.append($1) }
+        }
+        #expect(identities == Array(repeating: Identity(user: "u1", tenant: "t1"), count: 32))
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 1)
+        #expect(auth.checks.inFlight == 0, "a finished check is not kept")
     }
 
     @Test func theCacheIsBounded() {

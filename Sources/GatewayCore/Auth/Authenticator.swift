@@ -11,6 +11,8 @@ public struct Authenticator: Sendable {
     let replays: ReplayMemory
     /// How far a signed request's time may be from the gateway's clock, either way.
     let signatureWindow: TimeInterval
+    /// Checks under way, shared by requests presenting the same credential meanwhile.
+    let checks = SharedChecks()
 
     public init(store: CredentialStore?, cache: TokenCache?, metrics: GatewayMetrics? = nil,
                 replays: ReplayMemory = ReplayMemory(), signatureWindow: TimeInterval = 900) {
@@ -32,8 +34,12 @@ public struct Authenticator: Sendable {
             return cached
         }
         metrics?.cache(hit: false)
-        guard let identity = try await store.verify(credential) else { throw .unauthorized(credential.id) }
-        cache?.remember(identity, for: key)
+        let identity = try await checks.identity(for: key) { () async throws(CanonicalError) in
+            let identity = try await store.verify(credential)
+            if let identity { cache?.remember(identity, for: key) }
+            return identity
+        }
+        guard let identity else { throw .unauthorized(credential.id) }
         return identity
     }
 

@@ -123,6 +123,8 @@ public struct CredentialStore: Sendable {
     /// Per store, not per process: a reload starts a new count, and gateways in one test
     /// process do not share one.
     private let pendingChecks = NIOLockedValueBox(0)
+    /// bcrypt checks run so far (how much hashing this store has paid for).
+    let slowChecksRun = NIOLockedValueBox(0)
 
     /// The identity a presented credential proves, if any.
     func verify(_ credential: PresentedCredential) async throws(CanonicalError) -> Identity? {
@@ -136,6 +138,7 @@ public struct CredentialStore: Sendable {
         guard admitted else { throw .unavailable("too many password checks in progress; try again shortly") }
         defer { pendingChecks.withLockedValue { $0 -= 1 } }
         let secret = credential.secret
+        slowChecksRun.withLockedValue { $0 += 1 }
         return try? await Self.hashing.runIfActive {
             candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
         }
