@@ -160,6 +160,11 @@ import Testing
         #expect(S3Address.parse(host: "uploads.example.org", path: "/api/image/v1/images", bucket: "uploads") == nil)
         #expect(S3Address.parse(host: "uploads.example.org", path: "/healthz", bucket: "uploads") == nil)
         #expect(S3Address.parse(host: "uploads.example.org", path: "/", bucket: "uploads") == S3Address(bucket: "uploads", key: ""))
+        // Host names compare in any case; a host that only starts like the bucket is not one.
+        #expect(S3Address.parse(host: "UPLOADS.Example.org", path: "/img-a%2Bb", bucket: "uploads") == S3Address(bucket: "uploads", key: "img-a+b"))
+        #expect(S3Address.parse(host: "uploadsx.example.org", path: "/img-abc", bucket: "uploads") == nil)
+        #expect(S3Address.parse(host: "uploads.", path: "/img-abc", bucket: "uploads") == nil)
+        #expect(S3Address.parse(host: nil, path: "/uploads//img-abc", bucket: "uploads") == S3Address(bucket: "uploads", key: "img-abc"))
         #expect(S3Operation.of(method: .post, key: "k", query: S3Address.query("uploads"), copySource: false) == .createMultipartUpload)
         #expect(S3Operation.of(method: .put, key: "k", query: S3Address.query("partNumber=3&uploadId=u"), copySource: false)
             == .uploadPart(number: 3, uploadId: "u"))

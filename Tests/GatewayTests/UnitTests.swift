@@ -16,6 +16,25 @@ import Testing
         #expect(table.match(.post, "/i/private-images") == nil)
     }
 
+    /// The first-segment look that lets the gateway's own endpoints pass the dialects by.
+    @Test func aTableClaimsOnlyPathsItsRoutesCouldServe() throws {
+        let table = try RouteTable([
+            Route(dialect: .foreman, method: .get, template: "/api/compute_resources/{id}/images", operation: .imageList),
+            Route(dialect: .foreman, method: .get, template: "/", operation: .document),
+            Route(dialect: .cecstack, method: .get, template: "/api/image/v1/images/{id}", operation: .imageGet, mount: "/api/image/v1"),
+        ])
+        for path in ["/api/anything", "api/x", "//api", "/", ""] { #expect(table.claims(path), "\(path)") }
+        for path in ["/healthz", "/metrics", "/uploads/img-1", "/apix", "/ap"] { #expect(!table.claims(path), "\(path)") }
+        // A route that starts with a parameter may be anything.
+        let open = try RouteTable([Route(dialect: .foreman, method: .get, template: "/{bucket}/x", operation: .imageList)])
+        #expect(open.claims("/healthz"))
+        // What the table claims covers every path it matches or owns.
+        let config = try GatewayConfig.load(path: TestGateway.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
+        let shipped = try config.routeTable(dialects: DialectRegistry(Dialects.all))
+        for route in shipped.routes { #expect(shipped.claims(route.template), "\(route.template)") }
+        #expect(!shipped.claims("/healthz") && !shipped.claims("/metrics") && !shipped.claims("/readyz"))
+    }
+
     @Test func duplicateRoutesAreRejected() {
         #expect(throws: RouteError.self) {
             try RouteTable([

@@ -19,4 +19,13 @@ public protocol Backend: Sendable {
 
     /// `nil` when the backend can serve (reachable, store writable), else why not.
     func unreadiness() async -> String?
+
+    /// Whether calls pass on the request's id and Idempotency-Key (`RequestIDs.current`,
+    /// `IdempotencyKey.clientKey`): only a backend reached over the network reads them, and
+    /// binding them costs every other request two task-locals.
+    var forwardsRequestContext: Bool { get }
+}
+
+extension Backend {
+    public var forwardsRequestContext: Bool { false }
 }

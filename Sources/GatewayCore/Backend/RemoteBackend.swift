@@ -64,6 +64,8 @@ public final class RemoteBackend: Backend {
         }
     }
 
+    public var forwardsRequestContext: Bool { true }
+
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         let started = ContinuousClock.now
         let mutates = !command.isReadOnly

@@ -65,6 +65,9 @@ public struct RouteTable: Sendable {
     /// Each dialect's territory, longest first: its mounts, or for a route mounted at the root
     /// its first segment. A path no route matches still belongs to a dialect, which answers it.
     private var territories: [(prefix: [Segment], dialect: DialectID)] = []
+    /// The first path segments any route or territory starts with ("" for a route at `/`);
+    /// `nil` when some route starts with a parameter, so any path may be one of ours.
+    private var firstSegments: Set<Substring>? = []
 
     public init(_ routes: [Route]) throws(RouteError) {
         for route in routes { try add(route) }
@@ -95,7 +98,17 @@ public struct RouteTable: Sendable {
         buckets[key]!.sort { ($0.literalCount, $0.route.selector == nil ? 0 : 1) > ($1.literalCount, $1.route.selector == nil ? 0 : 1) }
         routes.append(route)
         hasSelectors = hasSelectors || route.selector != nil
+        switch segments.first {
+        case .literal(let text)?: firstSegments?.insert(Substring(text))
+        case .parameter?: firstSegments = nil
+        case nil: firstSegments?.insert("")
+        }
         let prefix = route.mount.isEmpty ? Array(segments.prefix(1)) : Self.segments(of: route.mount)
+        switch prefix.first {
+        case .literal(let text)?: firstSegments?.insert(Substring(text))
+        case .parameter?: firstSegments = nil
+        case nil: break
+        }
         if !prefix.isEmpty, !territories.contains(where: { $0.prefix == prefix }) {
             territories.append((prefix, route.dialect))
             territories.sort { $0.prefix.count > $1.prefix.count }
@@ -150,6 +163,15 @@ extension RouteTable {
                 if case .literal(let text) = segment { text == part } else { true }
             }
         }?.dialect
+    }
+
+    /// Whether `path` may be a dialect's (a route's or a territory's): a look at its first
+    /// segment, without splitting it, so the gateway's own endpoints (`/healthz`, `/metrics`,
+    /// uploads) pass the dialects by at the cost of one set lookup.
+    public func claims(_ path: some StringProtocol) -> Bool {
+        guard let firstSegments else { return true }
+        let trimmed = path.drop { $0 == "/" }
+        return firstSegments.contains(Substring(trimmed.prefix { $0 != "/" }))
     }
 
     /// Whether a route at `path` is chosen by a request parameter: its parameters must then be

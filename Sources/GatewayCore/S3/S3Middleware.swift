@@ -24,9 +24,18 @@ public struct S3Middleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let address = S3Address.parse(host: request.head.authority, path: request.uri.path, bucket: Self.bucket) else {
-            return try await next(request, context)
-        }
+        guard let address = address(of: request) else { return try await next(request, context) }
+        return await respond(to: request, at: address, context: context)
+    }
+
+    /// The bucket and key an S3 request names; `nil` for any other request. Synchronous, so the
+    /// gateway's front asks it of every request without an `await` (see `GatewayFront`).
+    public func address(of request: Request) -> S3Address? {
+        S3Address.parse(host: request.head.authority, path: request.uri.path, bucket: Self.bucket)
+    }
+
+    /// The answer to an S3 request.
+    public func respond(to request: Request, at address: S3Address, context: Context) async -> Response {
         let requestId = request.headers[.requestID] ?? RequestIDs.make()
         let started = ContinuousClock.now
         let response: Response

@@ -47,10 +47,8 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
 public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: S3Middleware(backend: backend))
-    router.add(middleware: IdempotencyKeyMiddleware())
-    router.add(middleware: DialectMiddleware(
-        live: live, backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL))
+    router.add(middleware: GatewayFront(s3: S3Middleware(backend: backend), dialects: DialectMiddleware(
+        live: live, backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL)))
     OperationsRoutes(backend: backend, metrics: parts.metrics, live: live).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     // `/` is Foreman's web UI, which sends a client without a session to its login page (no
@@ -112,3 +110,4 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
         services: services,
         logger: log)
 }
+

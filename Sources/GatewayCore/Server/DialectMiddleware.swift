@@ -25,15 +25,18 @@ public struct DialectMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let snapshot = live.snapshot
+        guard snapshot.table.claims(request.uri.path) else { return try await next(request, context) }
         let started = ContinuousClock.now
         let requestId = request.headers[.requestID] ?? RequestIDs.make()
         let limit = maxBodyBytes
-        let input = Gateway.Request(method: request.method, path: request.uri.path, query: request.uri.query ?? "",
+        var input = Gateway.Request(method: request.method, path: request.uri.path, query: request.uri.query ?? "",
                                     headers: request.headers, requestId: requestId,
                                     publicURL: publicURL ?? request.head.authority.map { "http://\($0)" } ?? "") { () async throws(CanonicalError) in
             try await Self.collectBody(request, limit: limit)
         }
-        let (answer, trace) = await gateway.handle(input, in: live.snapshot, logger: context.logger)
+        input.hasBody = request.headers.announcesBody
+        let (answer, trace) = await gateway.handle(input, in: snapshot, logger: context.logger)
         guard let route = trace.route else { return try await next(request, context) }
         log(route, status: trace.status, requestId: requestId, started: started, context: context)
         switch answer {

@@ -4,11 +4,11 @@ import NIOHTTPTypes
 
 /// Answers `Expect: 100-continue` with `100 Continue` as the request head passes, so a client
 /// that waits for it (botocore does, on every PUT) sends its body at once instead of after its
-/// own timeout. Hummingbird does not send it; this handler sits after the HTTP codec.
-final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// own timeout. Hummingbird does not send it; this handler sits after the HTTP codec. Inbound
+/// only: it writes from `channelRead`, so the answers need not pass through it.
+final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -26,6 +26,9 @@ public struct Gateway: Sendable {
         /// Where clients reach the gateway (for URLs it hands out).
         public var publicURL: String
         public var body: @Sendable () async throws(CanonicalError) -> ByteBuffer
+        /// `false` when the request is known to have none (an HTTP head that announces no
+        /// body): `body` is then not called, one `await` less on every GET.
+        public var hasBody = true
 
         public init(method: HTTPRequest.Method, path: String, query: String = "", headers: HTTPFields = [:],
                     requestId: String, publicURL: String = "",
@@ -69,14 +72,17 @@ public struct Gateway: Sendable {
         var trace = Trace()
         let (table, dialects) = (snapshot.table, snapshot.dialects)
         var reader = RequestReader(request)
-        // A route chosen by a parameter (`?action=…`, or a form field) needs the parameters first.
+        // A route chosen by a parameter (`?action=…`, or a form field) needs the parameters first,
+        // and is matched again with them; any other route is found by the first match.
         var unreadable: CanonicalError?
-        if table.selects(request.method, request.path) {
+        var found = table.match(request.method, request.path, ignoringSelectors: true)
+        if found?.route.selector != nil {
             do { try await reader.readFields() } catch { unreadable = error }
+            found = table.match(request.method, request.path, parameter: reader.parameter)
         }
         let match: RouteMatch
         let dialect: any Dialect
-        if let found = table.match(request.method, request.path, parameter: reader.parameter), let known = dialects[found.route.dialect] {
+        if let found, let known = dialects[found.route.dialect] {
             (match, dialect) = (found, known)
         } else if let owner = table.owner(of: request.path), let known = dialects[owner] {
             // A path in a dialect's territory that no route serves: the dialect's 404 or 405.
@@ -131,15 +137,11 @@ public struct Gateway: Sendable {
             stage = .run
             guard let backend else { throw CanonicalError.internal("no backend to run the command on") }
             if case .downloadImage(let selector) = command {
-                let download = try await timed {
-                    try await RequestIDs.$current.withValue(request.requestId) { try await backend.download(selector, as: identity) }
-                }
+                let download = try await timed { try await bound(request) { try await backend.download(selector, as: identity) } }
                 trace.status = 200
                 return (.download(download), trace)
             }
-            let result = try await timed {
-                try await RequestIDs.$current.withValue(request.requestId) { try await backend.execute(command, as: identity) }
-            }
+            let result = try await timed { try await bound(request) { try await backend.execute(command, as: identity) } }
             return finish(dialect.encode(result, for: dialectRequest), &trace)
         } catch {
             let canonical = error as? CanonicalError ?? .internal("\(error)")
@@ -166,6 +168,16 @@ public struct Gateway: Sendable {
         guard case .internal(let detail) = error else { return error }
         logger.error("internal error", metadata: ["request_id": .string(requestId), "detail": .string(detail)])
         return .internal("internal error (request \(requestId))")
+    }
+
+    /// Runs a backend call with what a remote backend forwards: the request id, and the client's
+    /// `Idempotency-Key` if it sent one (else the backend makes one per mutation).
+    func bound<T>(_ request: Request, _ call: () async throws -> T) async throws -> T {
+        guard backend?.forwardsRequestContext == true else { return try await call() }
+        return try await RequestIDs.$current.withValue(request.requestId) {
+            guard let key = request.headers[.idempotencyKey], !key.isEmpty else { return try await call() }
+            return try await IdempotencyKey.$clientKey.withValue(IdempotencyKey.normalized(key)) { try await call() }
+        }
     }
 
     /// Times a backend call for the backend latency metric.

@@ -27,7 +27,7 @@ struct RequestReader: Sendable {
         do {
             // Form rules (`+` is a space), as the legacy clients encode their queries.
             query = try DialectRequest.parseForm(request.query, what: "the query")
-            body = try await request.body()
+            if request.hasBody { body = try await request.body() }
         } catch {
             failure = error
             throw error

@@ -37,9 +37,15 @@ public class GatewayService: Backend, @unchecked Sendable {
     public func unreadiness() async -> String? { await readiness() }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-        let result = try await canonical { try await self.run(command, as: identity, now: self.mint.now()) }
+        // No closure around the call (`canonical { … }`): each awaited closure is one more
+        // executor hop per request (see `GatewayFront`).
+        let result: CommandResult
+        do { result = try await run(command, as: identity, now: mint.now()) } catch { throw Self.canonical(error) }
         if command.leavesBackgroundWork { worker.wake() }
-        await removeFiles(after: command, result)
+        switch command {
+        case .deleteImage, .batchDeleteImages: await removeFiles(after: command, result)
+        default: break
+        }
         return result
     }
 
