@@ -39,6 +39,12 @@ extension PGStore: Catalogue {
         return try await db.read { try await $0.row(sql, logger: logger) { try Self.entry(&$0) } }
     }
 
+    public func contains(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
+        var sql = PGSQL()
+        sql.append("SELECT 1 FROM catalogEntry WHERE kind = \(sql.bind(kind.rawValue)) AND id = \(sql.bind(id))")
+        return try await db.read { try await $0.exists(sql, logger: logger) }
+    }
+
     public func entry(_ kind: CatalogEntry.Kind, named name: String) async throws -> CatalogEntry? {
         guard PGSQL.storable(name) else { return nil }
         var sql = PGSQL()

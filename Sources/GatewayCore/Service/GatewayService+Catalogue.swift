@@ -32,7 +32,12 @@ extension GatewayService {
                 resolved.append(c)
                 continue
             }
-            resolved.append(.eq(idField, .int(try await catalogEntry(CatalogSelector(kind, ref)).id)))
+            if let id = Int64(ref) {
+                guard try await stores.catalogue.contains(kind, id: id) else { throw CanonicalError.notFound(kind: kind.rawValue, id: ref) }
+                resolved.append(.eq(idField, .int(id)))
+            } else {
+                resolved.append(.eq(idField, .int(try await catalogEntry(CatalogSelector(kind, ref)).id)))
+            }
         }
         return resolved
     }
@@ -41,7 +46,7 @@ extension GatewayService {
     func requireParents(_ conditions: [ImageCondition]) async throws {
         for c in conditions where c.op == .eq {
             guard let kind = Self.parentFields.first(where: { $0.0 == c.field })?.1, case .int(let id) = c.values.first else { continue }
-            if try await stores.catalogue.entry(kind, id: id) == nil {
+            if try await !stores.catalogue.contains(kind, id: id) {
                 throw CanonicalError.notFound(kind: kind.rawValue, id: String(id))
             }
         }
@@ -52,7 +57,7 @@ extension GatewayService {
         let ids = [image.computeResourceId, image.operatingsystemId, image.architectureId]
         for ((field, kind), id) in zip(Self.parentFields, ids) {
             guard let id else { continue }
-            if try await stores.catalogue.entry(kind, id: id) == nil {
+            if try await !stores.catalogue.contains(kind, id: id) {
                 throw CanonicalError.invalidParameter(field: field.rawValue, message: "is invalid")
             }
         }

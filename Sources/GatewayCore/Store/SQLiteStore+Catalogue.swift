@@ -9,6 +9,10 @@ extension SQLiteStore: Catalogue {
         try inline { db in try SQLiteCatalogue.entry(kind, id: id, in: db) }
     }
 
+    public func contains(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
+        try inline { db in try SQLiteCatalogue.contains(kind, id: id, in: db) }
+    }
+
     public func entry(_ kind: CatalogEntry.Kind, named name: String) async throws -> CatalogEntry? {
         try inline { db in try SQLiteCatalogue.entry(kind, named: name, in: db) }
     }

@@ -9,6 +9,10 @@ public protocol Catalogue: Sendable {
     /// The entry of `kind` with row id `id`, if any.
     func entry(_ kind: CatalogEntry.Kind, id: Int64) async throws -> CatalogEntry?
 
+    /// Whether an entry of `kind` with row id `id` exists: what every Foreman request under a
+    /// parent and every create asks, answered without reading the entry.
+    func contains(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool
+
     /// The entry of `kind` whose `name` or `title` is `name` (exact, case-sensitive): one whose
     /// name matches wins over one whose title does, then the lowest id.
     func entry(_ kind: CatalogEntry.Kind, named name: String) async throws -> CatalogEntry?

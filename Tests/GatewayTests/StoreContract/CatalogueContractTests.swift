@@ -21,6 +21,11 @@ import Testing
             #expect(try await catalogue.entry(.operatingsystem, named: "Debian 12")?.id == 3)
             #expect(try await catalogue.entry(.operatingsystem, named: "debian 12") == nil)
             #expect(try await catalogue.entry(.computeResource, named: "libvirt")?.id == 1)
+            // Existence by id, within its kind.
+            let found = (try await catalogue.contains(.operatingsystem, id: 3), try await catalogue.contains(.computeResource, id: 1))
+            #expect(found == (true, true))
+            let missing = (try await catalogue.contains(.operatingsystem, id: 99), try await catalogue.contains(.architecture, id: 99))
+            #expect(missing == (false, false))
             // Refused while an image hangs under it.
             _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2), job: nil)
             #expect(try await stores.images.hasImages(under: .computeResource, id: 1))
