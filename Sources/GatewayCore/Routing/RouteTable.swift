@@ -46,10 +46,18 @@ public struct RouteTable: Sendable {
         case parameter(String)
     }
 
-    struct Compiled: Sendable {
-        var route: Route
-        var segments: [Segment]
-        var literalCount: Int
+    /// A class: a match walks its bucket's candidates, and walking structs copied each one
+    /// (its route's strings, defaults and segments) per candidate per request.
+    final class Compiled: Sendable {
+        let route: Route
+        let segments: [Segment]
+        let literalCount: Int
+
+        init(route: Route, segments: [Segment], literalCount: Int) {
+            self.route = route
+            self.segments = segments
+            self.literalCount = literalCount
+        }
     }
 
     /// Routes by method and segment count, the two things a request names without parsing.
