@@ -106,20 +106,21 @@ public struct RouteTable: Sendable {
         buckets[key]!.sort { ($0.literalCount, $0.route.selector == nil ? 0 : 1) > ($1.literalCount, $1.route.selector == nil ? 0 : 1) }
         routes.append(route)
         hasSelectors = hasSelectors || route.selector != nil
+        claimFirstSegment(of: segments)
+        let prefix = route.mount.isEmpty ? Array(segments.prefix(1)) : Self.segments(of: route.mount)
+        claimFirstSegment(of: prefix)
+        if !prefix.isEmpty, !territories.contains(where: { $0.prefix == prefix }) {
+            territories.append((prefix, route.dialect))
+            territories.sort { $0.prefix.count > $1.prefix.count }
+        }
+    }
+
+    /// Notes where a route or territory starts, for `claims` ("" for the root).
+    private mutating func claimFirstSegment(of segments: [Segment]) {
         switch segments.first {
         case .literal(let text)?: firstSegments?.insert(Substring(text))
         case .parameter?: firstSegments = nil
         case nil: firstSegments?.insert("")
-        }
-        let prefix = route.mount.isEmpty ? Array(segments.prefix(1)) : Self.segments(of: route.mount)
-        switch prefix.first {
-        case .literal(let text)?: firstSegments?.insert(Substring(text))
-        case .parameter?: firstSegments = nil
-        case nil: break
-        }
-        if !prefix.isEmpty, !territories.contains(where: { $0.prefix == prefix }) {
-            territories.append((prefix, route.dialect))
-            territories.sort { $0.prefix.count > $1.prefix.count }
         }
     }
 
