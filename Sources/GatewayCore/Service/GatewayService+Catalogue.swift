@@ -24,7 +24,10 @@ extension GatewayService {
     }
 
     /// Parents named by name or title in a path (Foreman finds them either way) as conditions on
-    /// their ids; one that does not exist makes the collection itself not found.
+    /// their ids; a name that does not exist makes the collection itself not found. A parent given
+    /// by id is not read here: the caller checks it with `requireParents` only when it must (a
+    /// list always, a GET only on a miss: an image hangs only under entries that exist), which
+    /// keeps a Foreman GET-by-id at one store read.
     func resolveParents(_ conditions: [ImageCondition]) async throws -> [ImageCondition] {
         var resolved: [ImageCondition] = []
         for c in conditions {
@@ -33,7 +36,6 @@ extension GatewayService {
                 continue
             }
             if let id = Int64(ref) {
-                guard try await stores.catalogue.contains(kind, id: id) else { throw CanonicalError.notFound(kind: kind.rawValue, id: ref) }
                 resolved.append(.eq(idField, .int(id)))
             } else {
                 resolved.append(.eq(idField, .int(try await catalogEntry(CatalogSelector(kind, ref)).id)))
