@@ -112,6 +112,31 @@ import Testing
         }
     }
 
+    /// An image is found only under its own parent; under a parent that does not exist, the
+    /// parent is what is not found, whether named by id or by name.
+    @Test func anImageIsFoundOnlyUnderItsOwnComputeResource() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json(
+                ["image": ["name": "bookworm", "username": "debian", "uuid": "u-parent", "architecture_id": 1, "operatingsystem_id": 1]]))
+            guard case .int(let imageId)? = made["id"] else { Issue.record("no image id: \(made)"); return }
+            #expect(try await client.send(.get, "/api/compute_resources/1/images/\(imageId)")["compute_resource_id"] == 1)
+            #expect(try await client.send(.get, "/api/compute_resources/libvirt/images/\(imageId)")["compute_resource_id"] == 1)
+            let other = try await client.send(.post, "/api/compute_resources", body: .json(
+                ["compute_resource": ["name": "other", "provider": "Libvirt", "url": "qemu:///other"]]))
+            guard case .int(let otherId)? = other["id"] else { Issue.record("no compute resource id: \(other)"); return }
+            let elsewhere = try await client.send(.get, "/api/compute_resources/\(otherId)/images/\(imageId)")
+            #expect(elsewhere.status == 404 && elsewhere["error"]?["message"] == .string("Resource image not found by id '\(imageId)'"))
+            for parent in ["99", "nosuch"] {
+                let missing = try await client.send(.get, "/api/compute_resources/\(parent)/images/\(imageId)")
+                #expect(missing.status == 404 && missing["error"]?["message"] == .string("Resource compute_resource not found by id '\(parent)'"),
+                        "\(parent): \(missing)")
+                #expect(try await client.send(.get, "/api/compute_resources/\(parent)/images").status == 404)
+            }
+        }
+    }
+
     @Test func catalogueIndexesSearchOrderAndPage() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
