@@ -100,12 +100,11 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     if logger == nil { log.logLevel = .info }
     var services = backend.services
     if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
-    let bodyTimeout = config.listen.bodyReadTimeout
+    let sweep = ConnectionSweep(idle: config.listen.idleTimeout, body: config.listen.bodyReadTimeout)
+    services.append(sweep)
     return Application(
         router: router,
-        server: .gatewayHTTP1(.init(additionalChannelHandlers: [ExpectContinueHandler(), BodyReadTimeout(timeout: bodyTimeout)],
-                                    idleTimeout: config.listen.idleTimeout),
-                              render: parseErrorRenderer(live: live)),
+        server: .gatewayHTTP1(.init(), render: parseErrorRenderer(live: live), sweep: sweep),
         configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ims-gateway"),
         services: services,
         logger: log)

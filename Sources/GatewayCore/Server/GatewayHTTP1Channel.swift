@@ -5,12 +5,13 @@ import NIOCore
 import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1 channel with the gateway's two additions around its parser: the
-/// `RequestLineSniffer` before it and `ParseErrorAnswer` after it, so even a request that cannot
-/// be parsed is answered in its dialect's shape.
+/// `RequestLineSniffer` before it and the `ConnectionGuard` after it (so even a request that
+/// cannot be parsed is answered in its dialect's shape, and slow clients are cut).
 struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
     let render: ParseErrorAnswer.Render
+    let sweep: ConnectionSweep
 
     var responder: Responder { inner.responder }
 
@@ -20,7 +21,7 @@ struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             let sniffer = RequestLineSniffer()
             try pipeline.addHandler(sniffer, position: .first)
             let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
-            try pipeline.addHandler(ParseErrorAnswer(sniffer: sniffer, render: render), position: .after(codec))
+            try pipeline.addHandler(ConnectionGuard(sniffer: sniffer, render: render, sweep: sweep), position: .after(codec))
             return value
         }
     }
@@ -31,10 +32,12 @@ struct GatewayHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 as Hummingbird serves it, with parse failures answered by `render`.
-    static func gatewayHTTP1(_ configuration: HTTP1Channel.Configuration, render: @escaping ParseErrorAnswer.Render) -> HTTPServerBuilder {
+    /// HTTP/1 as Hummingbird serves it, with parse failures answered by `render` and idle or
+    /// stalled connections closed by `sweep` (so the configuration sets no idle timeout of its own).
+    static func gatewayHTTP1(_ configuration: HTTP1Channel.Configuration, render: @escaping ParseErrorAnswer.Render,
+                             sweep: ConnectionSweep) -> HTTPServerBuilder {
         .init { responder in
-            GatewayHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), render: render)
+            GatewayHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configuration), render: render, sweep: sweep)
         }
     }
 }
