@@ -26,9 +26,10 @@ public struct Explainer: Sendable {
     public func explain(method: String, path: String, headers: [(String, String)] = [], body: String? = nil,
                         run: Bool = false) async throws -> Outcome {
         var out = Outcome(lines: [])
-        var snapshot = try LiveConfig.Snapshot.make(config, compiled: compiled)
+        let made = try LiveConfig.Snapshot.make(config, compiled: compiled)
         // The credentials alone: no cache that a running gateway's answers could depend on.
-        snapshot.authenticator = try config.authenticatorWithoutCache(dialects: snapshot.dialects)
+        let snapshot = LiveConfig.Snapshot(dialects: made.dialects, table: made.table,
+                                           authenticator: try config.authenticatorWithoutCache(dialects: made.dialects))
         guard let httpMethod = HTTPRequest.Method(method.uppercased()) else { throw GatewayStartError("bad method \(method)") }
         let parts = path.split(separator: "?", maxSplits: 1)
         var fields = HTTPFields()
