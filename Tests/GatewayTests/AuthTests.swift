@@ -186,6 +186,32 @@ import Testing
         #expect(auth.checks.inFlight == 0, "a finished check is not kept")
     }
 
+    /// A credential in steady use is checked again before its decision runs out, in the
+    /// background: no request waits for bcrypt at expiry, and the decision is renewed.
+    @Test func aDecisionInUseIsCheckedAgainBeforeItRunsOut() async throws {
+        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
+        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let store = try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all))
+        let auth = Authenticator(store: store, cache: TokenCache(ttl: 3, maxEntries: 10))
+        let ops = PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")
+        #expect(try await auth.identity(for: ops) == Identity(user: "u1", tenant: "t1"))
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 1)
+        // In the last fifth of the TTL: answered from the cache, and checked again meanwhile.
+        try await Task.sleep(for: .milliseconds(2_600))
+        #expect(try await auth.identity(for: ops) == Identity(user: "u1", tenant: "t1"))
+        while auth.checks.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 2)
+        // Past the first decision's TTL: the renewed one answers, no third check.
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await auth.identity(for: ops) == Identity(user: "u1", tenant: "t1"))
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 2)
+        // A wrong secret is a miss of its own, and refused.
+        await #expect(throws: CanonicalError.self) {
+            try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "wrong"))
+        }
+    }
+
     @Test func theCacheIsBounded() {
         let cache = TokenCache(ttl: 3600, maxEntries: 5)
         for i in 0..<20 { cache.remember(Identity(user: "u\(i)", tenant: "t"), for: "key-\(i)") }

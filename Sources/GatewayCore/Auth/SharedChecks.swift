@@ -31,5 +31,17 @@ final class SharedChecks: Sendable {
         }
     }
 
+    /// Starts `check` for `key` unless one is under way; does not wait for it.
+    func start(_ key: String, _ check: @escaping @Sendable () async throws(CanonicalError) -> Identity?) {
+        let running = self.running
+        running.withLockedValue { tasks in
+            guard tasks[key] == nil else { return }
+            tasks[key] = Task<Identity?, any Error> {
+                defer { running.withLockedValue { $0[key] = nil } }
+                return try await check()
+            }
+        }
+    }
+
     var inFlight: Int { running.withLockedValue { $0.count } }
 }

@@ -23,14 +23,26 @@ public final class TokenCache: Sendable {
 
     /// A cached, unexpired identity for the lookup key.
     public func identity(for key: String, now: Date = Date()) -> Identity? {
+        lookup(key, now: now)?.identity
+    }
+
+    /// A cached, unexpired identity, and whether its decision is in the last fifth of its TTL:
+    /// time to check the credential again in the background (`Authenticator`), so a credential
+    /// in steady use is never made to wait for its check when the decision runs out.
+    func lookup(_ key: String, now: Date = Date()) -> (identity: Identity, refreshDue: Bool)? {
         entries.withLockedValue { entries in
             guard let entry = entries[key] else { return nil }
             guard entry.expiresAt > now else {
                 entries[key] = nil
                 return nil
             }
-            return entry.identity
+            return (entry.identity, entry.expiresAt.timeIntervalSince(now) < ttl / 5)
         }
+    }
+
+    /// Drops one decision (its credential no longer proves that identity).
+    func forget(_ key: String) {
+        entries.withLockedValue { $0[key] = nil }
     }
 
     public func remember(_ identity: Identity, for key: String, now: Date = Date()) {
