@@ -25,7 +25,7 @@ public struct Authenticator: Sendable {
 
     public var isEnabled: Bool { store != nil }
 
-    public func identity(for credential: PresentedCredential?) async throws(CanonicalError) -> Identity {
+    nonisolated(nonsending) public func identity(for credential: PresentedCredential?) async throws(CanonicalError) -> Identity {
         guard let store else { return .anonymousOperator }
         guard let credential, !credential.secret.isEmpty else { throw .unauthorized("") }
         let key = credential.lookupKey

@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// The canonical IMS a gateway answers from: bundled (SQLite in this process) or remote
 /// (another IMS over HTTP). Dialects never know which one runs their commands.
 public protocol Backend: Sendable {
-    func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult
+    nonisolated(nonsending) func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult
 
     /// Receives an image's bytes for a prepared upload; `token` is the one upload-prepare gave.
     /// The bytes are stored as they arrive, never collected.

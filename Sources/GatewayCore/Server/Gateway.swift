@@ -67,7 +67,7 @@ public struct Gateway: Sendable {
         public var status: Int = 0
     }
 
-    public func handle(_ request: Request, in snapshot: LiveConfig.Snapshot, mode: Mode = .run,
+    nonisolated(nonsending) public func handle(_ request: Request, in snapshot: LiveConfig.Snapshot, mode: Mode = .run,
                        logger: Logger) async -> (Answer, Trace) {
         var trace = Trace()
         let (table, dialects) = (snapshot.table, snapshot.dialects)
@@ -172,7 +172,7 @@ public struct Gateway: Sendable {
 
     /// Runs a backend call with what a remote backend forwards: the request id, and the client's
     /// `Idempotency-Key` if it sent one (else the backend makes one per mutation).
-    func bound<T>(_ request: Request, _ call: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) func bound<T>(_ request: Request, _ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
         guard backend?.forwardsRequestContext == true else { return try await call() }
         return try await RequestIDs.$current.withValue(request.requestId) {
             guard let key = request.headers[.idempotencyKey], !key.isEmpty else { return try await call() }
@@ -181,7 +181,7 @@ public struct Gateway: Sendable {
     }
 
     /// Times a backend call for the backend latency metric.
-    func timed<T>(_ call: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) func timed<T>(_ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         do {
             let value = try await call()

@@ -18,7 +18,7 @@ struct RequestReader: Sendable {
 
     init(_ request: Gateway.Request) { self.request = request }
 
-    mutating func read() async throws(CanonicalError) {
+    nonisolated(nonsending) mutating func read() async throws(CanonicalError) {
         guard !done else {
             if let failure { throw failure }
             return
@@ -36,7 +36,7 @@ struct RequestReader: Sendable {
 
     /// Reads the query and body, and the body's fields: what a parameter that chooses the route
     /// or a signature over the parameters needs (other requests leave their body to the decoder).
-    mutating func readFields() async throws(CanonicalError) {
+    nonisolated(nonsending) mutating func readFields() async throws(CanonicalError) {
         try await read()
         guard !fieldsDone else { return }
         fieldsDone = true

@@ -2,7 +2,7 @@ import Foundation
 
 /// htaiyun image applications and instances: owned by a tenant, names checked, deleted by mark.
 extension GatewayService {
-    func application(_ id: Int64, as identity: Identity) async throws -> ImageApplication {
+    nonisolated(nonsending) func application(_ id: Int64, as identity: Identity) async throws -> ImageApplication {
         guard let app = try await stores.applications.application(id), identity.isOperator || app.owner == identity.tenant else {
             throw CanonicalError.notFound(kind: "application", id: String(id))
         }

@@ -28,7 +28,7 @@ extension GatewayService {
     /// by id is not read here: the caller checks it with `requireParents` only when it must (a
     /// list always, a GET only on a miss: an image hangs only under entries that exist), which
     /// keeps a Foreman GET-by-id at one store read.
-    func resolveParents(_ conditions: [ImageCondition]) async throws -> [ImageCondition] {
+    nonisolated(nonsending) func resolveParents(_ conditions: [ImageCondition]) async throws -> [ImageCondition] {
         var resolved: [ImageCondition] = []
         for c in conditions {
             guard c.op == .eq, let (idField, kind) = Self.parentNames[c.field], case .string(let ref)? = c.values.first else {
@@ -45,7 +45,7 @@ extension GatewayService {
     }
 
     /// A collection under a parent that does not exist is itself not found.
-    func requireParents(_ conditions: [ImageCondition]) async throws {
+    nonisolated(nonsending) func requireParents(_ conditions: [ImageCondition]) async throws {
         for c in conditions where c.op == .eq {
             guard let kind = Self.parentFields.first(where: { $0.0 == c.field })?.1, case .int(let id) = c.values.first else { continue }
             if try await !stores.catalogue.contains(kind, id: id) {

@@ -5,7 +5,7 @@ extension GatewayService {
     /// A ref that parses as an integer is a row id, anything else an `img-…` reference.
     static func key(_ ref: String) -> ImageKey { Int64(ref).map(ImageKey.row) ?? .ref(ref) }
 
-    func find(_ selector: ImageSelector, as identity: Identity) async throws -> ImageView {
+    nonisolated(nonsending) func find(_ selector: ImageSelector, as identity: Identity) async throws -> ImageView {
         let within = selector.within.isEmpty ? [] : try await resolveParents(selector.within)
         if let found = try await stores.images.image(Self.key(selector.ref), reach: .of(.visible, for: identity), within: within) {
             return found
@@ -23,7 +23,7 @@ extension GatewayService {
         return found
     }
 
-    func listImages(_ query: ImageQuery, as identity: Identity) async throws -> ImagePage {
+    nonisolated(nonsending) func listImages(_ query: ImageQuery, as identity: Identity) async throws -> ImagePage {
         var query = query
         if !query.base.isEmpty {
             query.base = try await resolveParents(query.base)

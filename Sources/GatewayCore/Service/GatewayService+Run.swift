@@ -2,7 +2,7 @@ import Foundation
 
 extension GatewayService {
     /// Runs one command at `now` (minted once, so every record it writes has the same time).
-    func run(_ command: Command, as identity: Identity, now: Date) async throws -> CommandResult {
+    nonisolated(nonsending) func run(_ command: Command, as identity: Identity, now: Date) async throws -> CommandResult {
         switch command {
         case .createImage(let patch):
             return .image(try await createImage(patch, as: identity, now: now))

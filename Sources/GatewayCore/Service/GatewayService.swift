@@ -36,7 +36,7 @@ public class GatewayService: Backend, @unchecked Sendable {
 
     public func unreadiness() async -> String? { await readiness() }
 
-    public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+    nonisolated(nonsending) public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         // No closure around the call (`canonical { … }`): each awaited closure is one more
         // executor hop per request (see `GatewayFront`).
         let result: CommandResult

@@ -3,7 +3,7 @@ import GRDB
 
 /// htaiyun image applications in the SQLite store.
 extension SQLiteStore: ApplicationStore {
-    public func application(_ id: Int64) async throws -> ImageApplication? {
+    nonisolated(nonsending) public func application(_ id: Int64) async throws -> ImageApplication? {
         // A cached statement: this runs on every htaiyun read.
         try inline { db in
             try ImageApplication.fetchOne(db.cachedStatement(sql: "SELECT * FROM imageApplication WHERE id = ?"), arguments: [id])

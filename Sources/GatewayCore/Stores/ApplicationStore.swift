@@ -1,6 +1,6 @@
 /// htaiyun image applications. Deleting one marks it `DELETED` (an `update`); rows are never removed.
 public protocol ApplicationStore: Sendable {
-    func application(_ id: Int64) async throws -> ImageApplication?
+    nonisolated(nonsending) func application(_ id: Int64) async throws -> ImageApplication?
 
     /// A page of applications: only `owner`'s when it is set (nil: every tenant's), only
     /// `window.status` when set, and when `window.keywords` is non-empty only those whose

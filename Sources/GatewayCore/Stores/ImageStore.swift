@@ -5,7 +5,7 @@ public protocol ImageStore: Sendable {
     /// The image `key` names, if it is within `reach` and meets every condition of `within`
     /// (conditions on parent ids, as in lists); nil otherwise. Must stay a cheap read by key:
     /// it is every GET-by-id.
-    func image(_ key: ImageKey, reach: ImageReach, within: [ImageCondition]) async throws -> ImageView?
+    nonisolated(nonsending) func image(_ key: ImageKey, reach: ImageReach, within: [ImageCondition]) async throws -> ImageView?
 
     /// A page of the images within `reach` that meet `query.base`, `query.filters`, `query.match`
     /// and `query.searchWord` (`query.scope` is ignored: `reach` replaces it; parent conditions
@@ -21,7 +21,7 @@ public protocol ImageStore: Sendable {
     /// - Sorted by `query.sort`, then the row id in the first key's direction.
     /// - `total`: every match of base+filters+match+searchWord. `scopeTotal`: when
     ///   `query.countsScope`, the matches of reach+base alone, else nil.
-    func images(_ query: ImageQuery, reach: ImageReach) async throws -> ImagePage
+    nonisolated(nonsending) func images(_ query: ImageQuery, reach: ImageReach) async throws -> ImagePage
 
     /// Resolves batch references, one answer per ref in order: the image within `reach` whose
     /// row id is the ref (when the ref is an integer and such a row exists), else whose `imageId`
