@@ -166,7 +166,7 @@ public struct RouteTable: Sendable {
         }) else { return nil }
         var parameters = found.route.defaults
         for case (.parameter(let name), let part) in zip(found.segments, parts) {
-            parameters[name] = part.contains("%") ? String(part).removingPercentEncoding ?? String(part) : String(part)
+            parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? String(part).removingPercentEncoding ?? String(part) : String(part)
         }
         return RouteMatch(route: found.route, parameters: parameters)
     }

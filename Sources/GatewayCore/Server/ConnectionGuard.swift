@@ -65,7 +65,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 readingBody = true
                 bodyMoved = .now()
             }
-            if head.headerFields[.expect]?.lowercased() == "100-continue" {
+            if head.headerFields.value(.expect)?.lowercased() == "100-continue" {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
             }
         case .body:

@@ -28,7 +28,7 @@ public struct DialectMiddleware: RouterMiddleware {
         let snapshot = live.snapshot
         guard snapshot.table.claims(request.uri.path) else { return try await next(request, context) }
         let started = ContinuousClock.now
-        let requestId = request.headers[.requestID] ?? RequestIDs.make()
+        let requestId = request.headers.value(.requestID) ?? RequestIDs.make()
         let limit = maxBodyBytes
         var input = Gateway.Request(method: request.method, path: request.uri.path, query: request.uri.query ?? "",
                                     headers: request.headers, requestId: requestId,

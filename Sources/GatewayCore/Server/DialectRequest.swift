@@ -37,7 +37,7 @@ public struct DialectRequest: Sendable {
     /// A header by name; `nil` when absent or empty. Takes a made `HTTPField.Name`: making one
     /// validates and lower-cases it, which a dialect does once, not per request.
     public func header(_ name: HTTPField.Name) -> String? {
-        headers[name].flatMap { $0.isEmpty ? nil : $0 }
+        headers.value(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Last value of a query parameter.
@@ -59,7 +59,7 @@ public struct DialectRequest: Sendable {
     public func bodyObject() throws(CanonicalError) -> [String: JSONValue] {
         guard hasBody else { return [:] }
         let first = body.readableBytesView.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        let contentType = headers[.contentType] ?? ""
+        let contentType = headers.value(.contentType) ?? ""
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || contentType.contains("json") {
             guard let value = JSONValue.parse(body.readableBytesView) else {
                 throw .malformedBody("the body is not valid JSON")

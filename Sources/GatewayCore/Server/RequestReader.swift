@@ -51,7 +51,7 @@ struct RequestReader: Sendable {
     }
 
     /// Whether the body is a form: the only body whose fields a signature over the parameters covers.
-    var bodyIsForm: Bool { request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true }
+    var bodyIsForm: Bool { request.headers.value(.contentType)?.hasPrefix("application/x-www-form-urlencoded") == true }
 
     /// A parameter from the query, else from the body's fields (`nil` before `read`).
     func parameter(_ name: String) -> String? {
