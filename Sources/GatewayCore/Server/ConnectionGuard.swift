@@ -79,7 +79,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            owed -= 1
+            // Not below zero: Hummingbird answers a parse error we pass on (a path no dialect
+            // owns) with an answer for a head we never saw; at -1 the connection would count as
+            // busy forever and never be swept.
+            owed = max(0, owed - 1)
             if owed == 0 { idleSince = .now() }
         }
         context.write(data, promise: promise)
