@@ -106,6 +106,14 @@ import Testing
         return path
     }
 
+    /// Foreman's `ops` with the password "changeme" as bcrypt (cost 10), from a credentials file
+    /// of its own (the caller removes `file`).
+    static func opsWithABcryptPassword() throws -> (store: CredentialStore, file: String) {
+        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"
+        let file = try credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        return (try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all)), file)
+    }
+
     @Test func aRevokedCredentialWorksUntilTheTTLEndsThenStops() async throws {
         let granted = try Self.credentialsFile("credentials:\n  - {dialect: idc51, id: ops, secret_sha256: \(Secrets.sha256Hex("s3cret")), user: u1, tenant: t1}\n")
         let revoked = try Self.credentialsFile("credentials: []\n")
@@ -143,10 +151,9 @@ import Testing
     }
 
     @Test func aFloodOfWrongPasswordsIsRefusedNotQueued() async throws {
-        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
-        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        let (store, file) = try Self.opsWithABcryptPassword()
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let auth = Authenticator(store: try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all)), cache: TokenCache(ttl: 60, maxEntries: 10))
+        let auth = Authenticator(store: store, cache: TokenCache(ttl: 60, maxEntries: 10))
         let outcomes = await withTaskGroup(of: String.self) { group in
             for i in 0..<(CredentialStore.maxPendingChecks * 3) {
                 group.addTask {
@@ -168,10 +175,8 @@ import Testing
     }
 
     @Test func requestsPresentingOnePasswordAtOnceShareOneBcryptCheck() async throws {
-        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
-        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        let (store, file) = try Self.opsWithABcryptPassword()
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let store = try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all))
         let auth = Authenticator(store: store, cache: TokenCache(ttl: 60, maxEntries: 10))
         // 32 connections whose cached decision has just expired, as a load balancer's keep-alive
         // pool presents it: one check, every request let in.
@@ -189,10 +194,8 @@ import Testing
     /// A credential in steady use is checked again before its decision runs out, in the
     /// background: no request waits for bcrypt at expiry, and the decision is renewed.
     @Test func aDecisionInUseIsCheckedAgainBeforeItRunsOut() async throws {
-        let hash = "$2b$10$wUbDD1kCCK4NoznkJ118nOfGPJ/RAH7t0FfL78juali55xti63/hu"  // "changeme", cost 10
-        let file = try Self.credentialsFile("credentials:\n  - {dialect: foreman, id: ops, secret_bcrypt: \"\(hash)\", user: u1, tenant: t1}\n")
+        let (store, file) = try Self.opsWithABcryptPassword()
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let store = try CredentialStore.load(path: file, dialects: DialectRegistry(Dialects.all))
         let auth = Authenticator(store: store, cache: TokenCache(ttl: 3, maxEntries: 10))
         let ops = PresentedCredential(dialect: .foreman, id: "ops", secret: "changeme")
         #expect(try await auth.identity(for: ops) == Identity(user: "u1", tenant: "t1"))
@@ -210,6 +213,20 @@ import Testing
         await #expect(throws: CanonicalError.self) {
             try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "wrong"))
         }
+    }
+
+    /// A check that started before a reload emptied the cache does not refill it: the reload
+    /// may have revoked the credential the check was made against.
+    @Test func aDecisionFromBeforeAReloadIsNotFiled() {
+        let cache = TokenCache(ttl: 60, maxEntries: 10)
+        let startedBefore = cache.generation
+        cache.removeAll()
+        cache.remember(Identity(user: "u1", tenant: "t1"), for: "key", generation: startedBefore)
+        #expect(cache.identity(for: "key") == nil)
+        cache.remember(Identity(user: "u1", tenant: "t1"), for: "key", generation: cache.generation)
+        #expect(cache.identity(for: "key") == Identity(user: "u1", tenant: "t1"))
+        cache.forget("key")
+        #expect(cache.identity(for: "key") == nil)
     }
 
     @Test func theCacheIsBounded() {

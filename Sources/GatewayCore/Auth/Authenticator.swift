@@ -49,9 +49,12 @@ public struct Authenticator: Sendable {
         -> @Sendable () async throws(CanonicalError) -> Identity?
     {
         let cache = cache
+        // Taken now: a reload while the check runs (it may wait behind other bcrypts) empties the
+        // cache, and this check, against the old credentials, must not refill it.
+        let generation = cache?.generation
         return { () async throws(CanonicalError) -> Identity? in
             let identity = try await store.verify(credential)
-            if let identity { cache?.remember(identity, for: key) } else { cache?.forget(key) }
+            if let identity { cache?.remember(identity, for: key, generation: generation) } else { cache?.forget(key) }
             return identity
         }
     }

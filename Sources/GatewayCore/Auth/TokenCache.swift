@@ -14,7 +14,13 @@ public final class TokenCache: Sendable {
 
     let ttl: TimeInterval
     let maxEntries: Int
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Bumped by `removeAll`: a check that started before cannot file its decision after.
+        var generation = 0
+    }
 
     public init(ttl: TimeInterval, maxEntries: Int) {
         self.ttl = ttl
@@ -30,40 +36,49 @@ public final class TokenCache: Sendable {
     /// time to check the credential again in the background (`Authenticator`), so a credential
     /// in steady use is never made to wait for its check when the decision runs out.
     func lookup(_ key: String, now: Date = Date()) -> (identity: Identity, refreshDue: Bool)? {
-        entries.withLockedValue { entries in
-            guard let entry = entries[key] else { return nil }
+        state.withLockedValue { state in
+            guard let entry = state.entries[key] else { return nil }
             guard entry.expiresAt > now else {
-                entries[key] = nil
+                state.entries[key] = nil
                 return nil
             }
             return (entry.identity, entry.expiresAt.timeIntervalSince(now) < ttl / 5)
         }
     }
 
-    /// Drops one decision (its credential no longer proves that identity).
-    func forget(_ key: String) {
-        entries.withLockedValue { $0[key] = nil }
-    }
+    /// The current generation, taken when a check starts and handed back with its decision.
+    var generation: Int { state.withLockedValue { $0.generation } }
 
-    public func remember(_ identity: Identity, for key: String, now: Date = Date()) {
+    /// Files a verified decision; one from a check that started before a `removeAll` (a reload
+    /// that may have revoked the credential) is dropped.
+    public func remember(_ identity: Identity, for key: String, now: Date = Date(), generation: Int? = nil) {
         let entry = Entry(identity: identity, expiresAt: now.addingTimeInterval(ttl))
-        entries.withLockedValue { entries in
-            if entries[key] == nil, entries.count >= maxEntries {
-                entries = entries.filter { $0.value.expiresAt > now }
+        state.withLockedValue { state in
+            if let generation, generation != state.generation { return }
+            if state.entries[key] == nil, state.entries.count >= maxEntries {
+                state.entries = state.entries.filter { $0.value.expiresAt > now }
                 // Still full: drop the quarter closest to expiry (one sort per many inserts).
-                if entries.count >= maxEntries {
-                    let drop = entries.sorted { $0.value.expiresAt < $1.value.expiresAt }.prefix(max(1, maxEntries / 4))
-                    for (key, _) in drop { entries[key] = nil }
+                if state.entries.count >= maxEntries {
+                    let drop = state.entries.sorted { $0.value.expiresAt < $1.value.expiresAt }.prefix(max(1, maxEntries / 4))
+                    for (key, _) in drop { state.entries[key] = nil }
                 }
             }
-            entries[key] = entry
+            state.entries[key] = entry
         }
+    }
+
+    /// Drops one decision (its credential no longer proves that identity).
+    func forget(_ key: String) {
+        state.withLockedValue { $0.entries[key] = nil }
     }
 
     /// Forgets every entry, for a reload that may have revoked credentials.
     public func removeAll() {
-        entries.withLockedValue { $0.removeAll() }
+        state.withLockedValue { state in
+            state.entries.removeAll()
+            state.generation += 1
+        }
     }
 
-    public var count: Int { entries.withLockedValue { $0.count } }
+    public var count: Int { state.withLockedValue { $0.entries.count } }
 }
