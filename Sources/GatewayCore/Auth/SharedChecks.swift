@@ -12,8 +12,24 @@ final class SharedChecks: Sendable {
     func identity(for key: String, _ check: @escaping @Sendable () async throws(CanonicalError) -> Identity?)
         async throws(CanonicalError) -> Identity?
     {
+        do {
+            return try await run(key, check).value
+        } catch {
+            throw error as? CanonicalError ?? .internal("credential check: \(error)")
+        }
+    }
+
+    /// Starts `check` for `key` unless one is under way; does not wait for it.
+    func start(_ key: String, _ check: @escaping @Sendable () async throws(CanonicalError) -> Identity?) {
+        _ = run(key, check)
+    }
+
+    /// The run under way for `key`, or a new one of `check`.
+    private func run(_ key: String, _ check: @escaping @Sendable () async throws(CanonicalError) -> Identity?)
+        -> Task<Identity?, any Error>
+    {
         let running = self.running
-        let task = running.withLockedValue { tasks in
+        return running.withLockedValue { tasks in
             if let task = tasks[key] { return task }
             // The task removes itself when done; it cannot run that before this insert, which
             // holds the lock it needs.
@@ -23,23 +39,6 @@ final class SharedChecks: Sendable {
             }
             tasks[key] = task
             return task
-        }
-        do {
-            return try await task.value
-        } catch {
-            throw error as? CanonicalError ?? .internal("credential check: \(error)")
-        }
-    }
-
-    /// Starts `check` for `key` unless one is under way; does not wait for it.
-    func start(_ key: String, _ check: @escaping @Sendable () async throws(CanonicalError) -> Identity?) {
-        let running = self.running
-        running.withLockedValue { tasks in
-            guard tasks[key] == nil else { return }
-            tasks[key] = Task<Identity?, any Error> {
-                defer { running.withLockedValue { $0[key] = nil } }
-                return try await check()
-            }
         }
     }
 
