@@ -28,7 +28,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Between a head that announces a body and the request's end.
     private var readingBody = false
     /// When the connection last finished an answer (or opened), and when its body last moved.
-    private(set) var idleSince = NIODeadline.now()
+    private var idleSince = NIODeadline.now()
     private var bodyMoved = NIODeadline.now()
     private var context: ChannelHandlerContext?
 

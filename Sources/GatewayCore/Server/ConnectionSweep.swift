@@ -38,11 +38,11 @@ public final class ConnectionSweep: Service, Sendable {
         try? await gracefulShutdown()
     }
 
-    /// Visits every loop that has connections, once, on the loop itself.
+    /// Visits every loop that has had connections, once, on the loop itself.
     func sweepAll() {
         let idle = idle, body = body
-        for (loop, connections) in loops.withLockedValue({ $0.values.map { ($0.loop, $0) } }) {
-            loop.execute {
+        for connections in loops.withLockedValue({ Array($0.values) }) {
+            connections.loop.execute {
                 let now = NIODeadline.now()
                 for connection in connections.all.values { connection.check(now: now, idle: idle, body: body) }
             }
