@@ -24,9 +24,10 @@ import Testing
     /// prepare → PUT bytes → done, as the seed's upload steps describe.
     static func upload(_ client: GatewayClient, _ seeds: [String: SeedCase], imageId: String, bytes: String = bytes) async throws {
         let prepare = seeds["upload-prepare"]!
-        guard case .json = prepare.body else { return }
+        var fields = try #require(prepare.jsonFields, "the seed's upload-prepare sends a JSON body")
+        fields["size"] = .int(Int64(bytes.utf8.count))
         let prepared = try await client.send(.post, "/api/image/v1/private-images/\(imageId)/upload-prepare", headers: region,
-                                             body: .json(["size": .int(Int64(bytes.utf8.count))]))
+                                             body: .json(.object(fields)))
         expectConforms(prepared, to: prepare, equal: ["code", "message"])
         let url = try #require(lookup(prepared.json!, "data.image_url")?.stringValue)
         let uploadId = try #require(lookup(prepared.json!, "data.uploadId")?.stringValue)
@@ -175,7 +176,7 @@ import Testing
             importing.config.imports.allowedHosts = ["127.0.0.1:\(port)"]
             try await importing.run { client in
                 let seed = seeds["import-image"]!
-                guard case .json(.object(var fields)) = seed.body else { return }
+                var fields = try #require(seed.jsonFields, "the seed's import-image sends a JSON body")
                 fields["imageUrl"] = .string("http://127.0.0.1:\(port)/images/good.qcow2")
                 let imported = try await client.send(.post, "/api/image/v1/private-images/import", headers: Self.region,
                                                      body: .json(.object(fields)))

@@ -43,16 +43,71 @@ import Testing
             }
             #expect(method("home", "status").flatMap { lookup($0, "apis.0.api_url") } == "/api/status")
             #expect(method("hosts", "update") != nil)
-            #expect(param(method("images", "index"), ["page"])?["expected_type"] == "numeric")
-            #expect(param(method("images", "index"), ["per_page"])?["expected_type"] == "numeric")
-            #expect(param(method("images", "create"), ["image", "operatingsystem_id"])?["expected_type"] == "numeric")
-            #expect(param(method("images", "update"), ["image", "password"])?["expected_type"] == "string")
+            // Every image action's parameters, as Foreman's Api::V2::ImagesController declares them.
+            for (action, declared) in Self.foremansImageParams {
+                let m = try #require(method("images", action), "images#\(action)")
+                #expect(Self.flattened(m["params"]) == declared, "images#\(action)")
+            }
             #expect(param(method("operatingsystems", "create"), ["operatingsystem", "major"])?["required"] == true)
             for resource in ["compute_resources", "operatingsystems", "architectures"] {
                 for action in ["index", "show", "create", "update", "destroy"] {
                     #expect(method(resource, action) != nil, "\(resource)#\(action)")
                 }
             }
+        }
+    }
+
+    /// (full name, Apipie's expected type, required) of each parameter of the image actions, as
+    /// Foreman's images controller declares them: parents and the image's ids are Strings, a
+    /// path's own ids identifiers, `page` a number and `per_page` a pattern that allows `all`
+    /// (Api::V2::BaseController's `search_and_pagination`); no `thin`.
+    static let foremansImageParams: [String: [Declared]] = {
+        let parents = ["compute_resource_id", "architecture_id", "operatingsystem_id"]
+            .map { Declared($0, "string", false) }
+        let paging = [Declared("search", "string", false), Declared("order", "string", false),
+                      Declared("page", "numeric", false), Declared("per_page", "string", false)]
+        func image(creating: Bool) -> [Declared] {
+            [Declared("image", "hash", creating)]
+                + ["name", "username", "uuid"].map { Declared("image[\($0)]", "string", creating) }
+                + ["password", "compute_resource_id", "architecture_id", "operatingsystem_id"].map { Declared("image[\($0)]", "string", false) }
+                + [Declared("image[user_data]", "boolean", false)]
+        }
+        let resource = Declared("compute_resource_id", "string", true)
+        let id = Declared("id", "string", true)
+        return [
+            "index": parents + paging,
+            "show": [id] + parents,
+            "create": [resource] + image(creating: true),
+            "update": [resource, id] + image(creating: false),
+            "destroy": [resource, id],
+        ]
+    }()
+
+    struct Declared: Equatable, CustomStringConvertible {
+        var name: String, type: String, required: Bool
+        init(_ name: String, _ type: String, _ required: Bool) { (self.name, self.type, self.required) = (name, type, required) }
+        var description: String { "\(name):\(type)\(required ? "!" : "")" }
+    }
+
+    /// An apidoc method's parameters, nested ones after their hash, as `Declared`.
+    static func flattened(_ params: JSONValue?) -> [Declared] {
+        (params?.arrayValue ?? []).flatMap { p in
+            [Declared(p["full_name"]?.stringValue ?? "?", p["expected_type"]?.stringValue ?? "?", p["required"] == true)]
+                + flattened(p["params"])
+        }
+    }
+
+    /// apypie validates what it sends against the apidoc: `per_page='all'` must pass, as on Foreman.
+    @Test func apidocLetsPerPageAllThroughAsForemansPatternDoes() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        try await gateway.run { client in
+            let doc = try await client.send(.get, "/apidoc/v2.json")
+            let methods = try #require(doc.at("docs.resources.images.methods")?.arrayValue)
+            let index = try #require(methods.first { $0["name"] == "index" })
+            let perPage = try #require(index["params"]?.arrayValue?.first { $0["name"] == "per_page" })
+            #expect(perPage["expected_type"] == "string")
+            #expect(perPage["validator"]?.stringValue?.contains("([1-9]\\d*|all)") == true)
         }
     }
 

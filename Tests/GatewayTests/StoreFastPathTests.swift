@@ -75,12 +75,8 @@ import Testing
         for field in ImageField.allCases where field.isWritable && patch[field] == nil {
             if case .string = field.kind { patch[field] = .string("v-\(field.rawValue)") }
         }
-        guard case .image(let made) = try await store.execute(.createImage(patch), as: .anonymousOperator) else {
-            Issue.record("not an image"); return
-        }
-        guard case .image(let read) = try await store.execute(.getImage(ImageSelector(ref: String(made.image.id!))), as: .anonymousOperator) else {
-            Issue.record("not an image"); return
-        }
+        let made = try #require(try await store.execute(.createImage(patch), as: .anonymousOperator).imageView)
+        let read = try #require(try await store.execute(.getImage(ImageSelector(ref: String(made.image.id!))), as: .anonymousOperator).imageView)
         #expect(read == made)
         for (field, value) in patch {
             #expect(read.value(field) == value, "\(field)")
@@ -109,7 +105,7 @@ import Testing
         #expect(try await store.searched("a%x") == ["gamma%x"])
         #expect(try await store.searched("a_o") == ["beta_one"])
         // Renames and deletions reach the index.
-        guard case .image(let delta) = try await store.execute(.getImage(ImageSelector(ref: "5")), as: .anonymousOperator) else { return }
+        let delta = try #require(try await store.execute(.getImage(ImageSelector(ref: "5")), as: .anonymousOperator).imageView)
         _ = try await store.execute(.updateImage(ImageSelector(ref: "5"), [.name: "omega"]), as: .anonymousOperator)
         #expect(try await store.searched("delta") == [])
         #expect(try await store.searched("omeg") == ["omega"])
@@ -142,7 +138,7 @@ import Testing
         let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
         var refs: [String] = []
         for name in ["keep-one", "gone-one", #"say "hi" one"#, "GONE-two"] {
-            guard case .image(let made) = try await store.execute(.createImage([.name: .string(name)]), as: .anonymousOperator) else { return }
+            let made = try #require(try await store.execute(.createImage([.name: .string(name)]), as: .anonymousOperator).imageView)
             refs.append(made.image.imageId)
         }
         // The second by image id, the fourth by row id and again by image id: two deletions.
@@ -270,7 +266,7 @@ import Testing
         let gateway = try TestGateway()
         defer { gateway.remove() }
         let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
-        guard case .image(let made) = try await store.execute(.createImage([.name: "busy"]), as: .anonymousOperator) else { return }
+        let made = try #require(try await store.execute(.createImage([.name: "busy"]), as: .anonymousOperator).imageView)
         let answers = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<64 {
                 group.addTask {

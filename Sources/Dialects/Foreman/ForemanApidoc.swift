@@ -79,25 +79,34 @@ extension ForemanDialect {
 
     static let identifierRule = "Must be an identifier, string from 1 to 128 characters containing only alphanumeric characters, space, underscore(_), hypen(-) with no leading or trailing space."
 
-    /// Parameters as Foreman declares them: numbers for pages and ids, identifiers in paths.
+    /// Foreman's `search_and_pagination` group (Api::V2::BaseController): `page` a number,
+    /// `per_page` a pattern that allows `all`, so apypie lets `per_page='all'` through.
+    static let searchAndPagination = [
+        param("search", type: "string", validator: "Must be a String"),
+        param("order", type: "string", validator: "Must be a String"),
+        param("page", type: "numeric", validator: "Must be a number."),
+        param("per_page", type: "string", validator: #"Must match regular expression <code>/\A([1-9]\d*|all)\Z$/</code>."#),
+    ]
+
+    /// Parameters as Foreman's controllers declare them (Api::V2::ImagesController for images):
+    /// the parents of an image's index and show are Strings and optional (apypie picks the route
+    /// by the one given), a path's own ids are identifiers; the catalogue's indexes also take `thin`.
     static func params(_ route: Route) -> [JSONValue] {
         let pathParams = route.template.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
         var inPath = pathParams.map { param($0, type: "string", required: true, validator: identifierRule) }
         if route.operation == .imageList || route.operation == .imageGet {
-            // Served under any of the three parents: each is optional, and apypie picks the route.
             inPath = (route.operation == .imageGet ? [inPath.last!] : []) + parents.map {
-                param($0.param, type: "string", validator: identifierRule)
+                param($0.param, type: "string", validator: "Must be a String")
             }
         }
-        let index = [param("search", type: "string", validator: "Must be a String"),
-                     param("order", type: "string", validator: "Must be a String"),
-                     param("page", type: "numeric", validator: "Must be a number."),
-                     param("per_page", type: "numeric", validator: "Must be a number."),
-                     param("thin", type: "boolean", validator: "Must be one of: true, false, 1, 0.")]
         switch route.operation {
-        case .imageList, .catalogList: return inPath + index
+        case .imageList: return inPath + searchAndPagination
+        case .catalogList:
+            return inPath + searchAndPagination + [param("thin", type: "boolean", validator: "Must be one of: true, false, 1, 0.")]
         case .imageCreate, .imageUpdate:
-            return inPath + [param("image", type: "hash", required: true, validator: "Must be a Hash", nested: imageFields(creating: route.operation == .imageCreate))]
+            // `action_aware`: the hash and its required keys are required on create only.
+            let creating = route.operation == .imageCreate
+            return inPath + [param("image", type: "hash", required: creating, validator: "Must be a Hash", nested: imageFields(creating: creating))]
         case .catalogCreate, .catalogUpdate:
             guard let kind = route.defaults["kind"].flatMap(CatalogEntry.Kind.init(rawValue:)) else { return inPath }
             let creating = route.operation == .catalogCreate
@@ -113,13 +122,14 @@ extension ForemanDialect {
         }
     }
 
+    /// The `image` hash: every key a String (ids too: Foreman declares them so), `user_data` a
+    /// boolean that may be null.
     static func imageFields(creating: Bool) -> [JSONValue] {
         var fields = ["name", "username", "uuid"].map {
             param($0, type: "string", required: creating, validator: "Must be a String", parent: "image")
         }
-        fields.append(param("password", type: "string", validator: "Must be a String", parent: "image", allowNil: true))
-        fields += ["compute_resource_id", "architecture_id", "operatingsystem_id"].map {
-            param($0, type: "numeric", validator: "Must be a number.", parent: "image", allowNil: true)
+        fields += ["password", "compute_resource_id", "architecture_id", "operatingsystem_id"].map {
+            param($0, type: "string", validator: "Must be a String", parent: "image")
         }
         fields.append(param("user_data", type: "boolean", validator: "Must be one of: true, false, 1, 0.", parent: "image", allowNil: true))
         return fields

@@ -7,11 +7,12 @@ public struct ForemanDialect: Dialect {
     public let secretsArePasswords = true
     public init() {}
 
-    /// Path parameters naming a parent, and the image field each one pins.
+    /// Path parameters naming a parent, and the image field each one pins (in the order
+    /// Foreman's images controller declares them, which its apidoc keeps).
     static let parents: [(param: String, id: ImageField, name: ImageField)] = [
         ("compute_resource_id", .computeResourceId, .computeResourceName),
-        ("operatingsystem_id", .operatingsystemId, .operatingsystemName),
         ("architecture_id", .architectureId, .architectureName),
+        ("operatingsystem_id", .operatingsystemId, .operatingsystemName),
     ]
 
     static let defaultPerPage = 20

@@ -135,3 +135,22 @@ private func kind(_ v: JSONValue) -> String {
     case .encoded: "encoded JSON"
     }
 }
+
+extension SeedCase {
+    /// The seed request's JSON object body; `nil` (for `try #require`) when it sends another.
+    var jsonFields: [String: JSONValue]? {
+        if case .json(.object(let fields)) = body { fields } else { nil }
+    }
+
+    /// The seed request's body as curl sends it (text and content type), if it is given raw.
+    var rawBody: (text: String, contentType: String?)? {
+        if case .raw(let text, let type) = body { (text, type) } else { nil }
+    }
+}
+
+extension CommandResult {
+    /// The image of an `.image` result; `nil` (for `try #require`) for any other result.
+    var imageView: ImageView? {
+        if case .image(let view) = self { view } else { nil }
+    }
+}
