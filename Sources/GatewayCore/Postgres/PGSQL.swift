@@ -61,7 +61,7 @@ struct PGSQL {
     }
 
     /// PostgreSQL's text holds no NUL byte; a value with one can match no stored text.
-    static func storable(_ text: String) -> Bool { !text.utf8.contains(0) }
+    static func storable(_ text: String) -> Bool { !text.holdsNUL }
 }
 
 /// A time in whole milliseconds, exact on the wire both ways. The SQLite store writes a time as
