@@ -14,7 +14,7 @@ extension PGStore: ApplicationStore {
         func clauses(_ sql: inout PGSQL) -> String {
             var all: [String] = []
             if let owner { all.append("owner = \(sql.bind(owner))") }
-            if let status = window.status { all.append("status = \(sql.bind(status))") }
+            if let status = window.status { all.append(PGSQL.storable(status) ? "status = \(sql.bind(status))" : "FALSE") }
             if let words = window.keywords, !words.isEmpty {
                 all.append(sql.keywords(words, dropPercent: true, ["imageApplication.name", "imageApplication.displayName"]))
             }

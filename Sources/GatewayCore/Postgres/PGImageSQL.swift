@@ -126,13 +126,6 @@ extension Image {
          sql.bind(architectureId) + "::bigint", sql.bind(provider), sql.bind(zone), sql.bind(sourceType), sql.bind(uploadId),
          sql.bind(errMessage), sql.bind(PGSQL.time(createdAt)), sql.bind(PGSQL.time(updatedAt)), sql.bind(PGSQL.time(statusTime))]
     }
-
-    /// Whether any text column holds a NUL byte, which PostgreSQL's text cannot store.
-    var hasUnstorableText: Bool {
-        [imageId, name, description, transitionStatus, imageType, diskFormat, cpuArch, osType, osVersion, platform,
-         bootMode, usage, owner, departmentId, resourceGroupId, region, checksum, username, password, uuid, provider,
-         zone, sourceType, uploadId, errMessage].contains { !PGSQL.storable($0) }
-    }
 }
 
 extension ImageView {

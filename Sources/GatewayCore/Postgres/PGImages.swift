@@ -79,7 +79,6 @@ extension PGStore: ImageStore {
     }
 
     public func insert(_ image: Image, job: Job?) async throws -> ImageView {
-        guard !image.hasUnstorableText else { throw CanonicalError.invalidParameter(field: "name", message: "is invalid") }
         return try await db.write(keys: Self.uniquenessKeys(image)) { connection in
             try await checkUnique(image, connection)
             var sql = PGSQL()
@@ -104,7 +103,6 @@ extension PGStore: ImageStore {
 
     public func update(_ image: Image, fields: Set<ImageField>) async throws -> ImageView {
         guard let id = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
-        guard !image.hasUnstorableText else { throw CanonicalError.invalidParameter(field: "name", message: "is invalid") }
         let written = fields.union([.updatedAt])
         return try await db.write(keys: Self.uniquenessKeys(image)) { connection in
             // The row as the write leaves it, for the uniqueness rules (they read only these).

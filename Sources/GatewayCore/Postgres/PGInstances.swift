@@ -23,7 +23,7 @@ extension PGStore: InstanceStore {
             if let owner { all.append("owner = \(sql.bind(owner))") }
             if let userId = query.userId { all.append("userId = \(sql.bind(userId))") }
             if let applicationId = query.applicationId { all.append("applicationId = \(sql.bind(applicationId))") }
-            if let status = window.status { all.append("status = \(sql.bind(status))") }
+            if let status = window.status { all.append(PGSQL.storable(status) ? "status = \(sql.bind(status))" : "FALSE") }
             if let words = window.keywords, !words.isEmpty {
                 all.append(sql.keywords(words, dropPercent: false, ["applicationInstance.name", "applicationInstance.displayName"]))
             }
@@ -123,7 +123,7 @@ extension PGStore: InstanceStore {
     public func members(_ instanceId: Int64, _ window: ListWindow) async throws -> UserPage {
         func clauses(_ sql: inout PGSQL) -> String {
             var all = ["\"user\".id IN (SELECT userId FROM instanceMember WHERE instanceId = \(sql.bind(instanceId)))"]
-            if let status = window.status { all.append("\"user\".status = \(sql.bind(status))") }
+            if let status = window.status { all.append(PGSQL.storable(status) ? "\"user\".status = \(sql.bind(status))" : "FALSE") }
             if let words = window.keywords, !words.isEmpty {
                 all.append(sql.keywords(words, dropPercent: false, ["\"user\".name", "\"user\".username", "\"user\".mobile"]))
             }

@@ -28,9 +28,7 @@ struct PGSQL {
 
     /// A time as the stores keep it: whole milliseconds, as the SQLite store writes them, so
     /// both stores answer the same instant.
-    static func time(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
-    }
+    static func time(_ date: Date) -> PGTime { PGTime(date) }
 
     /// `%…%` for a substring match, with `\`, `%` and `_` taken literally (ESCAPE '\').
     static func containsPattern(_ text: String) -> String {
@@ -63,7 +61,45 @@ struct PGSQL {
     }
 
     /// PostgreSQL's text holds no NUL byte; a value with one can match no stored text.
-    static func storable(_ text: String) -> Bool { !text.utf8.contains(0) }
+    static func storable(_ text: String) -> Bool { !text.holdsNUL }
+}
+
+/// A time in whole milliseconds, exact on the wire both ways. The SQLite store writes a time as
+/// GRDB's text (the nearest millisecond) and reads it back as whole seconds plus milliseconds;
+/// a `Date` bound as it is would reach PostgreSQL truncated to the microsecond below
+/// (…00.001 as …00.000999) and come back a different `Date` (the replay tests found it).
+struct PGTime: PostgresNonThrowingEncodable, PostgresDecodable {
+    /// Milliseconds since 1970.
+    var millis: Int64
+
+    init(_ date: Date) { millis = Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// As `StoredDate` reads the SQLite store's times, to the same `Date`.
+    var date: Date {
+        let (seconds, ms) = millis.quotientAndRemainder(dividingBy: 1000)
+        let (s, m) = ms < 0 ? (seconds - 1, ms + 1000) : (seconds, ms)
+        return Date(timeIntervalSinceReferenceDate: Double(s - 978_307_200) + Double(m) / 1_000)
+    }
+
+    /// PostgreSQL's epoch (2000-01-01) in milliseconds since 1970.
+    static let postgresEpoch: Int64 = 946_684_800_000
+
+    static var psqlType: PostgresDataType { .timestamptz }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<E: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<E>) {
+        buffer.writeInteger((millis - Self.postgresEpoch) * 1000)
+    }
+
+    init<D: PostgresJSONDecoder>(from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat,
+                                 context: PostgresDecodingContext<D>) throws {
+        guard type == .timestamptz || type == .timestamp, format == .binary, buffer.readableBytes == 8,
+              let micros = buffer.readInteger(as: Int64.self) else { throw PostgresDecodingError.Code.typeMismatch }
+        // Floor division: a stored time is whole milliseconds, but one written otherwise reads as
+        // the millisecond it falls in.
+        let (q, r) = micros.quotientAndRemainder(dividingBy: 1000)
+        millis = (r < 0 ? q - 1 : q) + Self.postgresEpoch
+    }
 }
 
 /// Reads a row's cells left to right, as the SELECT lists them.
@@ -76,6 +112,11 @@ struct PGColumns {
         guard let cell = cells.next() else { throw CanonicalError.internal("stored row has fewer columns than read") }
         return try cell.decode(T.self)
     }
+
+    /// Times through `PGTime`, so they are the `Date`s the SQLite store answers.
+    mutating func next(_: Date.Type = Date.self) throws -> Date { try next(PGTime.self).date }
+
+    mutating func next(_: Date?.Type = Date?.self) throws -> Date? { try next(PGTime?.self)?.date }
 
     mutating func next<T: RawRepresentable>(_: T.Type = T.self) throws -> T where T.RawValue == String {
         let raw: String = try next()

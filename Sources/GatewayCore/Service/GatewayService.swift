@@ -40,6 +40,7 @@ public class GatewayService: Backend, @unchecked Sendable {
         // No closure around the call (`canonical { … }`): each awaited closure is one more
         // executor hop per request (see `GatewayFront`).
         let result: CommandResult
+        try command.checkStorableText()
         do { result = try await run(command, as: identity, now: mint.now()) } catch { throw Self.canonical(error) }
         if command.leavesBackgroundWork { worker.wake() }
         switch command {

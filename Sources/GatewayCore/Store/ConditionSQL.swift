@@ -6,6 +6,14 @@ enum ConditionSQL {
     /// One comparison. Text compares without case, as the originals' filters do; a number
     /// compares as is, which keeps it on the column's index (a NOCASE comparison cannot use one).
     static func clause(_ col: String, _ op: ImageCondition.Op, _ values: [JSONValue]) -> (String, [DatabaseValue]) {
+        // A text holding NUL equals and contains no stored text (SQLite would bind it cut at the NUL).
+        func unmatchable(_ v: JSONValue?) -> Bool { if case .string(let s)? = v { s.holdsNUL } else { false } }
+        switch op {
+        case .eq, .contains: if unmatchable(values.first) { return ("0", []) }
+        case .ne, .notContains: if unmatchable(values.first) { return ("1", []) }
+        case .in, .notIn: if values.contains(where: unmatchable) { return clause(col, op, values.filter { !unmatchable($0) }) }
+        case .lt, .le, .gt, .ge: break
+        }
         let dbValues = values.map(databaseValue)
         let first = dbValues.first ?? .null
         let isText: Bool = if case .string = values.first { true } else { false }

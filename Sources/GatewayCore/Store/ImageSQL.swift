@@ -123,6 +123,7 @@ struct ImageSQL {
     /// keeps LIKE's meaning (the index folds case beyond ASCII) and drops postings of deleted
     /// images; shorter parts (and any with a NUL) scan the names.
     mutating func searchWord(_ word: String) {
+        guard !word.holdsNUL else { return add("0", []) }
         let pattern = ConditionSQL.likePattern(.string(word))
         // FTS5 cannot read a phrase holding NUL; such a word scans, like a short one.
         if word.count >= NameIndex.shortestPart, !word.contains("\0") {

@@ -15,7 +15,9 @@ extension SQLiteStore: ApplicationStore {
             var request = ImageApplication.all()
             if let owner { request = request.filter(Column("owner") == owner) }
             if let status = window.status { request = request.filter(Column("status") == status) }
-            if let words = window.keywords, !words.isEmpty {
+            // A status or keywords holding NUL match nothing (SQLite would bind them cut at the NUL).
+            if window.status?.holdsNUL == true || window.keywords?.holdsNUL == true { request = request.filter(sql: "0") }
+            if let words = window.keywords, !words.isEmpty, !words.holdsNUL {
                 let pattern = "%" + words.replacingOccurrences(of: "%", with: "") + "%"
                 request = request.filter(Column("name").like(pattern) || Column("displayName").like(pattern))
             }

@@ -45,7 +45,8 @@ enum SQLiteCatalogue {
 
     /// By name or title, the name winning, then the lowest id (as Foreman finds them).
     static func entry(_ kind: CatalogEntry.Kind, named name: String, in db: Database) throws -> CatalogEntry? {
-        try SQLRequest<CatalogEntry>(literal: """
+        guard !name.holdsNUL else { return nil }
+        return try SQLRequest<CatalogEntry>(literal: """
             SELECT * FROM catalogEntry WHERE kind = \(kind.rawValue) AND (name = \(name) OR title = \(name))
             ORDER BY name = \(name) DESC, id LIMIT 1
             """, cached: true).fetchOne(db)

@@ -8,7 +8,9 @@ enum SQLiteImages {
         sql.scope(reach)
         switch key {
         case .row(let rowID): sql.add("image.id = ?", [rowID])
-        case .ref(let ref): sql.add("image.imageId = ?", [ref])
+        case .ref(let ref):
+            guard !ref.holdsNUL else { return nil }
+            sql.add("image.imageId = ?", [ref])
         }
         for c in within { sql.condition(c) }
         return try ImageView.fetchOne(db.cachedStatement(sql: ImageSQL.select + sql.whereClause), arguments: sql.arguments)
@@ -64,6 +66,8 @@ enum SQLiteImages {
     /// (listed first, and it wins), 1 by image id. The refs go to SQLite as one JSON array
     /// (`json_each`), so a 10,000-ref batch binds one argument.
     static func resolve(_ refs: [String], reach: ImageReach, in db: Database) throws -> [ImageRefMatch?] {
+        // A ref holding NUL names nothing (SQLite would compare the text cut at the NUL).
+        let refs = refs.map { $0.holdsNUL ? "" : $0 }
         var visible = ImageSQL()
         visible.scope(reach)
         let scope = visible.clauses.map { " AND " + $0 }.joined()
@@ -94,6 +98,7 @@ enum SQLiteImages {
     /// SQLite as one JSON array.
     static func deleteAll(_ imageIds: [String], in db: Database) throws -> Bool {
         let ids = Array(Set(imageIds))
+        guard !ids.contains(where: \.holdsNUL) else { return false }
         var deleted = false
         try db.inSavepoint {
             try db.execute(sql: """

@@ -15,7 +15,9 @@ extension SQLiteStore: InstanceStore {
             if let applicationId = query.applicationId { request = request.filter(Column("applicationId") == applicationId) }
             let window = query.window
             if let status = window.status { request = request.filter(Column("status") == status) }
-            if let words = window.keywords, !words.isEmpty {
+            // A status or keywords holding NUL match nothing (SQLite would bind them cut at the NUL).
+            if window.status?.holdsNUL == true || window.keywords?.holdsNUL == true { request = request.filter(sql: "0") }
+            if let words = window.keywords, !words.isEmpty, !words.holdsNUL {
                 let pattern = "%\(words)%"
                 request = request.filter(Column("name").like(pattern) || Column("displayName").like(pattern))
             }
@@ -94,7 +96,9 @@ extension SQLiteStore: InstanceStore {
         try await read { db in
             var request = User.filter(sql: "id IN (SELECT userId FROM instanceMember WHERE instanceId = ?)", arguments: [instanceId])
             if let status = window.status { request = request.filter(Column("status") == status) }
-            if let words = window.keywords, !words.isEmpty {
+            // A status or keywords holding NUL match nothing (SQLite would bind them cut at the NUL).
+            if window.status?.holdsNUL == true || window.keywords?.holdsNUL == true { request = request.filter(sql: "0") }
+            if let words = window.keywords, !words.isEmpty, !words.holdsNUL {
                 let pattern = "%\(words)%"
                 request = request.filter(Column("name").like(pattern) || Column("username").like(pattern) || Column("mobile").like(pattern))
             }

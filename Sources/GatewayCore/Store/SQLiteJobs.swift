@@ -12,12 +12,21 @@ extension SQLiteStore: JobQueue {
     }
 
     public func job(_ jobId: String) async throws -> Job? {
+        guard !jobId.holdsNUL else { return nil }
         // Every column but the work (`Job.databaseSelection`): clients poll it while it runs.
-        try inline { db in try Job.fetchOne(db, key: jobId) }
+        return try inline { db in try Job.fetchOne(db, key: jobId) }
     }
 
     public func jobs(_ query: JobQuery, owner: String?) async throws -> JobPage {
-        try await read { db in
+        // A filter holding NUL matches nothing (an id list: only its other ids).
+        let ids = query.jobIds.filter { !$0.holdsNUL }
+        if (!query.jobIds.isEmpty && ids.isEmpty) || query.action?.holdsNUL == true || owner?.holdsNUL == true {
+            return JobPage(items: [], total: 0)
+        }
+        var filtered = query
+        filtered.jobIds = ids
+        let query = filtered
+        return try await read { db in
             var jobs = Job.all()
             if let owner { jobs = jobs.filter(Column("owner") == owner) }
             if !query.jobIds.isEmpty { jobs = jobs.filter(query.jobIds.contains(Column("jobId"))) }

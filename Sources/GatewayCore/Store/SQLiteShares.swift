@@ -4,7 +4,8 @@ import GRDB
 /// CECSTACK shares in the SQLite store.
 extension SQLiteStore: ShareStore {
     public func share(_ shareId: String) async throws -> ImageShare? {
-        try inline { db in try ImageShare.filter(Column("shareId") == shareId).fetchOne(db) }
+        guard !shareId.holdsNUL else { return nil }
+        return try inline { db in try ImageShare.filter(Column("shareId") == shareId).fetchOne(db) }
     }
 
     public func insert(_ shares: [ImageShare]) async throws -> [ShareView] {
@@ -33,7 +34,8 @@ extension SQLiteStore: ShareStore {
     }
 
     public func delete(shareId: String) async throws -> Bool {
-        try await write { db in
+        guard !shareId.holdsNUL else { return false }
+        return try await write { db in
             try db.execute(sql: "DELETE FROM imageShare WHERE shareId = ?", arguments: [shareId])
             return db.changesCount > 0
         }
