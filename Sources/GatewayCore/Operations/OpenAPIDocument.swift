@@ -92,7 +92,9 @@ enum OpenAPIDocument {
         } else {
             // The operation's usual result first; a dialect that runs it otherwise (51idc's
             // updates are jobs) answers one of the others.
-            let echo = Echo(operation: route.operation, requestId: request.requestId)
+            var echo = Echo(operation: route.operation, requestId: request.requestId)
+            // A route chosen by a parameter answers as the action it chose.
+            echo.action = route.selector.flatMap { route.defaults[$0] }
             if let success = Samples.results(for: route.operation).lazy.compactMap({ try? dialect.encode($0, for: echo) }).first {
                 out[String(success.status.code)] = response(success, "success")
             }
