@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayCore
 import NIOCore
 import Testing
 
@@ -81,6 +81,35 @@ import Testing
         let jobs = try dialect.encode(.jobs(JobPage(items: [job], total: 1)), for: dialect.decode(request("DescribeJobs", [])).echo)
         #expect(jobs.body?["job_set"]?.arrayValue?.first?["job_action"] == "CaptureInstance")
         #expect(jobs.body?["job_set"]?.arrayValue?.first?["status"] == "pending" && jobs.body?["total_count"] == 1)
+    }
+
+    /// Each action answers its own result (a job for the job actions) and any other is the
+    /// internal error, never an answer with null facts.
+    @Test func eachActionAnswersItsOwnResultAndNothingElse() throws {
+        let answers = ["DescribeImages": "images", "CaptureInstance": "job", "DeleteImages": "job", "ModifyImageAttributes": "job",
+                       "DescribeJobs": "jobs"]
+        for (action, kind) in answers {
+            let given = ["CaptureInstance": [("instance", "i-1")], "DeleteImages": [("images.1", "img-a")],
+                         "ModifyImageAttributes": [("image", "img-a")]][action] ?? []
+            let echo = try dialect.decode(request(action, given)).echo
+            #expect(echo.action == action)
+            for result in Samples.all {
+                do {
+                    _ = try dialect.encode(result, for: echo)
+                    #expect(result.kind == kind, "\(action) answers \(result.kind)")
+                } catch {
+                    guard case .internal = error, result.kind != kind else {
+                        Issue.record("\(action) refuses \(result.kind): \(error)")
+                        continue
+                    }
+                    #expect(dialect.encode(error, for: try request(action, [])).body?["ret_code"] == 5000)
+                }
+            }
+        }
+        // An echo naming no action of the file is not answered either.
+        #expect(throws: CanonicalError.self) {
+            try dialect.encode(.images(ImagePage(items: [], total: 0)), for: Echo(operation: .imageList, requestId: "r-1"))
+        }
     }
 
     @Test func errorsAreHTTP200WithARetCode() throws {
