@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayCore
 import NIOCore
 import Testing
 
@@ -21,14 +21,14 @@ import Testing
             ("images.2", "img-bbbbbbbb"), ("images.1", "img-aaaaaaaa"), ("status.1", "available"), ("status.2", "pending"),
             ("processor_type", "64bit"), ("os_family", "centos"), ("search_word", "web"), ("offset", "5"), ("limit", "7"),
             ("verbose", "1"), ("zone", "pek3"), ("access_key_id", "ignored"),
-        ]))
+        ])).command
         #expect(command == .listImages(ImageQuery(scope: .visible, filters: [
             ImageCondition(.imageId, .in, ["img-aaaaaaaa", "img-bbbbbbbb"]),
             ImageCondition(.status, .in, ["active", "queued", "saving"]),
             .eq(.bits, "64"), .eq(.platform, "centos"),
         ], searchWord: "web", sort: [SortKey(.createdAt, descending: true)], offset: 5, limit: 7)))
         // The CLI sends every filter as a list.
-        let cli = try dialect.decode(request("DescribeImages", [("processor_type.1", "64bit"), ("processor_type.2", "32bit")]))
+        let cli = try dialect.decode(request("DescribeImages", [("processor_type.1", "64bit"), ("processor_type.2", "32bit")])).command
         #expect(cli == .listImages(ImageQuery(filters: [ImageCondition(.bits, .in, ["64", "32"])],
                                               sort: [SortKey(.createdAt, descending: true)], offset: 0, limit: 20)))
     }
@@ -50,13 +50,13 @@ import Testing
 
     @Test func mutationsAreJobsWithTheirArguments() throws {
         let spec = { (action: String) in JobSpec(action: action, zone: "pek3", requestId: "r-1") }
-        #expect(try dialect.decode(request("CaptureInstance", [("instance", "i-1"), ("image_name", "golden"), ("zone", "pek3")]))
+        #expect(try dialect.decode(request("CaptureInstance", [("instance", "i-1"), ("image_name", "golden"), ("zone", "pek3")])).command
             == .asJob(spec("CaptureInstance"), .captureImage(instance: "i-1", patch: [.name: "golden", .zone: "pek3", .computeResourceId: 1])))
-        #expect(try dialect.decode(request("DeleteImages", [("images.1", "img-a"), ("images.2", "img-b"), ("zone", "pek3")]))
+        #expect(try dialect.decode(request("DeleteImages", [("images.1", "img-a"), ("images.2", "img-b"), ("zone", "pek3")])).command
             == .asJob(spec("DeleteImages"), .batchDeleteImages(["img-a", "img-b"])))
-        #expect(try dialect.decode(request("ModifyImageAttributes", [("image", "img-a"), ("description", "d"), ("zone", "pek3")]))
+        #expect(try dialect.decode(request("ModifyImageAttributes", [("image", "img-a"), ("description", "d"), ("zone", "pek3")])).command
             == .asJob(spec("ModifyImageAttributes"), .updateImage(ImageSelector(ref: "img-a"), [.description: "d"])))
-        #expect(try dialect.decode(request("DescribeJobs", [("jobs.1", "j-1"), ("status.1", "working"), ("limit", "3")]))
+        #expect(try dialect.decode(request("DescribeJobs", [("jobs.1", "j-1"), ("status.1", "working"), ("limit", "3")])).command
             == .listJobs(JobQuery(jobIds: ["j-1"], statuses: [.working], offset: 0, limit: 3)))
     }
 
@@ -65,7 +65,8 @@ import Testing
         image.bits = .bits64
         image.status = .saving
         image.size = (20 << 30) + 1
-        let page = dialect.encode(.images(ImagePage(items: [ImageView(image: image)], total: 9)), for: try request("DescribeImages", []))
+        let page = try dialect.encode(.images(ImagePage(items: [ImageView(image: image)], total: 9)),
+                                      for: dialect.decode(request("DescribeImages", [])).echo)
         let body = try #require(page.body)
         #expect(body["action"] == "DescribeImagesResponse" && body["ret_code"] == 0 && body["total_count"] == 9)
         let item = try #require(body["image_set"]?.arrayValue?.first)
@@ -75,11 +76,40 @@ import Testing
 
         let job = Job(jobId: "j-abc", action: "CaptureInstance", status: .pending, zone: "pek3", requestId: "r-1",
                       resourceIds: ["img-abcd1234"], owner: "t", createdAt: Date(timeIntervalSince1970: 1_568_212_453))
-        let captured = dialect.encode(.job(job), for: try request("CaptureInstance", []))
+        let captured = try dialect.encode(.job(job), for: dialect.decode(request("CaptureInstance", [("instance", "i-1")])).echo)
         #expect(captured.body == ["action": "CaptureInstanceResponse", "image_id": "img-abcd1234", "job_id": "j-abc", "ret_code": 0])
-        let jobs = dialect.encode(.jobs(JobPage(items: [job], total: 1)), for: try request("DescribeJobs", []))
+        let jobs = try dialect.encode(.jobs(JobPage(items: [job], total: 1)), for: dialect.decode(request("DescribeJobs", [])).echo)
         #expect(jobs.body?["job_set"]?.arrayValue?.first?["job_action"] == "CaptureInstance")
         #expect(jobs.body?["job_set"]?.arrayValue?.first?["status"] == "pending" && jobs.body?["total_count"] == 1)
+    }
+
+    /// Each action answers its own result (a job for the job actions) and any other is the
+    /// internal error, never an answer with null facts.
+    @Test func eachActionAnswersItsOwnResultAndNothingElse() throws {
+        let answers = ["DescribeImages": "images", "CaptureInstance": "job", "DeleteImages": "job", "ModifyImageAttributes": "job",
+                       "DescribeJobs": "jobs"]
+        for (action, kind) in answers {
+            let given = ["CaptureInstance": [("instance", "i-1")], "DeleteImages": [("images.1", "img-a")],
+                         "ModifyImageAttributes": [("image", "img-a")]][action] ?? []
+            let echo = try dialect.decode(request(action, given)).echo
+            #expect(echo.action == action)
+            for result in Samples.all {
+                do {
+                    _ = try dialect.encode(result, for: echo)
+                    #expect(result.kind == kind, "\(action) answers \(result.kind)")
+                } catch {
+                    guard case .internal = error, result.kind != kind else {
+                        Issue.record("\(action) refuses \(result.kind): \(error)")
+                        continue
+                    }
+                    #expect(dialect.encode(error, for: try request(action, [])).body?["ret_code"] == 5000)
+                }
+            }
+        }
+        // An echo naming no action of the file is not answered either.
+        #expect(throws: CanonicalError.self) {
+            try dialect.encode(.images(ImagePage(items: [], total: 0)), for: Echo(operation: .imageList, requestId: "r-1"))
+        }
     }
 
     @Test func errorsAreHTTP200WithARetCode() throws {

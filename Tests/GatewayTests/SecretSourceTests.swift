@@ -21,8 +21,8 @@ import Testing
     struct SigningDialect: Dialect {
         let id: DialectID = "signing"
         var authScheme: (any AuthScheme)? { AuthSchemes.all.first }
-        func decode(_ request: DialectRequest) throws(CanonicalError) -> Command { throw .unauthorized("") }
-        func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse { DialectResponse(body: nil) }
+        func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded { throw .unauthorized("") }
+        func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse { throw echo.unexpected(result, in: id) }
         func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse { DialectResponse(body: nil) }
         func credential(_ request: DialectRequest) -> PresentedCredential? { nil }
     }

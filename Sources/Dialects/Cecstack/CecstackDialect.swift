@@ -27,13 +27,19 @@ public struct CecstackDialect: Dialect {
         .bootMode, .cpuArch, .diskFormat, .bits, .minDisk, .minRam, .name, .osType, .osVersion, .platform,
     ]
 
-    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded {
+        var echo = request.echo
+        let command = try command(request, echo: &echo)
+        return Decoded(command, echo)
+    }
+
+    func command(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> Command {
         guard let region = request.headers[values: Self.regionHeader].first, !region.isEmpty else {
             throw .invalidParameter(field: Self.regionHeader.rawName, message: "header is required")
         }
         switch request.operation {
         case .imageList:
-            return .listImages(try listQuery(request))
+            return .listImages(try listQuery(request, echo: &echo))
         case .imageGet:
             return .getImage(ImageSelector(ref: try imageRef(request)))
         case .imageCreate:
@@ -48,31 +54,33 @@ public struct CecstackDialect: Dialect {
         case .imageDelete:
             return .deleteImage(ImageSelector(ref: try imageRef(request)))
         default:
-            return try decodeFilesAndShares(request)
+            return try decodeFilesAndShares(request, echo: &echo)
         }
     }
 
-    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
-        switch (request.operation, result) {
-        case (.imageUpdate, _), (.imageShare, _), (.imageUnshare, _), (.shareDelete, _), (.imageExport, _):
-            return CecstackEnvelope.success(request, data: .null)
-        case (.imageDelete, _), (.imageFinishUpload, _):
-            return CecstackEnvelope.success(request, data: nil)
-        case (_, .uploadTicket(let ticket)):
-            return CecstackEnvelope.success(request, data: Self.uploadTarget(ticket, request))
-        case (_, .shares(let page)):
-            return CecstackEnvelope.success(request, data: Self.page(page.items.map(Self.share), total: page.total, request))
-        case (_, .buckets(let buckets)):
-            return CecstackEnvelope.success(request, data: .array(buckets.map {
+    public func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse {
+        let id = echo.requestId
+        switch (echo.operation, result) {
+        case (.imageUpdate, .image), (.imageExport, .image), (.imageShare, .shares), (.imageUnshare, .shares), (.shareDelete, .shares):
+            return CecstackEnvelope.success(id, data: .null)
+        case (.imageDelete, .image), (.imageFinishUpload, .image):
+            return CecstackEnvelope.success(id, data: nil)
+        case (.imagePrepareUpload, .uploadTicket(let ticket)):
+            return CecstackEnvelope.success(id, data: Self.uploadTarget(ticket, publicURL: echo.publicURL))
+        case (.imageListShares, .shares(let page)), (.shareListReceived, .shares(let page)):
+            return CecstackEnvelope.success(id, data: Self.page(page.items.map(Self.share), total: page.total, echo))
+        case (.storageListBuckets, .buckets(let buckets)):
+            return CecstackEnvelope.success(id, data: .array(buckets.map {
                 ["name": .string($0.name), "azId": .string($0.azId), "cellId": .string($0.cellId)]
             }))
-        case (_, .image(let view)):
-            return CecstackEnvelope.success(request, data: .object(Self.image(view)))
-        case (_, .images(let page)):
-            return CecstackEnvelope.success(request, data: Self.page(page.items.map { .object(Self.image($0)) },
-                                                                     total: page.total, request))
+        case (.imageGet, .image(let view)), (.imageCreate, .image(let view)), (.imageImport, .image(let view)),
+             (.shareCopy, .image(let view)):
+            return CecstackEnvelope.success(id, data: .object(Self.image(view)))
+        case (.imageList, .images(let page)):
+            return CecstackEnvelope.success(id, data: Self.page(page.items.map { .object(Self.image($0)) }, total: page.total, echo))
         default:
-            return CecstackEnvelope.success(request, data: .null)
+            // `image.download` included: its bytes are streamed, never encoded.
+            throw echo.unexpected(result, in: self.id)
         }
     }
 
@@ -107,12 +115,12 @@ public struct CecstackDialect: Dialect {
         return out
     }
 
-    /// `{size, current, total, list}` with the page the client asked for.
-    static func page(_ items: [JSONValue], total: Int, _ request: DialectRequest) -> JSONValue {
-        let params = (try? Parameters.merged(request)) ?? [:]
-        return [
-            "size": .int(Int64((try? Parameters.int(params["size"], name: "size")) ?? items.count)),
-            "current": .int(Int64((try? Parameters.int(params["current"], name: "current")) ?? 1)),
+    /// `{size, current, total, list}` with the page the client asked for (the size it gave, else
+    /// the items').
+    static func page(_ items: [JSONValue], total: Int, _ echo: Echo) -> JSONValue {
+        [
+            "size": .int(Int64(echo.pageSize ?? items.count)),
+            "current": .int(Int64(echo.page)),
             "total": .int(Int64(total)),
             "list": .array(items),
         ]
@@ -160,12 +168,13 @@ public struct CecstackDialect: Dialect {
         }
     }
 
-    func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ImageQuery {
+    func listQuery(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> ImageQuery {
         let params = try Parameters.merged(request)
         guard params["size"] != nil else { throw .invalidParameter(field: "size", message: "is required") }
         guard params["current"] != nil else { throw .invalidParameter(field: "current", message: "is required") }
         let size = try Parameters.bounded(params["size"], name: "size", default: 10, range: 1...Self.maxPageSize)
         let current = try Parameters.bounded(params["current"], name: "current", default: 1, range: 1...Int(Int32.max))
+        (echo.page, echo.pageSize) = (current, try Parameters.int(params["size"], name: "size") == nil ? nil : size)
         let scope: ImageScope = request.parameter("scope") == "public" ? .publicOnly : .own
         let filters = try Self.filters(try Parameters.string(params["filter"], name: "filter") ?? "")
         return ImageQuery(scope: scope, filters: filters, sort: [SortKey(.createdAt, descending: true)],

@@ -2,8 +2,8 @@ import GatewayCore
 
 /// CECSTACK's one envelope, success and failure alike: `{requestId, code, message, data}`.
 enum CecstackEnvelope {
-    static func success(_ request: DialectRequest, data: JSONValue?) -> DialectResponse {
-        var body: [String: JSONValue] = ["requestId": .string(request.requestId), "code": "Success", "message": "调用成功"]
+    static func success(_ requestId: String, data: JSONValue?) -> DialectResponse {
+        var body: [String: JSONValue] = ["requestId": .string(requestId), "code": "Success", "message": "调用成功"]
         if let data { body["data"] = data }
         return DialectResponse(body: .object(body))
     }

@@ -4,7 +4,7 @@ import GatewayCore
 extension CecstackDialect {
     static let pageLimit = 1...maxPageSize
 
-    func decodeFilesAndShares(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    func decodeFilesAndShares(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> Command {
         switch request.operation {
         case .imagePrepareUpload:
             let body = try request.bodyObject()
@@ -28,10 +28,10 @@ extension CecstackDialect {
         case .imageUnshare:
             return .unshareImage(ImageSelector(ref: try imageRef(request)), userIds: try userIds(request))
         case .imageListShares:
-            let (offset, limit) = try window(request)
+            let (offset, limit) = try window(request, echo: &echo)
             return .listShares(ImageSelector(ref: try imageRef(request)), offset: offset, limit: limit)
         case .shareListReceived:
-            let (offset, limit) = try window(request)
+            let (offset, limit) = try window(request, echo: &echo)
             let order = try Parameters.string(try Parameters.merged(request)["orderBy"], name: "orderBy") ?? "createdAt:desc"
             guard order == "createdAt:desc" || order == "createdAt:asc" else {
                 throw .invalidParameter(field: "orderBy", message: "must be createdAt:desc or createdAt:asc")
@@ -92,20 +92,22 @@ extension CecstackDialect {
         return out
     }
 
-    func window(_ request: DialectRequest) throws(CanonicalError) -> (offset: Int, limit: Int) {
+    /// The page to list; the answer echoes the page and the size the client gave.
+    func window(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> (offset: Int, limit: Int) {
         let params = try Parameters.merged(request)
         let size = try Parameters.bounded(params["size"], name: "size", default: 10, range: Self.pageLimit)
         let current = try Parameters.bounded(params["current"], name: "current", default: 1, range: 1...Int(Int32.max))
+        (echo.page, echo.pageSize) = (current, try Parameters.int(params["size"], name: "size") == nil ? nil : size)
         return (Parameters.offset(page: current, size: size), size)
     }
 
     /// Where to put the bytes, both served by the gateway itself: `image_url` takes a plain PUT;
     /// `domain` (a bare scheme://host:port, as S3 SDKs want it), `bucket` and `file` name the
     /// object an S3 client writes with the upload's own key pair (`S3Middleware`).
-    static func uploadTarget(_ ticket: UploadTicket, _ request: DialectRequest) -> JSONValue {
-        let domain = Self.origin(request.publicURL)
+    static func uploadTarget(_ ticket: UploadTicket, publicURL: String) -> JSONValue {
+        let domain = Self.origin(publicURL)
         return [
-            "image_url": .string("\(request.publicURL)/ims/v1/uploads/\(ticket.imageId)?token=\(ticket.token)"),
+            "image_url": .string("\(publicURL)/ims/v1/uploads/\(ticket.imageId)?token=\(ticket.token)"),
             "accessKey": .string(ticket.accessKey), "secretKey": .string(ticket.secretKey), "token": .string(ticket.token),
             "bucket": .string(S3Middleware.bucket), "file": .string(ticket.imageId), "domain": .string(domain),
             "uploadId": .string(ticket.uploadId),

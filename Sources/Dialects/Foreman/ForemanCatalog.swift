@@ -31,10 +31,10 @@ extension ForemanDialect {
         return kind
     }
 
-    func decodeCatalog(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    func decodeCatalog(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> Command {
         let kind = try catalogKind(request)
         switch request.operation {
-        case .catalogList: return .listCatalog(try catalogQuery(request, kind))
+        case .catalogList: return .listCatalog(try catalogQuery(request, kind, echo: &echo))
         case .catalogGet: return .getCatalogEntry(CatalogSelector(kind, try identifier(request, "id")))
         case .catalogDelete: return .deleteCatalogEntry(CatalogSelector(kind, try identifier(request, "id")))
         case .catalogUpdate:
@@ -86,8 +86,8 @@ extension ForemanDialect {
         }
     }
 
-    func catalogQuery(_ request: DialectRequest, _ kind: CatalogEntry.Kind) throws(CanonicalError) -> CatalogQuery {
-        let window = try listWindow(request)
+    func catalogQuery(_ request: DialectRequest, _ kind: CatalogEntry.Kind, echo: inout Echo) throws(CanonicalError) -> CatalogQuery {
+        let window = try listWindow(request, echo: &echo)
         var query = CatalogQuery(kind: kind, offset: window.offset, limit: window.limit)
         if let search = window.search { query.match = try ForemanSearch.catalogMatch(search, kind: kind) }
         if let order = window.order {
@@ -102,10 +102,9 @@ extension ForemanDialect {
         return query
     }
 
-    func catalogIndex(_ page: CatalogPage, _ request: DialectRequest) -> JSONValue {
-        let thin = (try? Parameters.bool(Parameters.merged(request)["thin"], name: "thin")) ?? false
-        var envelope = indexEnvelope(total: page.scopeTotal, subtotal: page.total, request)
-        envelope["results"] = .array(page.items.map { Self.catalogJSON($0, thin: thin) })
+    func catalogIndex(_ page: CatalogPage, _ echo: Echo) -> JSONValue {
+        var envelope = indexEnvelope(total: page.scopeTotal, subtotal: page.total, echo)
+        envelope["results"] = .array(page.items.map { Self.catalogJSON($0, thin: echo.thin) })
         return .object(envelope)
     }
 

@@ -19,11 +19,17 @@ public struct ForemanDialect: Dialect {
     /// Clients ask for "everything" with huge per_page values (4294967296).
     static let unboundedPerPage = 100_000
 
-    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded {
+        var echo = request.echo
+        let command = try command(request, echo: &echo)
+        return Decoded(command, echo)
+    }
+
+    func command(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> Command {
         let parent = try parentCondition(request)
         switch request.operation {
         case .imageList:
-            return .listImages(try listQuery(request, parent: parent))
+            return .listImages(try listQuery(request, parent: parent, echo: &echo))
         case .imageGet:
             return .getImage(ImageSelector(ref: try identifier(request, "id"), within: parent))
         case .imageDelete:
@@ -42,25 +48,28 @@ public struct ForemanDialect: Dialect {
             let ref = try identifier(request, "id")
             return .updateImage(ImageSelector(ref: ref, within: parent), try imagePatch(request))
         case .catalogList, .catalogGet, .catalogCreate, .catalogUpdate, .catalogDelete:
-            return try decodeCatalog(request)
+            return try decodeCatalog(request, echo: &echo)
         default:
             throw .internal("foreman has no \(request.operation.rawValue)")
         }
     }
 
-    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
-        switch result {
-        case .image(let view):
-            return DialectResponse(status: request.operation == .imageCreate ? .created : .ok,
-                                   body: .object(Self.slots.encode(view)))
-        case .images(let page):
-            return DialectResponse(body: index(page, request))
-        case .catalogEntry(let entry):
-            return DialectResponse(status: request.operation == .catalogCreate ? .created : .ok, body: Self.catalogJSON(entry))
-        case .catalogEntries(let page):
-            return DialectResponse(body: catalogIndex(page, request))
+    public func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse {
+        switch (echo.operation, result) {
+        case (.imageGet, .image(let view)), (.imageUpdate, .image(let view)), (.imageDelete, .image(let view)):
+            return DialectResponse(body: .object(Self.slots.encode(view)))
+        case (.imageCreate, .image(let view)):
+            return DialectResponse(status: .created, body: .object(Self.slots.encode(view)))
+        case (.imageList, .images(let page)):
+            return DialectResponse(body: index(page, echo))
+        case (.catalogGet, .catalogEntry(let entry)), (.catalogUpdate, .catalogEntry(let entry)), (.catalogDelete, .catalogEntry(let entry)):
+            return DialectResponse(body: Self.catalogJSON(entry))
+        case (.catalogCreate, .catalogEntry(let entry)):
+            return DialectResponse(status: .created, body: Self.catalogJSON(entry))
+        case (.catalogList, .catalogEntries(let page)):
+            return DialectResponse(body: catalogIndex(page, echo))
         default:
-            return DialectResponse(body: nil)
+            throw echo.unexpected(result, in: id)
         }
     }
 
@@ -109,8 +118,8 @@ public struct ForemanDialect: Dialect {
         return try Self.slots.decode(fields)
     }
 
-    func listQuery(_ request: DialectRequest, parent: [ImageCondition]) throws(CanonicalError) -> ImageQuery {
-        let window = try listWindow(request)
+    func listQuery(_ request: DialectRequest, parent: [ImageCondition], echo: inout Echo) throws(CanonicalError) -> ImageQuery {
+        let window = try listWindow(request, echo: &echo)
         var sort: [SortKey] = []
         if let order = window.order { sort = [try Self.sortKey(order)] }
         var query = ImageQuery(scope: .visible, base: parent, sort: sort, offset: window.offset, limit: window.limit, countsScope: true)
@@ -137,8 +146,8 @@ public struct ForemanDialect: Dialect {
 
     // MARK: - Encoding
 
-    func index(_ page: ImagePage, _ request: DialectRequest) -> JSONValue {
-        var envelope = indexEnvelope(total: page.scopeTotal ?? page.total, subtotal: page.total, request)
+    func index(_ page: ImagePage, _ echo: Echo) -> JSONValue {
+        var envelope = indexEnvelope(total: page.scopeTotal ?? page.total, subtotal: page.total, echo)
         envelope["results"] = .array(page.items.map { .object(Self.slots.encode($0)) })
         return .object(envelope)
     }

@@ -7,7 +7,13 @@ public struct HtaiyunDialect: Dialect {
 
     static let maxPageSize = 1000
 
-    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded {
+        var echo = request.echo
+        let command = try command(request, echo: &echo)
+        return Decoded(command, echo)
+    }
+
+    func command(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> Command {
         switch request.operation {
         case .applicationCreate:
             let body = try request.bodyObject()
@@ -35,36 +41,39 @@ public struct HtaiyunDialect: Dialect {
                 applications: body["applications"] == nil ? nil : try Self.list(body["applications"]))
             return .updateApplication(try applicationId(request), patch)
         case .applicationList:
-            return .listApplications(try listQuery(request))
+            return .listApplications(try listQuery(request, echo: &echo))
         default:
-            return try decodeInstances(request)
+            return try decodeInstances(request, echo: &echo)
         }
     }
 
-    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
-        switch (request.operation, result) {
-        case (.applicationDelete, _), (.instanceUpdate, _), (.instanceDelete, _), (.instanceBatchDelete, _),
-             (.instanceAddMember, _), (.instanceRemoveMember, _), (.instanceAddMembers, _), (.instanceRemoveMembers, _):
+    public func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse {
+        switch (echo.operation, result) {
+        case (.applicationDelete, .application), (.instanceUpdate, .instance), (.instanceDelete, .instances),
+             (.instanceBatchDelete, .instances), (.instanceAddMember, .users), (.instanceRemoveMember, .users),
+             (.instanceAddMembers, .users), (.instanceRemoveMembers, .users):
             return HtaiyunEnvelope.ok(nil)
-        case (_, .instance(let view)):
+        case (.instanceCreate, .instance(let view)), (.instanceGet, .instance(let view)):
             return HtaiyunEnvelope.ok(Self.instance(view))
-        case (_, .instances(let page)):
-            let window = try? listWindow(request, statuses: Self.instanceStatuses)
-            return HtaiyunEnvelope.page(total: page.total, offset: window?.offset ?? 0, limit: window?.limit ?? 20,
-                                        entities: page.items.map(Self.instance))
-        case (_, .users(let page)):
-            let window = try? listWindow(request, statuses: Self.memberStatuses)
-            return HtaiyunEnvelope.page(total: page.total, offset: window?.offset ?? 0, limit: window?.limit ?? 20,
-                                        entities: page.items.map(Self.member))
-        case (_, .application(let app)):
+        case (.instanceList, .instances(let page)):
+            return Self.page(total: page.total, page.items.map(Self.instance), echo)
+        case (.instanceListMembers, .users(let page)):
+            return Self.page(total: page.total, page.items.map(Self.member), echo)
+        case (.applicationCreate, .application(let app)), (.applicationGet, .application(let app)),
+             (.applicationUpdate, .application(let app)):
             return HtaiyunEnvelope.ok(Self.application(app))
-        case (_, .applications(let page)):
-            let query = try? listQuery(request)
-            return HtaiyunEnvelope.page(total: page.total, offset: query?.offset ?? 0, limit: query?.limit ?? 20,
-                                        entities: page.items.map(Self.application))
+        case (.applicationList, .applications(let page)):
+            return Self.page(total: page.total, page.items.map(Self.application), echo)
         default:
-            return HtaiyunEnvelope.ok(nil)
+            throw echo.unexpected(result, in: id)
         }
+    }
+
+    /// A page of entities, at the page the client asked for.
+    static func page(total: Int, _ entities: [JSONValue], _ echo: Echo) -> DialectResponse {
+        let size = echo.pageSize ?? 20
+        return HtaiyunEnvelope.page(total: total, offset: Parameters.offset(page: echo.page, size: size), limit: size,
+                                    entities: entities)
     }
 
     public func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse {
@@ -101,16 +110,19 @@ public struct HtaiyunDialect: Dialect {
     }
 
     /// Applications list ACTIVED ones unless asked otherwise.
-    func listQuery(_ request: DialectRequest) throws(CanonicalError) -> ListWindow {
-        try listWindow(request, statuses: ApplicationStatus.allCases.map(\.rawValue), defaultStatus: "ACTIVED")
+    func listQuery(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> ListWindow {
+        try listWindow(request, statuses: ApplicationStatus.allCases.map(\.rawValue), defaultStatus: "ACTIVED", echo: &echo)
     }
 
     /// htaiyun's list parameters: keywords, status (or ALL_STATUS), page from 1, offset = page
     /// size, order (name, created, updated) and asc — which the seed also spells `acs`.
-    func listWindow(_ request: DialectRequest, statuses: [String], defaultStatus: String = "ALL_STATUS") throws(CanonicalError) -> ListWindow {
+    /// The answer's page echoes `page` and the size (`offset`).
+    func listWindow(_ request: DialectRequest, statuses: [String], defaultStatus: String = "ALL_STATUS",
+                    echo: inout Echo) throws(CanonicalError) -> ListWindow {
         let params = try Parameters.merged(request)
         let page = try Parameters.bounded(params["page"], name: "page", default: 1, range: 1...Int(Int32.max))
         let size = try Parameters.bounded(params["offset"], name: "offset", default: 20, range: 1...Self.maxPageSize)
+        (echo.page, echo.pageSize) = (page, size)
         var status: String?
         let given = try Parameters.string(params["status"], name: "status").flatMap { $0.isEmpty ? nil : $0 } ?? defaultStatus
         if given != "ALL_STATUS" {

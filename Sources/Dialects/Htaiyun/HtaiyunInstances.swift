@@ -5,7 +5,7 @@ extension HtaiyunDialect {
     static let instanceStatuses = ApplicationStatus.allCases.map(\.rawValue)
     static let memberStatuses = ["ACTIVED", "DISABLED"]
 
-    func decodeInstances(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    func decodeInstances(_ request: DialectRequest, echo: inout Echo) throws(CanonicalError) -> Command {
         switch request.operation {
         case .instanceCreate:
             let body = try request.bodyObject()
@@ -37,7 +37,7 @@ extension HtaiyunDialect {
         case .instanceRemoveMembers:
             return .removeMembers(instance: try instanceId(request), users: try idList(try request.bodyObject()["userids"], name: "userids"))
         case .instanceListMembers:
-            return .listMembers(instance: try instanceId(request), try listWindow(request, statuses: Self.memberStatuses))
+            return .listMembers(instance: try instanceId(request), try listWindow(request, statuses: Self.memberStatuses, echo: &echo))
         case .instanceGet:
             return .getInstance(try instanceId(request))
         case .instanceList:
@@ -45,7 +45,7 @@ extension HtaiyunDialect {
             return .listInstances(InstanceQuery(
                 userId: try Parameters.int(params["userid"], name: "userid").map(Int64.init),
                 applicationId: try Parameters.int(params["applicationid"], name: "applicationid").map(Int64.init),
-                window: try listWindow(request, statuses: Self.instanceStatuses)))
+                window: try listWindow(request, statuses: Self.instanceStatuses, echo: &echo)))
         default:
             throw .internal("htaiyun has no \(request.operation.rawValue)")
         }

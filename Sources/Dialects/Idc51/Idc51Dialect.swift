@@ -8,7 +8,11 @@ public struct Idc51Dialect: Dialect {
 
     static let maxLimit = 100
 
-    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded {
+        Decoded(try command(request), request.echo)
+    }
+
+    func command(_ request: DialectRequest) throws(CanonicalError) -> Command {
         let zone = request.parameter("zone") ?? ""
         let job = { (action: String) in JobSpec(action: action, zone: zone, requestId: request.requestId) }
         switch request.operation {
@@ -55,22 +59,21 @@ public struct Idc51Dialect: Dialect {
         }
     }
 
-    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
-        switch result {
-        case .images(let page):
+    public func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse {
+        switch (echo.operation, result) {
+        case (.imageList, .images(let page)):
             return DialectResponse(body: [
                 "images": .array(page.items.map { .object(Self.image($0)) }),
                 "total_count": .int(Int64(page.total)),
                 "ret_code": 0,
             ])
-        case .job(let job) where request.operation == .jobGet:
+        case (.jobGet, .job(let job)):
             return DialectResponse(body: Self.job(job))
-        case .job(let job):
+        // Every mutation is a job (`Command.asJob`): the answer names it.
+        case (.imageCapture, .job(let job)), (.imageUpdate, .job(let job)), (.imageBatchDelete, .job(let job)):
             return DialectResponse(body: ["job_id": .string(job.jobId), "action": .string(job.action), "ret_code": 0])
-        case .image(let view):
-            return DialectResponse(body: .object(Self.image(view)))
         default:
-            return DialectResponse(body: ["ret_code": 0])
+            throw echo.unexpected(result, in: id)
         }
     }
 

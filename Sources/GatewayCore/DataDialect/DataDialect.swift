@@ -31,10 +31,12 @@ public struct DataDialect: Dialect {
         return action
     }
 
-    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Command {
+    public func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded {
         let action = try action(request)
         let params = try Self.parameters(request)
-        return try action.command(params, fields: fields, requestId: request.requestId)
+        var echo = request.echo
+        echo.action = action.name
+        return Decoded(try action.command(params, fields: fields, requestId: request.requestId), echo)
     }
 
     /// Body fields (a form, or JSON) with the query's over them, as text.
@@ -44,26 +46,33 @@ public struct DataDialect: Dialect {
         return all
     }
 
-    public func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse {
-        guard let action = try? action(request) else { return DialectResponse(body: nil) }
+    public func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse {
+        guard let action = echo.action.flatMap({ actions[$0] }) else {
+            throw .internal("\(id.rawValue) has no action '\(echo.action ?? "")' to answer")
+        }
+        // An action that is a job answers the job; any other, its operation's result.
         var facts: [String: JSONValue] = [:]
-        switch result {
-        case .images(let page):
+        switch (action.job == nil ? action.operation : nil, result) {
+        case (.imageList?, .images(let page)):
             facts["images"] = .array(page.items.map(image))
             facts["total"] = .int(Int64(page.total))
-        case .image(let view):
+        case (.imageGet?, .image(let view)), (.imageCreate?, .image(let view)), (.imageCapture?, .image(let view)),
+             (.imageUpdate?, .image(let view)), (.imageDelete?, .image(let view)):
             facts["image"] = image(view)
-        case .jobs(let page):
+        case (.imageBatchDelete?, .imagesDeleted):
+            // Nothing a template can name: the answer is the action's constants.
+            break
+        case (.jobList?, .jobs(let page)):
             facts["jobs"] = .array(page.items.map { job in self.job.render { job.fact($0, times: times) } })
             facts["total"] = .int(Int64(page.total))
-        case .job(let job):
+        case (nil, .job(let job)), (.jobGet?, .job(let job)):
             let written = self.job.render { job.fact($0, times: times) }
             facts["job"] = written
             facts["jobs"] = [written]
             facts["total"] = 1
             for fact in AnswerTemplate.jobFacts { facts["job." + fact] = job.fact(fact, times: times) }
         default:
-            break
+            throw echo.unexpected(result, in: id)
         }
         return DialectResponse(body: action.answer.render { facts[$0] })
     }

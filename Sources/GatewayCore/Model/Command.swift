@@ -89,6 +89,30 @@ public enum CommandResult: Sendable, Codable, Equatable {
     case done
 }
 
+extension CommandResult {
+    /// The case's name, for messages.
+    public var kind: String {
+        switch self {
+        case .image: "image"
+        case .images: "images"
+        case .imagesDeleted: "imagesDeleted"
+        case .application: "application"
+        case .applications: "applications"
+        case .job: "job"
+        case .jobs: "jobs"
+        case .instance: "instance"
+        case .instances: "instances"
+        case .users: "users"
+        case .uploadTicket: "uploadTicket"
+        case .shares: "shares"
+        case .buckets: "buckets"
+        case .catalogEntry: "catalogEntry"
+        case .catalogEntries: "catalogEntries"
+        case .done: "done"
+        }
+    }
+}
+
 /// Canonical field values keyed by canonical field, as produced by `FieldSlots.decode`.
 public typealias ImagePatch = [ImageField: JSONValue]
 

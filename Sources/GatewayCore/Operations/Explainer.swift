@@ -75,7 +75,7 @@ public struct Explainer: Sendable {
         }
         if case .response(let response) = answer {
             out.answer = response
-            if trace.failed == nil || trace.failed?.stage == .run { out.lines.append("answer:") }
+            if trace.failed == nil || trace.failed?.stage == .run || trace.failed?.stage == .encode { out.lines.append("answer:") }
             out.lines.append(Self.render(response))
         }
         return out

@@ -90,8 +90,14 @@ enum OpenAPIDocument {
                 "Content-Length": ["schema": ["type": "integer"]], "X-Checksum-Md5": ["schema": ["type": "string"]],
             ]) { a, _ in a }), "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]]
         } else {
-            let success = dialect.encode(Samples.result(for: route.operation), for: request)
-            out[String(success.status.code)] = response(success, "success")
+            // The operation's usual result first; a dialect that runs it otherwise (51idc's
+            // updates are jobs) answers one of the others.
+            var echo = Echo(operation: route.operation, requestId: request.requestId)
+            // A route chosen by a parameter answers as the action it chose.
+            echo.action = route.selector.flatMap { route.defaults[$0] }
+            if let success = Samples.results(for: route.operation).lazy.compactMap({ try? dialect.encode($0, for: echo) }).first {
+                out[String(success.status.code)] = response(success, "success")
+            }
         }
         for error in Samples.errors {
             let failure = dialect.encode(error, for: request)
@@ -165,6 +171,22 @@ enum Samples {
         .notFound(kind: "image", id: "1"), .unauthorized("user"), .forbidden("not yours"), .unavailable("backend unreachable"),
     ]
     static var catalogEntry: CatalogEntry { CatalogEntry(kind: .operatingsystem, id: 1, name: "Debian", major: "12", family: "Debian", now: now) }
+
+    /// One result of each kind.
+    static var all: [CommandResult] {
+        [.image(image), .images(ImagePage(items: [image], total: 1, scopeTotal: 1)), .imagesDeleted(["img-abcd1234"]),
+         .application(application), .applications(ApplicationPage(items: [application], total: 1)),
+         result(for: .jobGet), result(for: .jobList), .instance(instance), .instances(InstancePage(items: [instance], total: 1)),
+         .users(UserPage(items: [user], total: 1)), result(for: .imagePrepareUpload), .shares(SharePage(items: [share], total: 1)),
+         result(for: .storageListBuckets), .catalogEntry(catalogEntry),
+         .catalogEntries(CatalogPage(items: [catalogEntry], total: 1, scopeTotal: 1)), .done]
+    }
+
+    /// `result(for:)`, then every other kind.
+    static func results(for operation: Operation) -> [CommandResult] {
+        let usual = result(for: operation)
+        return [usual] + all.filter { $0.kind != usual.kind }
+    }
 
     static func result(for operation: Operation) -> CommandResult {
         switch operation {

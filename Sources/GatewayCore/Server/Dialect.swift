@@ -5,8 +5,14 @@ import NIOCore
 /// its own envelopes. Pure functions over canonical types, so they are testable without a server.
 public protocol Dialect: Sendable {
     var id: DialectID { get }
-    func decode(_ request: DialectRequest) throws(CanonicalError) -> Command
-    func encode(_ result: CommandResult, for request: DialectRequest) -> DialectResponse
+    /// The request as a command, and what its answer will repeat of it (DESIGN §1).
+    func decode(_ request: DialectRequest) throws(CanonicalError) -> Decoded
+    /// The answer to a result, from the result and the decoder's `Echo` alone: an encoder never
+    /// re-reads the request. A result the operation cannot have (a list for a get, a page for a
+    /// delete) is `CanonicalError.internal`, never an answer made up for it.
+    func encode(_ result: CommandResult, for echo: Echo) throws(CanonicalError) -> DialectResponse
+    /// Errors may come before the request is decoded (a bad credential, a malformed body), so
+    /// they are answered from the request itself.
     func encode(_ error: CanonicalError, for request: DialectRequest) -> DialectResponse
     /// A document describing the dialect's routes (e.g. Foreman's `/apidoc/v2.json`), generated
     /// from the route table so it cannot drift from what is served; `nil` if it has none.
@@ -40,6 +46,56 @@ extension Dialect {
     public var fields: FieldSlots { FieldSlots(id, []) }
     public var routes: [Route] { [] }
     public var authScheme: (any AuthScheme)? { nil }
+}
+
+/// A decoded request: the command to run and what its answer echoes.
+public struct Decoded: Sendable {
+    public var command: Command
+    public var echo: Echo
+
+    public init(_ command: Command, _ echo: Echo) {
+        self.command = command
+        self.echo = echo
+    }
+}
+
+/// What an answer takes from its request, read once by the decoder: the operation it answers,
+/// the request id and public URL it may repeat, and the list parameters it echoes, as the client
+/// gave them. A small value (no collections), so decoding a GET allocates nothing more for it.
+public struct Echo: Sendable, Equatable {
+    public var operation: Operation
+    public var requestId: String
+    /// Where clients reach the gateway (for URLs an answer hands out, such as upload targets).
+    public var publicURL: String
+    /// The page asked for, from 1.
+    public var page: Int = 1
+    /// The page size asked for; `nil` when the client gave none, or asked for every item.
+    public var pageSize: Int?
+    /// The client asked for every item in one page (Foreman's `per_page=all`).
+    public var everything = false
+    public var search: String?
+    /// The sort as the client wrote it (`name DESC`).
+    public var order: String?
+    /// Only what identifies each item (Foreman's `thin`).
+    public var thin = false
+    /// The action a parameter chose (an action API's `action=DescribeImages`).
+    public var action: String?
+
+    public init(operation: Operation, requestId: String, publicURL: String = "") {
+        self.operation = operation
+        self.requestId = requestId
+        self.publicURL = publicURL
+    }
+
+    /// An encoder's answer to a result its operation cannot have.
+    public func unexpected(_ result: CommandResult, in dialect: DialectID) -> CanonicalError {
+        .internal("\(dialect.rawValue) has no answer to \(result.kind) for \(operation.rawValue)")
+    }
+}
+
+extension DialectRequest {
+    /// The echo every answer has (operation, request id, public URL), for the decoder to add to.
+    public var echo: Echo { Echo(operation: operation, requestId: requestId, publicURL: publicURL) }
 }
 
 /// HTTP status, named here so dialects need no HTTPTypes import.

@@ -57,7 +57,7 @@ public struct Gateway: Sendable {
 
     /// What happened on the way, for the log line, metrics and `explain`.
     public struct Trace: Sendable {
-        public enum Stage: Sendable { case route, identity, decode, run }
+        public enum Stage: Sendable { case route, identity, decode, run, encode }
         public var route: Route?
         public var parameters: [String: String] = [:]
         public var identity: Identity?
@@ -131,18 +131,19 @@ public struct Gateway: Sendable {
             stage = .decode
             try await reader.read()
             (dialectRequest.query, dialectRequest.body) = (reader.query, reader.body)
-            let command = try dialect.decode(dialectRequest)
-            trace.command = command
+            let decoded = try dialect.decode(dialectRequest)
+            trace.command = decoded.command
             if mode == .decodeOnly { return (.decoded, trace) }
             stage = .run
             guard let backend else { throw CanonicalError.internal("no backend to run the command on") }
-            if case .downloadImage(let selector) = command {
+            if case .downloadImage(let selector) = decoded.command {
                 let download = try await timed { try await bound(request) { try await backend.download(selector, as: identity) } }
                 trace.status = 200
                 return (.download(download), trace)
             }
-            let result = try await timed { try await bound(request) { try await backend.execute(command, as: identity) } }
-            return finish(dialect.encode(result, for: dialectRequest), &trace)
+            let result = try await timed { try await bound(request) { try await backend.execute(decoded.command, as: identity) } }
+            stage = .encode
+            return finish(try dialect.encode(result, for: decoded.echo), &trace)
         } catch {
             let canonical = error as? CanonicalError ?? .internal("\(error)")
             trace.failed = (stage, canonical)

@@ -117,6 +117,18 @@ struct GatewayClient: Sendable {
         case json(JSONValue)
         case form([(String, String)])
         case raw(String, contentType: String? = nil)
+
+        /// The body as sent: its content type and bytes.
+        func encoded() -> (contentType: String?, bytes: ByteBuffer?) {
+            switch self {
+            case .none: (nil, nil)
+            case .json(let value): ("application/json", ByteBuffer(string: value.serialized))
+            case .form(let pairs):
+                ("application/x-www-form-urlencoded",
+                 ByteBuffer(string: pairs.map { "\(GatewayClient.escape($0.0))=\(GatewayClient.escape($0.1))" }.joined(separator: "&")))
+            case .raw(let text, let contentType): (contentType, ByteBuffer(string: text))
+            }
+        }
     }
 
     /// How a request proves who it is: by default the demo credential of the path's dialect
@@ -150,19 +162,8 @@ struct GatewayClient: Sendable {
         }
         var fields = HTTPFields()
         for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
-        var buffer: ByteBuffer?
-        switch body {
-        case .none: break
-        case .json(let value):
-            fields[.contentType] = "application/json"
-            buffer = ByteBuffer(string: value.serialized)
-        case .form(let pairs):
-            fields[.contentType] = "application/x-www-form-urlencoded"
-            buffer = ByteBuffer(string: pairs.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&"))
-        case .raw(let text, let contentType):
-            if let contentType { fields[.contentType] = contentType }
-            buffer = ByteBuffer(string: text)
-        }
+        let (contentType, buffer) = body.encoded()
+        if let contentType { fields[.contentType] = contentType }
         let response = try await client.execute(uri: uri, method: method, headers: fields, body: buffer)
         let text = String(buffer: response.body)
         return Reply(status: Int(response.status.code), json: JSONValue.parse(Array(text.utf8)), text: text,
