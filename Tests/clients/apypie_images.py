@@ -51,6 +51,26 @@ updated = images.call("update", {"compute_resource_id": 1, "id": image_id, "imag
 check("update renames it", updated["name"] == "apypie-centos-2")
 check("show sees the new name", images.call("show", {"compute_resource_id": 1, "id": image_id})["name"] == "apypie-centos-2")
 
+# per_page=all: apypie validates it against the apidoc's pattern (as Foreman declares it), and
+# the answer holds every image, past the one-page default of 20.
+for n in range(25):
+    images.call("create", {"compute_resource_id": 1, "image": {
+        "name": f"apypie-all-{n:02}", "username": "root", "uuid": f"apypie-all-{n}",
+        "architecture_id": 1, "operatingsystem_id": 2}})
+paged = images.call("index", {"compute_resource_id": 1, "search": "name ~ apypie-all-"})
+check("without per_page one page of 20", paged["subtotal"] == 25 and len(paged["results"]) == 20)
+everything = images.call("index", {"compute_resource_id": 1, "search": "name ~ apypie-all-", "per_page": "all"})
+check("per_page=all answers all 25 matches", len(everything["results"]) == 25
+      and sorted(r["name"] for r in everything["results"]) == [f"apypie-all-{n:02}" for n in range(25)])
+whole = images.call("index", {"compute_resource_id": 1, "per_page": "all"})
+check("per_page=all without a search answers every image", len(whole["results"]) == whole["total"] >= 26)
+try:
+    images.call("index", {"compute_resource_id": 1, "per_page": "most"})
+    check("per_page=most is refused", False)
+except Exception as error:
+    response = getattr(error, "response", None)
+    check("per_page=most is refused", response is not None and response.status_code == 422)
+
 deleted = images.call("destroy", {"compute_resource_id": 1, "id": image_id})
 check("destroy answers the deleted image", deleted["id"] == image_id)
 try:
