@@ -13,13 +13,10 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Port to listen on; 0 picks a free one (overrides listen.port).")
     var port: Int?
 
-    @Option(name: .long, help: "Backend kind (overrides backend.kind).")
-    var backend: String?
-
     @Option(name: .long, help: "Which entry of backends: to run on, e.g. a postgres one (overrides use:).")
     var use: String?
 
-    @Option(name: .long, help: "Bundled store's SQLite file (overrides backend.dataPath).")
+    @Option(name: .long, help: "The data file of the backend in use (overrides its path: sqlite's database; postgres keeps files/ beside it).")
     var data: String?
 
     @Option(name: .long, help: "Largest request body in bytes (overrides max_body_bytes).")
@@ -36,9 +33,8 @@ struct ConfigOptions: ParsableArguments {
         if let use { try loaded.use(use) }
         if let host { loaded.listen.host = host }
         if let port { loaded.listen.port = port }
-        if let backend { loaded.backend.kind = backend }
         // A path given on the command line is taken from the working directory.
-        if let data { loaded.backend.dataPath = URL(fileURLWithPath: data).standardizedFileURL.path }
+        if let data { loaded.backendInUse.path = URL(fileURLWithPath: data).standardizedFileURL.path }
         if let maxBodyBytes { loaded.maxBodyBytes = maxBodyBytes }
         return loaded
     }

@@ -44,7 +44,7 @@ import Testing
         defer { gateway.remove() }
         let path = dir.appendingPathComponent("ims-gateway.yaml").path
         var config = try GatewayConfig.load(path: path)
-        config.backend.dataPath = gateway.dataPath
+        config.backendInUse.path = gateway.dataPath
         config.auth.credentials = nil
         let parts = GatewayParts(dialects: Dialects.all)
         let live = try makeLiveConfig(config, parts: parts, configPath: path)

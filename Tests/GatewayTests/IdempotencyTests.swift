@@ -135,7 +135,7 @@ import Testing
         try await back.test(.live) { backClient in
             var front = gateway.frontConfig(backendPort: backClient.port ?? 0)
             // Long enough for the unheld requests on a loaded machine; the held one waits it out.
-            front.backend.requestTimeoutMs = 2000
+            front.backendInUse.requestTimeoutMs = 2000
             let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
             try await app.test(.router) { raw in
                 let client = GatewayClient(client: raw)

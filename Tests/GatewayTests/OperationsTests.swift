@@ -50,7 +50,7 @@ import Testing
         defer { gateway.remove() }
         let path = dir.appendingPathComponent("ims-gateway.yaml").path
         var config = try GatewayConfig.load(path: path)
-        config.backend.dataPath = gateway.dataPath
+        config.backendInUse.path = gateway.dataPath
         gateway.config = config
         let parts = GatewayParts(dialects: Dialects.all)
         let live = try makeLiveConfig(config, parts: parts, configPath: path)
@@ -132,7 +132,7 @@ import Testing
         let gateway = try TestGateway()
         defer { gateway.remove() }
         var front = gateway.frontConfig(backendPort: try RemoteBackendTests.freePort())
-        front.backend.connectTimeoutMs = 200
+        front.backendInUse.connectTimeoutMs = 200
         let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
         try await app.test(.router) { raw in
             let reply = try await GatewayClient(client: raw).send(.get, "/readyz")

@@ -28,9 +28,9 @@ import Testing
         defer { gateway.remove() }
         let port = try Self.freePort()
         var front = gateway.frontConfig(backendPort: port)
-        front.backend.connectTimeoutMs = 300
-        front.backend.requestTimeoutMs = 1000
-        front.backend.retries = 1
+        front.backendInUse.connectTimeoutMs = 300
+        front.backendInUse.requestTimeoutMs = 1000
+        front.backendInUse.retries = 1
         let frontApp = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
         gateway.config.listen.port = port
         let backConfig = gateway.config
@@ -91,8 +91,8 @@ import Testing
         }
         try await Application(router: slow).test(.live) { slowClient in
             var front = gateway.frontConfig(backendPort: slowClient.port ?? 0)
-            front.backend.requestTimeoutMs = 300
-            front.backend.retries = 0
+            front.backendInUse.requestTimeoutMs = 300
+            front.backendInUse.retries = 0
             let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
             try await app.test(.router) { raw in
                 let client = GatewayClient(client: raw)
@@ -116,8 +116,8 @@ import Testing
         }
         try await Application(router: slow).test(.live) { slowClient in
             var front = gateway.frontConfig(backendPort: slowClient.port ?? 0)
-            front.backend.requestTimeoutMs = 300
-            front.backend.retries = 2
+            front.backendInUse.requestTimeoutMs = 300
+            front.backendInUse.retries = 2
             let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
             try await app.test(.router) { raw in
                 let reply = try await GatewayClient(client: raw).send(.get, "/v2/zone/ac1/images")
@@ -136,7 +136,7 @@ import Testing
         garbled.post("/ims/v1/execute") { _, _ -> String in "<html>502 Bad Gateway</html>" }
         try await Application(router: garbled).test(.live) { garbledClient in
             var front = gateway.frontConfig(backendPort: garbledClient.port ?? 0)
-            front.backend.requestTimeoutMs = 1000
+            front.backendInUse.requestTimeoutMs = 1000
             let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
             try await app.test(.router) { raw in
                 let client = GatewayClient(client: raw)
@@ -155,7 +155,7 @@ import Testing
         defer { gateway.remove() }
         let port = try Self.freePort()
         var front = gateway.frontConfig(backendPort: port)
-        front.backend.requestTimeoutMs = 1000
+        front.backendInUse.requestTimeoutMs = 1000
         let frontApp = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
         gateway.config.listen.port = port
         let back = try buildApplication(gateway.config, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)

@@ -19,7 +19,7 @@ import Testing
             .write(to: credentials, atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("ims-gateway.yaml").path
         var config = try GatewayConfig.load(path: path)
-        config.backend.dataPath = gateway.dataPath
+        config.backendInUse.path = gateway.dataPath
         let parts = GatewayParts(dialects: Dialects.all)
         let live = try makeLiveConfig(config, parts: parts, configPath: path)
         let app = try buildApplication(config, parts: parts, logger: TestGateway.quietLogger, live: live)

@@ -24,8 +24,12 @@ public protocol Backend: Sendable {
     /// `IdempotencyKey.clientKey`): only a backend reached over the network reads them, and
     /// binding them costs every other request two task-locals.
     var forwardsRequestContext: Bool { get }
+
+    /// What it can do beyond commands (`BackendCapabilities`).
+    var capabilities: BackendCapabilities { get }
 }
 
 extension Backend {
     public var forwardsRequestContext: Bool { false }
+    public var capabilities: BackendCapabilities { .none }
 }

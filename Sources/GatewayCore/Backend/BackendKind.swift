@@ -1,10 +1,8 @@
-/// The backends a gateway can run on, as `backend.kind` names them. An enum, so opening one is
-/// an exhaustive switch: a new kind does not compile until `makeBackend` (and everything else
-/// that decides per kind) handles it.
-public enum BackendKind: String, Sendable, CaseIterable {
+/// The kinds of backend a `backends:` entry can name. An enum, so opening one is an exhaustive
+/// switch: a new kind does not compile until `BackendFactory` (and everything else that decides
+/// per kind) handles it.
+public enum BackendKind: String, Sendable, CaseIterable, Codable {
     /// The service over SQLite in this process (`BundledBackend`): the default, zero setup.
-    case bundled
-    /// The same as `bundled`, under the name a `backends:` entry gives it.
     case sqlite
     /// The service over PostgreSQL (`PGBackend`): several gateways on one database.
     case postgres
@@ -13,4 +11,13 @@ public enum BackendKind: String, Sendable, CaseIterable {
 
     /// The kinds' names, for messages.
     public static var known: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = BackendKind(rawValue: name) else {
+            // `bundled` was the former name of `sqlite`; FormerConfig says so before this runs.
+            throw GatewayStartError("unknown backend kind '\(name)' (known: \(Self.known))")
+        }
+        self = kind
+    }
 }

@@ -66,6 +66,9 @@ public final class RemoteBackend: Backend {
 
     public var forwardsRequestContext: Bool { true }
 
+    /// Uploads go to the other gateway's S3 endpoint, which holds the objects.
+    public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjectsAt: options.url) }
+
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         let started = ContinuousClock.now
         let mutates = !command.isReadOnly

@@ -3,7 +3,7 @@ import NIOCore
 import Yams
 
 /// The deployment config (`Config/ims-gateway.yaml`). Every value can be overridden by a CLI flag.
-public struct GatewayConfig: Codable, Sendable {
+public struct GatewayConfig: Decodable, Sendable {
     public struct Listen: Codable, Sendable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
@@ -12,39 +12,13 @@ public struct GatewayConfig: Codable, Sendable {
         /// A request body that sends nothing for this long has its connection closed.
         public var bodyReadTimeoutSeconds: Double?
 
+        enum CodingKeys: String, CodingKey {
+            case host, port, idleTimeoutSeconds = "idle_timeout_seconds", bodyReadTimeoutSeconds = "body_read_timeout_seconds"
+        }
+
         /// Slow-client bounds: a slowloris holds a connection 30 s at most, not forever.
         public var idleTimeout: TimeAmount { .nanoseconds(Int64((idleTimeoutSeconds ?? 30) * 1e9)) }
         public var bodyReadTimeout: TimeAmount { .nanoseconds(Int64((bodyReadTimeoutSeconds ?? 30) * 1e9)) }
-    }
-
-    public struct BackendConfig: Codable, Sendable {
-        /// `bundled` (SQLite in this process) or `remote` (another gateway's canonical API).
-        public var kind: String = "bundled"
-        /// The bundled store's SQLite file, created on first start; the token cache sits beside it.
-        public var dataPath: String = "./data/ims.sqlite"
-        /// remote: the other gateway's base URL, and the service token its canonical API accepts.
-        public var url: String?
-        public var token: String?
-        public var connectTimeoutMs: Int?
-        public var requestTimeoutMs: Int?
-        /// remote: how often a read-only command is tried again after a connection failure.
-        public var retries: Int?
-        /// postgres: see `PostgresOptions` (`backends:` in BackendsConfig.swift).
-        public var postgres = PostgresOptions()
-
-        public init() {}
-
-        public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "bundled"
-            dataPath = try c.decodeIfPresent(String.self, forKey: .dataPath) ?? "./data/ims.sqlite"
-            url = try c.decodeIfPresent(String.self, forKey: .url)
-            token = try c.decodeIfPresent(String.self, forKey: .token)
-            connectTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutMs)
-            requestTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutMs)
-            retries = try c.decodeIfPresent(Int.self, forKey: .retries)
-            postgres = try PostgresOptions(from: decoder)
-        }
     }
 
     public struct Auth: Codable, Sendable {
@@ -56,6 +30,11 @@ public struct GatewayConfig: Codable, Sendable {
         /// (default 900 s), and how many accepted signatures are remembered against replay.
         public var signatureWindowSeconds: Double?
         public var replayMaxEntries: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case credentials, cacheTtlSeconds = "cache_ttl_seconds", cacheMaxEntries = "cache_max_entries"
+            case signatureWindowSeconds = "signature_window_seconds", replayMaxEntries = "replay_max_entries"
+        }
 
         public init() {}
     }
@@ -82,6 +61,10 @@ public struct GatewayConfig: Codable, Sendable {
             tokens = try c.decodeIfPresent([ServiceToken].self, forKey: .tokens) ?? []
             idempotencyWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .idempotencyWindowSeconds)
             idempotencyMaxEntries = try c.decodeIfPresent(Int.self, forKey: .idempotencyMaxEntries)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case tokens, idempotencyWindowSeconds = "idempotency_window_seconds", idempotencyMaxEntries = "idempotency_max_entries"
         }
 
         private enum Former: String, CodingKey { case tokensSha256 }
@@ -132,6 +115,9 @@ public struct GatewayConfig: Codable, Sendable {
     public struct Imports: Codable, Sendable {
         /// `host`, `host:port` or `*.domain`; none (the default) refuses every import.
         public var allowedHosts: [String]?
+
+        enum CodingKeys: String, CodingKey { case allowedHosts = "allowed_hosts" }
+
         public init() {}
     }
 
@@ -144,10 +130,11 @@ public struct GatewayConfig: Codable, Sendable {
     public var auth = Auth()
     public var canonicalApi = CanonicalAPIConfig()
     public var listen = Listen()
-    public var backend = BackendConfig()
-    /// Named backends and the one in use (see BackendsConfig.swift); the chosen one becomes `backend`.
-    public var backends: [String: BackendEntry] = [:]
-    public var use: String?
+    /// The backend graph (DESIGN §5): every backend by name, and the one a route without its
+    /// own `backend:` runs on. Without `backends:`, one SQLite file beside the config.
+    public var backends: [String: BackendEntry] = [GatewayConfig.defaultBackend: BackendEntry(kind: .sqlite)]
+    public var use: String = GatewayConfig.defaultBackend
+    public static let defaultBackend = "local"
     /// Route files, relative to the config file's folder.
     public var routes: [String] = []
     /// Dialects defined as data (`Config/dialects/<name>.yaml`), each with its own routes.
@@ -170,7 +157,7 @@ public struct GatewayConfig: Codable, Sendable {
     public var baseDirectory: String = "."
 
     enum CodingKeys: String, CodingKey {
-        case listen, backend, routes, dialects, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
+        case listen, routes, dialects, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
         case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
         case backends, use
     }
@@ -180,7 +167,6 @@ public struct GatewayConfig: Codable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
-        backend = try c.decodeIfPresent(BackendConfig.self, forKey: .backend) ?? BackendConfig()
         routes = try c.decodeIfPresent([String].self, forKey: .routes) ?? []
         dialects = try c.decodeIfPresent([String].self, forKey: .dialects) ?? []
         catalog = try c.decodeIfPresent(Catalog.self, forKey: .catalog) ?? Catalog()
@@ -193,9 +179,15 @@ public struct GatewayConfig: Codable, Sendable {
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
         auth = try c.decodeIfPresent(Auth.self, forKey: .auth) ?? Auth()
         canonicalApi = try c.decodeIfPresent(CanonicalAPIConfig.self, forKey: .canonicalApi) ?? CanonicalAPIConfig()
-        backends = try c.decodeIfPresent([String: BackendEntry].self, forKey: .backends) ?? [:]
-        use = try c.decodeIfPresent(String.self, forKey: .use)
-        if let name = use { try self.use(name) }
+        if let named = try c.decodeIfPresent([String: BackendEntry].self, forKey: .backends) {
+            backends = named
+            guard let chosen = try c.decodeIfPresent(String.self, forKey: .use) ?? (named.count == 1 ? named.keys.first : nil) else {
+                throw GatewayStartError("use: names the backend routes run on when they do not name one (backends: has \(named.count))")
+            }
+            try self.use(chosen)
+        } else if let chosen = try c.decodeIfPresent(String.self, forKey: .use) {
+            try self.use(chosen)
+        }
     }
 
     /// The credentials alone, for tools that must not touch the running gateway's cache.
@@ -234,6 +226,7 @@ public struct GatewayConfig: Codable, Sendable {
     /// Reads a deployment config; relative paths in it are taken from its folder.
     public static func load(path: String) throws -> GatewayConfig {
         let text = try String(contentsOfFile: path, encoding: .utf8)
+        try FormerConfig.refuse(text, path: path)
         var config = try YAMLDecoder().decode(GatewayConfig.self, from: text)
         config.baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return config
@@ -250,5 +243,22 @@ public struct GatewayConfig: Codable, Sendable {
         for file in routes { all += try RouteFile.load(path: resolve(file), dialects: dialects) }
         all += dialects.all.flatMap(\.routes)
         return try RouteTable(all)
+    }
+}
+
+extension GatewayConfig {
+    /// Makes the named entry of `backends:` the one routes run on when they name none.
+    public mutating func use(_ name: String) throws {
+        guard backends[name] != nil else {
+            let known = backends.keys.sorted().joined(separator: ", ")
+            throw GatewayStartError("use: no backend named '\(name)' under backends: (known: \(known.isEmpty ? "none" : known))")
+        }
+        use = name
+    }
+
+    /// The entry routes run on when they name none.
+    public var backendInUse: BackendEntry {
+        get { backends[use] ?? BackendEntry(kind: .sqlite) }
+        set { backends[use] = newValue }
     }
 }

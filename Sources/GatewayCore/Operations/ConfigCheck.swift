@@ -13,9 +13,9 @@ public enum ConfigCheck {
         public var description: String { "\(file):\(line): \(message)" }
     }
 
-    static let topKeys: Set<String> = ["listen", "backend", "routes", "dialects", "catalog", "max_body_bytes", "users", "flavors", "export",
+    static let topKeys: Set<String> = ["listen", "routes", "dialects", "catalog", "max_body_bytes", "users", "flavors", "export",
                                        "job_delay_ms", "public_url", "auth", "canonical_api", "imports", "backends", "use"]
-    static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults"]
+    static let routeKeys: Set<String> = ["method", "path", "operation", "mounts", "defaults", "backend"]
 
     /// Checks the config at `path` for a gateway that compiles in `compiled`.
     public static func run(path: String, compiled: [any Dialect]) -> [Problem] {
@@ -34,6 +34,11 @@ public enum ConfigCheck {
             return [Problem(file: path, line: (error as? YamlError).flatMap(line) ?? 1, message: "not YAML: \(error)")]
         }
         guard let mapping = root?.mapping else { return [Problem(file: path, line: 1, message: "must be a mapping")] }
+        let former = FormerConfig.findings(in: text)
+        if !former.isEmpty {
+            return former.map { Problem(file: path, line: $0.line, message: "\($0.old) is no longer read; write \($0.new)") }
+                + [Problem(file: path, line: 1, message: "`ims-gateway config upgrade \(path)` prints the whole file in the current form")]
+        }
         for (key, _) in mapping where !topKeys.contains(key.string ?? "") {
             problem(path, key, "unknown key '\(key.string ?? "")'")
         }
@@ -44,16 +49,18 @@ public enum ConfigCheck {
             problem(path, root, "does not load: \(error)")
             return problems
         }
-        let backend = mapping["backend"]
-        switch config.backend.kind {
-        case "bundled", "sqlite": break
-        case "remote":
-            if config.backend.url == nil { problem(path, backend, "backend kind remote needs backend.url") }
-            if config.backend.token == nil { problem(path, backend, "backend kind remote needs backend.token") }
-        case "postgres":
-            do { _ = try config.postgresAddress() } catch { problem(path, mapping["use"] ?? backend, "\(error)") }
-        default: problem(path, backend?["kind"], "unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
+        let entries = mapping["backends"]?.mapping
+        for (name, entry) in config.backends.sorted(by: { $0.key < $1.key }) {
+            let node = entries?[name]
+            for (key, _) in node?.mapping ?? [:] where !entry.keysRead.contains(key.string ?? "") {
+                problem(path, key, "backends.\(name): kind \(entry.kind.rawValue) does not read '\(key.string ?? "")'")
+            }
+            if entry.kind == .remote {
+                if entry.url == nil { problem(path, node, "backends.\(name): kind remote needs url") }
+                if entry.token == nil, entry.tokenEnv == nil { problem(path, node, "backends.\(name): kind remote needs token or token_env") }
+            }
         }
+        do { _ = try BackendFactory.order(config, from: config.backends.keys.sorted()) } catch { problem(path, mapping["backends"], "\(error)") }
         // Dialect files first: credentials and routes may name their dialects.
         let dialectFiles = mapping["dialects"]?.sequence.map(Array.init) ?? []
         var dataRoutes: [Route] = []
@@ -90,7 +97,14 @@ public enum ConfigCheck {
                 problem(path, node, "route file \(resolved) does not exist")
                 continue
             }
-            problems += checkRouteFile(resolved, dialects: dialects, seen: &seen)
+            problems += checkRouteFile(resolved, dialects: dialects, backends: config.backends, seen: &seen)
+        }
+        // The backends routes run on must open: a postgres entry's URL is read only where it is used.
+        let used = Set([config.use] + seen.compactMap(\.route.backend))
+        for name in used.sorted() where config.backends[name]?.kind == .postgres {
+            do { _ = try config.backends[name]?.postgresAddress() } catch {
+                problem(path, entries?[name] ?? mapping["use"], "backends.\(name): \(error)")
+            }
         }
         for route in dataRoutes {
             let at = route.source.split(separator: ":")
@@ -102,7 +116,8 @@ public enum ConfigCheck {
         return problems
     }
 
-    static func checkRouteFile(_ file: String, dialects: DialectRegistry, seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
+    static func checkRouteFile(_ file: String, dialects: DialectRegistry, backends: [String: BackendEntry],
+                               seen: inout [(route: Route, file: String, line: Int)]) -> [Problem] {
         var problems: [Problem] = []
         func problem(_ node: Node?, _ message: String) {
             problems.append(Problem(file: file, line: node?.mark?.line ?? 1, message: message))
@@ -116,6 +131,14 @@ public enum ConfigCheck {
             return problems
         }
         let fileMounts = mapping["mounts"]?.sequence?.compactMap(\.string) ?? [""]
+        func backendNamed(_ node: Node?) -> String? {
+            guard let node, let name = node.string else { return nil }
+            if backends[name] == nil {
+                problem(node, "backend '\(name)' is not under backends: (known: \(backends.keys.sorted().joined(separator: ", ")))")
+            }
+            return name
+        }
+        let fileBackend = backendNamed(mapping["backend"])
         for mount in mapping["mounts"]?.sequence ?? [] where !validMount(mount.string ?? "") {
             problem(mount, "bad mount '\(mount.string ?? "")': must start with / and not end with /")
         }
@@ -138,9 +161,10 @@ public enum ConfigCheck {
                     problem(mount, "bad mount '\(mount.string ?? "")': must start with / and not end with /")
                 }
             }
+            let backend = backendNamed(route["backend"]) ?? fileBackend
             guard let method, let operation, path.hasPrefix("/") else { continue }
             for mount in mounts where validMount(mount) {
-                let candidate = Route(dialect: dialect, method: method, template: mount + path, operation: operation)
+                let candidate = Route(dialect: dialect, method: method, template: mount + path, operation: operation, backend: backend)
                 let line = entry.mark?.line ?? 1
                 if let clash = seen.first(where: { (try? RouteTable([$0.route, candidate])) == nil }) {
                     problem(entry, "\(method) \(mount + path) conflicts with \(clash.route.method) \(clash.route.template) at \(clash.file):\(clash.line)")
@@ -150,6 +174,28 @@ public enum ConfigCheck {
             }
         }
         return problems
+    }
+
+    /// The backend graph as `config check` prints it: each backend, its kind and where it keeps
+    /// things, what it is made of, and the routes it serves.
+    public static func describe(_ config: GatewayConfig, table: RouteTable) -> [String] {
+        var lines = ["backends (routes that name none run on '\(config.use)'):"]
+        let width = config.backends.keys.map(\.count).max() ?? 0
+        for name in (try? BackendFactory.order(config, from: config.backends.keys.sorted())) ?? config.backends.keys.sorted() {
+            guard let entry = config.backends[name] else { continue }
+            let served = table.routes.filter { ($0.backend ?? config.use) == name }
+            let byDialect = Dictionary(grouping: served, by: \.dialect.rawValue).map { "\($0.key) \($0.value.count)" }.sorted()
+            let place: String = switch entry.kind {
+            case .sqlite: entry.path
+            case .postgres: (entry.urlEnv.map { "url from $\($0)" } ?? entry.url.map { (try? PGAddress(url: $0, passwordEnv: nil, schema: entry.schema).description) ?? "url" } ?? "no url")
+                + (entry.files.map { ", files in \($0)" } ?? "")
+            case .remote: entry.url ?? "no url"
+            }
+            let parts = entry.parts.isEmpty ? "every part its own" : "made of " + entry.parts.joined(separator: ", ")
+            let routes = served.isEmpty ? "no routes" : "\(served.count) routes (\(byDialect.joined(separator: ", ")))"
+            lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.kind.rawValue): \(place); \(parts); \(routes)")
+        }
+        return lines
     }
 
     static func validMount(_ mount: String) -> Bool {

@@ -41,7 +41,7 @@ public struct Explainer: Sendable {
         let request = Gateway.Request(method: httpMethod, path: String(parts.first ?? ""), query: parts.count > 1 ? String(parts[1]) : "",
                                       headers: fields, requestId: "explain",
                                       publicURL: config.publicURL ?? "http://\(config.listen.host):\(config.listen.port)") { bytes }
-        let gateway = Gateway(backend: run ? try makeBackend(config) : nil)
+        let gateway = Gateway(backends: run ? try BackendFactory.open(config, alsoNamed: made.table.routes.compactMap(\.backend)) : nil)
         let (answer, trace) = await gateway.handle(request, in: snapshot, mode: run ? .run : .decodeOnly, logger: .init(label: "explain"))
         // A path in a dialect's territory that no route serves is answered under a route made
         // for it, declared nowhere.
@@ -53,6 +53,7 @@ public struct Explainer: Sendable {
         out.lines.append("route:     \(route.dialect.rawValue) \(route.method) \(route.template)")
         out.lines.append("declared:  \(route.source)")
         out.lines.append("operation: \(route.operation.rawValue)")
+        out.lines.append("backend:   \(route.backend ?? config.use) (\((config.backends[route.backend ?? config.use]?.kind).map(\.rawValue) ?? "?"))")
         if !trace.parameters.isEmpty {
             out.lines.append("params:    " + trace.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }

@@ -25,7 +25,13 @@ public final class LiveConfig: Sendable {
         public static func make(_ config: GatewayConfig, compiled: [any Dialect], metrics: GatewayMetrics? = nil,
                                 reusing previous: Authenticator? = nil) throws -> Snapshot {
             let dialects = try config.dialectRegistry(compiled: compiled)
-            return Snapshot(dialects: dialects, table: try config.routeTable(dialects: dialects),
+            let table = try config.routeTable(dialects: dialects)
+            for route in table.routes {
+                if let name = route.backend, config.backends[name] == nil {
+                    throw GatewayStartError("\(route.source): backend '\(name)' is not under backends: (known: \(config.backends.keys.sorted().joined(separator: ", ")))")
+                }
+            }
+            return Snapshot(dialects: dialects, table: table,
                             authenticator: try config.authenticator(dialects: dialects, metrics: metrics, reusing: previous?.cache,
                                                                     replays: previous?.replays))
         }
@@ -37,6 +43,8 @@ public final class LiveConfig: Sendable {
     let metrics: GatewayMetrics?
     /// The dialects compiled in, which every reload starts from.
     let compiled: [any Dialect]
+    /// What must happen before a reloaded table serves (the backends it routes to opened).
+    private let prepare = NIOLockedValueBox<(@Sendable (Snapshot) throws -> Void)?>(nil)
 
     init(_ snapshot: Snapshot, path: String?, compiled: [any Dialect], metrics: GatewayMetrics?,
          adjust: @escaping @Sendable (GatewayConfig) -> GatewayConfig) {
@@ -48,6 +56,9 @@ public final class LiveConfig: Sendable {
     }
 
     public var snapshot: Snapshot { current.withLockedValue { $0 } }
+
+    /// Runs `step` on each reloaded snapshot before it serves; a throw rejects the reload.
+    func beforeServing(_ step: @escaping @Sendable (Snapshot) throws -> Void) { prepare.withLockedValue { $0 = step } }
 
     /// Reads the config file again; on success the new routes and credentials serve from the next
     /// request on. Throws (and changes nothing) when the new config is broken.
@@ -63,6 +74,7 @@ public final class LiveConfig: Sendable {
         let previous = snapshot.authenticator
         let cache = previous.cache
         let fresh = try Snapshot.make(config, compiled: compiled, metrics: metrics, reusing: previous)
+        try prepare.withLockedValue { $0 }?(fresh)
         current.withLockedValue { $0 = fresh }
         cache?.removeAll()
         return fresh

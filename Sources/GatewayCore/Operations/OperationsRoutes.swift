@@ -2,7 +2,7 @@ import Hummingbird
 
 /// What operators and orchestrators probe: liveness, readiness and Prometheus metrics.
 struct OperationsRoutes: Sendable {
-    let backend: any Backend
+    let backends: BackendGraph
     let metrics: GatewayMetrics
     let live: LiveConfig
 
@@ -11,7 +11,7 @@ struct OperationsRoutes: Sendable {
         router.get("/healthz") { _, _ in "ok\n" }
         /// The backend is reachable and its store writable: send traffic here.
         router.get("/readyz") { _, _ -> Response in
-            if let reason = await backend.unreadiness() {
+            if let reason = await backends.unreadiness() {
                 return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready: \(reason)\n")))
             }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))

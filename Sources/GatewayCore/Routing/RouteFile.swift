@@ -6,12 +6,14 @@ import Yams
 ///
 ///     dialect: foreman
 ///     mounts: [/api, /api/v2]          # every route is served under each mount
+///     backend: pg                      # optional: the routes run on this entry of backends: (default: use:)
 ///     routes:
 ///       - method: GET
 ///         path: /compute_resources/{compute_resource_id}/images
 ///         operation: image.list
 ///         mounts: [/api]               # optional: overrides the file's mounts
 ///         defaults: {scope: public}    # optional: fixed parameters for the decoder
+///         backend: new                 # optional: this route alone runs there (SIGHUP moves it)
 public struct RouteFile: Decodable, Sendable {
     public struct Entry: Decodable, Sendable {
         public var method: String
@@ -19,10 +21,12 @@ public struct RouteFile: Decodable, Sendable {
         public var operation: String
         public var mounts: [String]?
         public var defaults: [String: String]?
+        public var backend: String?
     }
 
     public var dialect: String
     public var mounts: [String]?
+    public var backend: String?
     public var routes: [Entry]
 
     /// Reads a route file and expands it into routes, one per mount; its dialect must be one of
@@ -57,7 +61,8 @@ public struct RouteFile: Decodable, Sendable {
                     throw .file(source, "bad mount '\(mount)': must start with / and not end with /")
                 }
                 routes.append(Route(dialect: dialect, method: method, template: mount + entry.path,
-                                    operation: operation, defaults: entry.defaults ?? [:], source: source, mount: mount))
+                                    operation: operation, defaults: entry.defaults ?? [:], source: source, mount: mount,
+                                    backend: entry.backend ?? file.backend))
             }
         }
         return routes

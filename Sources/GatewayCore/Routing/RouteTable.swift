@@ -20,10 +20,14 @@ public final class Route: Sendable, Equatable {
     /// A request parameter that picks this route among others at the same path (an action API's
     /// `action`): the route serves requests whose parameter equals `defaults[selector]`.
     public let selector: String?
+    /// The `backends:` entry this route runs on; `nil`: the one `use:` names.
+    public let backend: String?
 
     public init(dialect: DialectID, method: HTTPRequest.Method, template: String, operation: Operation,
-                defaults: [String: String] = [:], source: String = "", mount: String = "", selector: String? = nil) {
+                defaults: [String: String] = [:], source: String = "", mount: String = "", selector: String? = nil,
+                backend: String? = nil) {
         self.mount = mount
+        self.backend = backend
         self.selector = selector
         self.dialect = dialect
         self.method = method
@@ -35,7 +39,7 @@ public final class Route: Sendable, Equatable {
 
     public static func == (a: Route, b: Route) -> Bool {
         (a.dialect, a.method, a.template, a.operation) == (b.dialect, b.method, b.template, b.operation)
-            && (a.source, a.mount, a.selector) == (b.source, b.mount, b.selector) && a.defaults == b.defaults
+            && (a.source, a.mount, a.selector) == (b.source, b.mount, b.selector) && a.defaults == b.defaults && a.backend == b.backend
     }
 }
 

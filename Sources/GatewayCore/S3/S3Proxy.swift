@@ -48,14 +48,16 @@ public struct S3Proxy: Sendable {
 }
 
 extension S3Middleware {
-    /// The endpoint over `backend`: served in process for the bundled store, passed on for a remote one.
+    /// The endpoint over `backend`: served in process where the backend holds the objects,
+    /// passed on where another gateway does.
     public init(backend: any Backend) {
-        if let remote = backend as? RemoteBackend {
+        let capabilities = backend.capabilities
+        if let url = capabilities.uploadObjectsAt {
             // Not the backend's client: its read timeout is a command's, and completing a large
             // multipart upload (joining its parts) can take longer before the answer starts.
-            self.init(objects: nil, proxy: S3Proxy(url: remote.options.url, client: .shared))
+            self.init(objects: nil, proxy: S3Proxy(url: url, client: .shared))
         } else {
-            self.init(objects: backend as? any UploadObjects, proxy: nil)
+            self.init(objects: capabilities.uploadObjects, proxy: nil)
         }
     }
 }

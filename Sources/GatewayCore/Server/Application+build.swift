@@ -2,9 +2,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Everything `buildApplication` needs beyond the config: the dialects (from the Dialects
-/// module) and optionally a ready backend (tests inject one).
+/// module) and optionally a ready backend (tests inject one; it stands for `use:`).
 public struct GatewayParts: Sendable {
     public var dialects: [any Dialect]
     public var backend: (any Backend)?
@@ -17,26 +18,9 @@ public struct GatewayParts: Sendable {
     }
 }
 
-/// Opens the backend the config names.
+/// Opens the backend routes run on when they name none (`use:`), alone.
 public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
-    guard let kind = BackendKind(rawValue: config.backend.kind) else {
-        throw GatewayStartError("unknown backend kind '\(config.backend.kind)' (known: \(BackendKind.known))")
-    }
-    switch kind {
-    case .bundled, .sqlite:
-        return try BundledBackend(path: config.resolve(config.backend.dataPath), options: config.bundledOptions)
-    case .postgres:
-        return try PGBackend.make(config)
-    case .remote:
-        guard let url = config.backend.url, let token = config.backend.token else {
-            throw GatewayStartError("backend kind 'remote' needs backend.url and backend.token")
-        }
-        var options = RemoteBackend.Options(url: url, token: token)
-        if let ms = config.backend.connectTimeoutMs { options.connectTimeout = .milliseconds(ms) }
-        if let ms = config.backend.requestTimeoutMs { options.requestTimeout = .milliseconds(ms) }
-        if let retries = config.backend.retries { options.retries = retries }
-        return RemoteBackend(options)
-    }
+    try BackendFactory.open(config).main
 }
 
 public struct GatewayStartError: Error, CustomStringConvertible {
@@ -45,11 +29,13 @@ public struct GatewayStartError: Error, CustomStringConvertible {
 }
 
 /// Builds the router: the dialect routes from the route files, plus the gateway's own endpoints.
-public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backend: any Backend, live: LiveConfig) throws -> Router<GatewayRequestContext> {
+/// Uploads (CECSTACK's upload URLs, S3) and the canonical API are served by the `use:` backend.
+public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backends: BackendGraph, live: LiveConfig) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
+    let backend = backends.main
     router.add(middleware: GatewayFront(s3: S3Middleware(backend: backend), dialects: DialectMiddleware(
-        live: live, backend: backend, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL)))
-    OperationsRoutes(backend: backend, metrics: parts.metrics, live: live).add(to: router)
+        live: live, backends: backends, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL)))
+    OperationsRoutes(backends: backends, metrics: parts.metrics, live: live).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     // `/` is Foreman's web UI, which sends a client without a session to its login page (no
     // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
@@ -78,13 +64,15 @@ func parseErrorRenderer(live: LiveConfig) -> ParseErrorAnswer.Render {
 
 /// The config's reloadable parts, ready to serve.
 public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configPath: String?) throws -> LiveConfig {
-    let listen = config.listen, backend = config.backend
+    let listen = config.listen, backends = config.backends, use = config.use
     return LiveConfig(try .make(config, compiled: parts.dialects, metrics: parts.metrics),
                       path: configPath, compiled: parts.dialects, metrics: parts.metrics) { reloaded in
-        // What the process was started with (address, backend, data) does not change on reload.
+        // What the process was started with (address, backends) does not change on reload;
+        // routes move between the backends it opened.
         var reloaded = reloaded
         reloaded.listen = listen
-        reloaded.backend = backend
+        reloaded.backends = backends
+        reloaded.use = use
         return reloaded
     }
 }
@@ -93,12 +81,12 @@ public func makeLiveConfig(_ config: GatewayConfig, parts: GatewayParts, configP
 /// credentials from that file.
 public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logger: Logger? = nil,
                              configPath: String? = nil, live: LiveConfig? = nil) throws -> some ApplicationProtocol {
-    let backend = try parts.backend ?? makeBackend(config)
     let live = try live ?? makeLiveConfig(config, parts: parts, configPath: configPath)
-    let router = try buildRouter(config, parts: parts, backend: backend, live: live)
+    let backends = try openBackends(config, parts: parts, live: live)
+    let router = try buildRouter(config, parts: parts, backends: backends, live: live)
     var log = logger ?? Logger(label: "ims-gateway")
     if logger == nil { log.logLevel = .info }
-    var services = backend.services
+    var services: [any Service] = [backends.services]
     if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
     let sweep = ConnectionSweep(idle: config.listen.idleTimeout, body: config.listen.bodyReadTimeout)
     services.append(sweep)
@@ -110,3 +98,21 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
         logger: log)
 }
 
+
+/// Opens `use:` and every backend the route table names (an injected backend stands for
+/// `use:`); a reload that routes to another entry opens it before its routes serve.
+func openBackends(_ config: GatewayConfig, parts: GatewayParts, live: LiveConfig) throws -> BackendGraph {
+    let routed = Set(live.snapshot.table.routes.compactMap(\.backend))
+    let graph: BackendGraph
+    if let injected = parts.backend {
+        var named: [String: any Backend] = [config.use: injected]
+        for name in try BackendFactory.order(config, from: routed.subtracting([config.use]).sorted()) where named[name] == nil {
+            named[name] = try BackendFactory.make(name, config: config, opened: named)
+        }
+        graph = BackendGraph(named: named, defaultName: config.use, config: config)
+    } else {
+        graph = try BackendFactory.open(config, alsoNamed: routed.sorted())
+    }
+    live.beforeServing { snapshot in try graph.open(snapshot.table.routes.compactMap(\.backend)) }
+    return graph
+}

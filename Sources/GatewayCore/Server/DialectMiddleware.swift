@@ -15,10 +15,10 @@ public struct DialectMiddleware: RouterMiddleware {
     /// Where clients reach the gateway; `nil` takes it from each request's `Host`.
     let publicURL: String?
 
-    public init(live: LiveConfig, backend: any Backend, metrics: GatewayMetrics? = nil,
+    public init(live: LiveConfig, backends: BackendGraph, metrics: GatewayMetrics? = nil,
                 maxBodyBytes: Int, publicURL: String? = nil) {
         self.live = live
-        gateway = Gateway(backend: backend, metrics: metrics)
+        gateway = Gateway(backends: backends, metrics: metrics)
         self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
         self.publicURL = publicURL

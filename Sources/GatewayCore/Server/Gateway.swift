@@ -7,12 +7,17 @@ import NIOCore
 /// the pipeline, so what `explain` shows is what a client gets.
 public struct Gateway: Sendable {
     /// `nil` for a gateway that only decodes (`explain` without `--run`).
-    let backend: (any Backend)?
+    let backends: BackendGraph?
     let metrics: GatewayMetrics?
 
-    public init(backend: (any Backend)?, metrics: GatewayMetrics? = nil) {
-        self.backend = backend
+    public init(backends: BackendGraph?, metrics: GatewayMetrics? = nil) {
+        self.backends = backends
         self.metrics = metrics
+    }
+
+    /// A gateway whose every route runs on `backend`.
+    public init(backend: (any Backend)?, metrics: GatewayMetrics? = nil) {
+        self.init(backends: backend.map { BackendGraph($0) }, metrics: metrics)
     }
 
     /// A request as the pipeline takes it; the body is read only when the route needs it.
@@ -135,13 +140,13 @@ public struct Gateway: Sendable {
             trace.command = decoded.command
             if mode == .decodeOnly { return (.decoded, trace) }
             stage = .run
-            guard let backend else { throw CanonicalError.internal("no backend to run the command on") }
+            guard let backend = backends?.backend(for: match.route) else { throw CanonicalError.internal("no backend to run the command on") }
             if case .downloadImage(let selector) = decoded.command {
-                let download = try await timed { try await bound(request) { try await backend.download(selector, as: identity) } }
+                let download = try await timed { try await bound(request, backend) { try await backend.download(selector, as: identity) } }
                 trace.status = 200
                 return (.download(download), trace)
             }
-            let result = try await timed { try await bound(request) { try await backend.execute(decoded.command, as: identity) } }
+            let result = try await timed { try await bound(request, backend) { try await backend.execute(decoded.command, as: identity) } }
             stage = .encode
             return finish(try dialect.encode(result, for: decoded.echo), &trace)
         } catch {
@@ -173,8 +178,9 @@ public struct Gateway: Sendable {
 
     /// Runs a backend call with what a remote backend forwards: the request id, and the client's
     /// `Idempotency-Key` if it sent one (else the backend makes one per mutation).
-    nonisolated(nonsending) func bound<T>(_ request: Request, _ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
-        guard backend?.forwardsRequestContext == true else { return try await call() }
+    nonisolated(nonsending) func bound<T>(_ request: Request, _ backend: any Backend,
+                                          _ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
+        guard backend.forwardsRequestContext else { return try await call() }
         return try await RequestIDs.$current.withValue(request.requestId) {
             guard let key = request.headers[.idempotencyKey], !key.isEmpty else { return try await call() }
             return try await IdempotencyKey.$clientKey.withValue(IdempotencyKey.normalized(key)) { try await call() }

@@ -36,6 +36,9 @@ public class GatewayService: Backend, @unchecked Sendable {
 
     public func unreadiness() async -> String? { await readiness() }
 
+    /// The service holds its upload objects (`GatewayService+Objects.swift`).
+    public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjects: self) }
+
     nonisolated(nonsending) public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         // No closure around the call (`canonical { … }`): each awaited closure is one more
         // executor hop per request (see `GatewayFront`).

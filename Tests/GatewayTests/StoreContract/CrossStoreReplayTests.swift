@@ -43,6 +43,9 @@ import Testing
         #expect(tape.entries.map(\.step) == recorded.entries.map(\.step))
         let replayed = try await tape.replay(on: factory).map(Self.wire)
         #expect(replayed.count == tape.entries.count)
+        let differing = zip(tape.entries, replayed).filter { $0.0.answer != $0.1 }.count
+        // For the CI log: what was compared and what it found.
+        print("replay: \(tape.entries.count) steps recorded on SQLite, replayed on \(factory): \(differing) differences")
         for (index, (entry, answer)) in zip(tape.entries, replayed).enumerated() where entry.answer != answer {
             Issue.record("""
                 step \(index) differs on \(factory): \(entry.step)

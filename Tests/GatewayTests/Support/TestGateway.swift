@@ -22,7 +22,7 @@ struct TestGateway {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ims-gateway-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         config = try GatewayConfig.load(path: Self.repoRoot.appendingPathComponent("Config/ims-gateway.yaml").path)
-        config.backend.dataPath = directory.appendingPathComponent("ims.sqlite").path
+        config.backendInUse.path = directory.appendingPathComponent("ims.sqlite").path
         config.listen.port = 0
         if Lane.current == .postgres { try usePostgres() }
     }
@@ -33,14 +33,14 @@ struct TestGateway {
         guard let url = ProcessInfo.processInfo.environment["IMS_PG_URL"] else {
             throw GatewayStartError("IMS_LANE=postgres needs IMS_PG_URL (scripts/postgres start prints one)")
         }
-        config.backend.kind = "postgres"
-        config.backend.url = url
-        config.backend.postgres.urlEnv = nil
-        config.backend.postgres.schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        config.backend.postgres.maxConnections = 4
+        config.backendInUse.kind = .postgres
+        config.backendInUse.url = url
+        config.backendInUse.urlEnv = nil
+        config.backendInUse.schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        config.backendInUse.maxConnections = 4
     }
 
-    var dataPath: String { config.backend.dataPath }
+    var dataPath: String { config.backendInUse.path }
 
     /// Which backend the gateway under test uses: `bundled`, or `remote` — a second gateway in
     /// bundled mode over a real socket (`IMS_LANE=remote` runs the whole suite that way), or
@@ -61,7 +61,7 @@ struct TestGateway {
     func run<T: Sendable>(_ mode: TestingSetup = .router, lane: Lane = .current,
                           _ body: @Sendable (GatewayClient) async throws -> T) async throws -> T {
         switch lane {
-        case .postgres where config.backend.kind != "postgres", .twoGateways where config.backend.kind != "postgres":
+        case .postgres where config.backendInUse.kind != .postgres, .twoGateways where config.backendInUse.kind != .postgres:
             var onPostgres = self
             try onPostgres.usePostgres()
             return try await onPostgres.run(mode, lane: lane, body)
@@ -87,10 +87,10 @@ struct TestGateway {
     /// A gateway in remote mode in front of the one at `backendPort`, with its own cache file.
     func frontConfig(backendPort: Int) -> GatewayConfig {
         var front = config
-        front.backend.kind = "remote"
-        front.backend.url = "http://127.0.0.1:\(backendPort)"
-        front.backend.token = "gateway-demo-token"
-        front.backend.requestTimeoutMs = 5000
+        front.backendInUse.kind = .remote
+        front.backendInUse.url = "http://127.0.0.1:\(backendPort)"
+        front.backendInUse.token = "gateway-demo-token"
+        front.backendInUse.requestTimeoutMs = 5000
         return front
     }
 

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Builds backends from their `backends:` entries: one factory, one switch over the kinds, so a
+/// new kind is one case here (DESIGN §5).
+public enum BackendFactory {
+    /// Opens the backend `use:` names and each one in `alsoNamed` (the route table's), parts
+    /// before the backends made of them, each once.
+    public static func open(_ config: GatewayConfig, alsoNamed: some Sequence<String> = []) throws -> BackendGraph {
+        var opened: [String: any Backend] = [:]
+        for name in try order(config, from: [config.use] + alsoNamed) {
+            opened[name] = try make(name, config: config, opened: opened)
+        }
+        return BackendGraph(named: opened, defaultName: config.use, config: config)
+    }
+
+    /// The backend an entry describes; the backends it is made of are already in `opened`.
+    static func make(_ name: String, config: GatewayConfig, opened: [String: any Backend]) throws -> any Backend {
+        guard let entry = config.backends[name] else { throw GatewayStartError(unknown(name, in: config)) }
+        switch entry.kind {
+        case .sqlite:
+            return try BundledBackend(path: config.resolve(entry.path), options: config.bundledOptions)
+        case .postgres:
+            return try PGBackend.make(entry, config: config)
+        case .remote:
+            guard let url = entry.url else { throw GatewayStartError("backends.\(name): kind 'remote' needs url") }
+            var options = RemoteBackend.Options(url: url, token: try entry.remoteToken())
+            if let ms = entry.connectTimeoutMs { options.connectTimeout = .milliseconds(ms) }
+            if let ms = entry.requestTimeoutMs { options.requestTimeout = .milliseconds(ms) }
+            if let retries = entry.retries { options.retries = retries }
+            return RemoteBackend(options)
+        }
+    }
+
+    /// The backends reachable from `roots`, each after the ones it is made of. Refuses a name
+    /// `backends:` does not hold and a backend that is, through its parts, made of itself.
+    public static func order(_ config: GatewayConfig, from roots: some Sequence<String>) throws -> [String] {
+        var ordered: [String] = []
+        var done: Set<String> = []
+        func visit(_ name: String, path: [String]) throws {
+            if done.contains(name) { return }
+            if path.contains(name) {
+                throw GatewayStartError("backends: a cycle: " + (path.drop(while: { $0 != name }) + [name]).joined(separator: " → "))
+            }
+            guard let entry = config.backends[name] else { throw GatewayStartError(unknown(name, in: config)) }
+            for part in entry.parts { try visit(part, path: path + [name]) }
+            done.insert(name)
+            ordered.append(name)
+        }
+        for root in roots { try visit(root, path: []) }
+        return ordered
+    }
+
+    static func unknown(_ name: String, in config: GatewayConfig) -> String {
+        "no backend named '\(name)' under backends: (known: \(config.backends.keys.sorted().joined(separator: ", ")))"
+    }
+}
