@@ -8,9 +8,8 @@ import NIOPosix
 /// context switches where a handler that returns at once cost 0.17. With the event loops as the
 /// global executor a task started on a loop stays on it. This is NIO's own opt-in (Vapor's
 /// template turns it on too). It is safe here because the gateway's tasks do not wait on the
-/// disk: SQLite writes and pooled reads run on GRDB's queues, point reads take a few µs on the
-/// calling thread, the credential cache is in memory and bcrypt runs on threads of its own, and file
-/// work runs on NIO's thread pool.
+/// disk: SQLite writes and pooled reads run on GRDB's queues, point reads and file work on NIO's
+/// thread pool, the credential cache is in memory and bcrypt runs on threads of its own.
 public enum EventLoopExecutor {
     /// Installs the hook; call once, before any task needs it, after `EventLoopCount.apply`.
     @discardableResult

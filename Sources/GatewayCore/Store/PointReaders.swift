@@ -1,8 +1,13 @@
 import GRDB
 import NIOConcurrencyHelpers
+import NIOPosix
 
-/// A few read-only connections for reads by key (GET-by-id and the like), used on the calling
-/// thread.
+/// A few read-only connections for reads by key (GET-by-id and the like), read on NIO's
+/// blocking thread pool.
+///
+/// Requests run on the event loops (`EventLoopExecutor`), where nothing may block: a read that
+/// misses the page cache waits on the disk, and one that finds every connection busy would wait
+/// for a pool reader. So the read runs on a thread made for blocking, and only the hop is paid.
 ///
 /// `DatabasePool.read` is built for reads of any size: it waits on a semaphore for a reader,
 /// asks SQLite for the schema version on every access and wraps the work in BEGIN/COMMIT. For a
@@ -21,9 +26,14 @@ final class PointReaders: Sendable {
         self.pool = pool
     }
 
-    /// Runs `body` on an idle connection; `isolated` wraps it in a read transaction, for reads
-    /// of more than one statement that must see one snapshot.
-    func read<T>(isolated: Bool = false, _ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` on an idle connection, off the event loop; `isolated` wraps it in a read
+    /// transaction, for reads of more than one statement that must see one snapshot.
+    func read<T: Sendable>(isolated: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive { try self.readHere(isolated: isolated, body) }
+    }
+
+    /// The read itself, on the thread that calls it: a thread that may block.
+    private func readHere<T>(isolated: Bool, _ body: (Database) throws -> T) throws -> T {
         guard let connection = idle.withLockedValue({ $0.popLast() }) else {
             return isolated ? try pool.read(body) : try pool.unsafeRead(body)
         }

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteStore: ApplicationStore {
     nonisolated(nonsending) public func application(_ id: Int64) async throws -> ImageApplication? {
         // A cached statement: this runs on every htaiyun read.
-        try inline { db in
+        try await inline { db in
             try ImageApplication.fetchOne(db.cachedStatement(sql: "SELECT * FROM imageApplication WHERE id = ?"), arguments: [id])
         }
     }

@@ -4,7 +4,7 @@ import GRDB
 /// htaiyun application instances and their members in the SQLite store.
 extension SQLiteStore: InstanceStore {
     public func instance(_ id: Int64) async throws -> InstanceView? {
-        try inline(isolated: true) { db in try ApplicationInstance.fetchOne(db, key: id).map { try Self.view($0, in: db) } }
+        try await inline(isolated: true) { db in try ApplicationInstance.fetchOne(db, key: id).map { try Self.view($0, in: db) } }
     }
 
     public func instances(_ query: InstanceQuery, owner: String?) async throws -> InstancePage {

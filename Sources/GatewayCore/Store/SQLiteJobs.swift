@@ -14,7 +14,7 @@ extension SQLiteStore: JobQueue {
     public func job(_ jobId: String) async throws -> Job? {
         guard !jobId.holdsNUL else { return nil }
         // Every column but the work (`Job.databaseSelection`): clients poll it while it runs.
-        return try inline { db in try Job.fetchOne(db, key: jobId) }
+        return try await inline { db in try Job.fetchOne(db, key: jobId) }
     }
 
     public func jobs(_ query: JobQuery, owner: String?) async throws -> JobPage {

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteStore: ShareStore {
     public func share(_ shareId: String) async throws -> ImageShare? {
         guard !shareId.holdsNUL else { return nil }
-        return try inline { db in try ImageShare.filter(Column("shareId") == shareId).fetchOne(db) }
+        return try await inline { db in try ImageShare.filter(Column("shareId") == shareId).fetchOne(db) }
     }
 
     public func insert(_ shares: [ImageShare]) async throws -> [ShareView] {

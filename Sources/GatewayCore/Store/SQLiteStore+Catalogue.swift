@@ -6,15 +6,15 @@ extension SQLiteStore: Catalogue {
     }
 
     public func entry(_ kind: CatalogEntry.Kind, id: Int64) async throws -> CatalogEntry? {
-        try inline { db in try SQLiteCatalogue.entry(kind, id: id, in: db) }
+        try await inline { db in try SQLiteCatalogue.entry(kind, id: id, in: db) }
     }
 
     public func contains(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
-        try inline { db in try SQLiteCatalogue.contains(kind, id: id, in: db) }
+        try await inline { db in try SQLiteCatalogue.contains(kind, id: id, in: db) }
     }
 
     public func entry(_ kind: CatalogEntry.Kind, named name: String) async throws -> CatalogEntry? {
-        try inline { db in try SQLiteCatalogue.entry(kind, named: name, in: db) }
+        try await inline { db in try SQLiteCatalogue.entry(kind, named: name, in: db) }
     }
 
     public func insert(_ entry: CatalogEntry) async throws -> CatalogEntry {
@@ -36,11 +36,11 @@ extension SQLiteStore: Catalogue {
 
 extension SQLiteStore: Directory {
     public func user(_ id: Int64) async throws -> User? {
-        try inline { db in try User.fetchOne(db, key: id) }
+        try await inline { db in try User.fetchOne(db, key: id) }
     }
 
     public func users(_ ids: [Int64]) async throws -> [User] {
-        let found = try inline { db in try User.fetchAll(db, keys: ids) }
+        let found = try await inline { db in try User.fetchAll(db, keys: ids) }
         let byId = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { byId[$0] }
     }

@@ -3,12 +3,12 @@ import GRDB
 
 extension SQLiteStore: ImageStore {
     nonisolated(nonsending) public func image(_ key: ImageKey, reach: ImageReach, within: [ImageCondition]) async throws -> ImageView? {
-        try inline { db in try SQLiteImages.find(key, reach: reach, within: within, in: db) }
+        try await inline { db in try SQLiteImages.find(key, reach: reach, within: within, in: db) }
     }
 
     nonisolated(nonsending) public func images(_ query: ImageQuery, reach: ImageReach) async throws -> ImagePage {
-        // A list by references is a few reads by key: on the calling thread, in one snapshot.
-        if query.isKeyedRead { return try inline(isolated: true) { db in try SQLiteImages.list(query, reach: reach, in: db) } }
+        // A list by references is a few reads by key: on a point reader, in one snapshot.
+        if query.isKeyedRead { return try await inline(isolated: true) { db in try SQLiteImages.list(query, reach: reach, in: db) } }
         return try await read { db in try SQLiteImages.list(query, reach: reach, in: db) }
     }
 

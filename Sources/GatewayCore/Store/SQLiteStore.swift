@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The bundled store: one SQLite file in WAL mode behind a `DatabasePool`, so reads run beside
 /// the single writer. It implements every store protocol but bytes (`LocalFileStore`). Its fast
-/// paths are its own: reads by key on the calling thread (`PointReaders`), writes committed in
+/// paths are its own: reads by key on connections of their own (`PointReaders`), writes committed in
 /// groups (`GroupCommit`), the WAL checkpointed in the background (`Checkpointer`), deleted
 /// names taken out of the trigram index when idle (`NameIndexUpkeep`).
 public final class SQLiteStore: Sendable {
@@ -77,10 +77,9 @@ public final class SQLiteStore: Sendable {
         try await writes.write(body)
     }
 
-    /// A read by key on the calling thread (see `PointReaders`): a few microseconds, where a
-    /// hop to a reader's queue and back costs several thread switches more. `isolated` wraps
-    /// reads of several statements in one transaction so they see one snapshot.
-    func inline<T>(isolated: Bool = false, _ body: (Database) throws -> T) throws -> T {
-        try pointReaders.read(isolated: isolated, body)
+    /// A read by key on a point reader (see `PointReaders`), off the event loop. `isolated`
+    /// wraps reads of several statements in one transaction so they see one snapshot.
+    func inline<T: Sendable>(isolated: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pointReaders.read(isolated: isolated, body)
     }
 }
