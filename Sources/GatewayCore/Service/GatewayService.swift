@@ -56,12 +56,12 @@ public class GatewayService: Backend, @unchecked Sendable {
     /// Runs the command with the values it is handed (`Minted`), minting what it is not, and
     /// answers every value it used: what another backend needs to store the same records.
     nonisolated(nonsending) public func execute(_ command: Command, as identity: Identity, minted: Minted?)
-        async throws(CanonicalError) -> (result: CommandResult, minted: Minted)
+        async throws(CanonicalError) -> Executed
     {
         let minting = Minting(minted)
         do {
             let result = try await Minting.$current.withValue(minting) { try await execute(command, as: identity) }
-            return (result, minting.minted)
+            return Executed(result, minted: minting.minted)
         } catch {
             throw Self.canonical(error)
         }
