@@ -199,7 +199,7 @@ struct Player: Sendable {
     let service: GatewayService
     let backend: any Backend
     static let worker = "replay-worker"
-    static let recordingMint = Mint.seeded(22, start: ContractStores.epoch)
+    static var recordingMint: Mint { .seeded(22, start: ContractStores.epoch) }
     /// A mint in another state than the recording's: a value a replay takes from it shows.
     static var otherMint: Mint { .seeded(7, start: ContractStores.epoch.addingTimeInterval(86_400)) }
 
