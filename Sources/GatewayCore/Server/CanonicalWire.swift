@@ -44,7 +44,7 @@ enum CanonicalWire {
             logger.error("canonical API request failed", metadata: ["request_id": .string(requestId ?? ""), "error": .string(detail)])
             answered = .internal("internal error")
         }
-        return json(status(answered), Answer(result: nil, error: answered, minted: nil))
+        return json(status(answered), Answer(result: nil, error: answered))
     }
 
     static func status(_ error: CanonicalError) -> HTTPResponse.Status {
