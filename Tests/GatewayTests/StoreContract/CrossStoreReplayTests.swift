@@ -37,10 +37,10 @@ import Testing
         #expect(refusals > 18)
     }
 
-    /// Through the canonical wire: each command goes to a `RemoteBackend` with its `Minted`,
-    /// the gateway behind it stores those values and answers them back, and the front's answers
-    /// and values equal the recording's. (Uploads' bytes and job work are no commands; they run
-    /// on the far side, handed their values as well.)
+    /// Through a remote pair (`CanonicalPair`): each command goes with its `Minted` to a front
+    /// gateway, which relays both over the canonical wire to the gateway behind it; that one
+    /// stores those values and answers them back through the front. (Uploads' bytes and job
+    /// work are no commands; they run on the far side, handed their values as well.)
     @Test func aTapeRecordedOnSQLiteReplaysThroughARemotePairWithEqualAnswersAndRecords() async throws {
         let tape = try await Tape.record(on: .sqlite)
         try await Self.compare(tape, replayedOn: .sqlite, remote: true)
