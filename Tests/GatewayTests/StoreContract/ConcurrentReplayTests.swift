@@ -69,8 +69,8 @@ import Testing
         let instance = try await r.run(.createInstance(InstanceDraft(name: "inst-\(n)", displayName: "", description: nil, userId: userId,
                                                                      applicationId: app.applicationId, flavorConfig: .lowest)), as: who)
         try await r.run(.addMembers(instance: instance.instanceId, users: [userId]), as: who)
-        try await r.run(.createCatalogEntry(.architecture, CatalogPatch(fields: [.name: .init("arch-\(n)")])), as: ReplayWorkload.admin)
-        try await r.run(.createCatalogEntry(.operatingsystem, CatalogPatch(fields: [.name: "OS", .major: .init("\(n)")])),
+        try await r.run(.createCatalogEntry(.architecture, CatalogPatch(fields: [.name: "arch-\(n)"])), as: ReplayWorkload.admin)
+        try await r.run(.createCatalogEntry(.operatingsystem, CatalogPatch(fields: [.name: "OS", .major: "\(n)"])),
                         as: ReplayWorkload.admin)
     }
 }
