@@ -103,4 +103,32 @@ import Testing
             }
         }
     }
+
+    /// A handed row id another row holds is refused, in the same words on every store: the
+    /// stores have parted, and storing the row under another id would hide it.
+    @Test(arguments: StoreFactory.all) func aHandedRowIdThatIsTakenIsAConflict(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            let service = GatewayService(stores: stores, options: Self.options)
+            func refusal(_ command: Command, _ minted: Minted) async -> CanonicalError? {
+                do { _ = try await service.execute(command, as: .anonymousOperator, minted: minted) } catch { return error }
+                return nil
+            }
+            let taken = TakenRowId.error
+            _ = try await service.execute(.createImage([.name: "first"]), as: .anonymousOperator)
+            #expect(await refusal(.createImage([.name: "second"]), Minted(rowIds: ["image": [1]])) == taken)
+            let app = Command.createApplication(ApplicationDraft(name: "a", displayName: "", description: "", picture: ""))
+            _ = try await service.execute(app, as: .anonymousOperator)
+            #expect(await refusal(.createApplication(ApplicationDraft(name: "b", displayName: "", description: "", picture: "")),
+                                  Minted(rowIds: ["application": [1]])) == taken)
+            _ = try await service.execute(.createImage([.name: "private", .visibility: "private"]), as: .anonymousOperator)
+            _ = try await service.execute(.shareImage(ImageSelector(ref: "2"), userIds: ["2"]), as: .anonymousOperator)
+            #expect(await refusal(.shareImage(ImageSelector(ref: "2"), userIds: ["3"]), Minted(rowIds: ["share": [1]])) == taken)
+            #expect(await refusal(.createCatalogEntry(.architecture, CatalogPatch(fields: [.name: "aarch64"])),
+                                  Minted(rowIds: ["catalogue.architecture": [1]])) == taken)
+            // Nothing of a refused command stays.
+            #expect(try await stores.images.images(ImageQuery(), reach: .all).total == 2)
+            #expect(try await stores.shares.shares(of: try #require(try await stores.images.image(.row(2), reach: .all, within: [])).image.imageId,
+                                                   offset: 0, limit: 10).total == 1)
+        }
+    }
 }
