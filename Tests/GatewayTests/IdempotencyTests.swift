@@ -19,7 +19,7 @@ import Testing
 
     static let identity = Identity(user: "u", tenant: "t")
     static let create = Command.createApplication(ApplicationDraft(name: "a", displayName: "A", description: "", picture: ""))
-    static let done: IdempotencyLedger.Answer = .success(.done)
+    static let done: IdempotencyLedger.Answer = .success(Executed(.done, minted: Minted()))
 
     @Test func aRepeatedKeyRunsTheCommandOnceAndAnswersItsFirstAnswer() async throws {
         let ledger = IdempotencyLedger()
@@ -28,7 +28,7 @@ import Testing
             for _ in 0..<8 {
                 group.addTask {
                     await ledger.run(key: "k", identity: Self.identity, command: Self.create) {
-                        .success(.imagesDeleted(["run-\(runs.next())"]))
+                        .success(Executed(.imagesDeleted(["run-\(runs.next())"]), minted: Minted()))
                     }
                 }
             }
@@ -97,10 +97,14 @@ import Testing
         }
 
         func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-            guard !command.isReadOnly, mutations.next() == 1 else { return try await inner.execute(command, as: identity) }
+            try await execute(command, as: identity, minted: nil).result
+        }
+
+        func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
+            guard !command.isReadOnly, mutations.next() == 1 else { return try await inner.execute(command, as: identity, minted: minted) }
             for await _ in release { break }
             defer { finisher.yield() }
-            return try await inner.execute(command, as: identity)
+            return try await inner.execute(command, as: identity, minted: minted)
         }
 
         func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)

@@ -6,6 +6,12 @@ import ServiceLifecycle
 public protocol Backend: Sendable {
     nonisolated(nonsending) func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult
 
+    /// Runs the command with the values `minted` holds (none: all minted fresh) and answers
+    /// every value it used with the result (DESIGN §6): handed those values, another backend
+    /// stores the same records.
+    nonisolated(nonsending) func execute(_ command: Command, as identity: Identity, minted: Minted?)
+        async throws(CanonicalError) -> Executed
+
     /// Receives an image's bytes for a prepared upload; `token` is the one upload-prepare gave.
     /// The bytes are stored as they arrive, never collected.
     func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)

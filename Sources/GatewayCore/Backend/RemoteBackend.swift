@@ -70,13 +70,20 @@ public final class RemoteBackend: Backend {
     public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjectsAt: options.url) }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+        try await execute(command, as: identity, minted: nil).result
+    }
+
+    /// The far side runs the command with `minted`'s values and answers the ones it used.
+    public func execute(_ command: Command, as identity: Identity, minted: Minted?)
+        async throws(CanonicalError) -> Executed
+    {
         let started = ContinuousClock.now
         let mutates = !command.isReadOnly
         let key = IdempotencyKey.current
         var request = request("/ims/v1/execute", method: .POST, identity: identity)
         request.headers.add(name: "Content-Type", value: "application/json")
         if mutates { request.headers.add(name: "Idempotency-Key", value: key.key) }
-        request.body = .bytes(CanonicalWire.body(CanonicalWire.Execute(command: command)))
+        request.body = .bytes(CanonicalWire.body(CanonicalWire.Execute(command: command, minted: minted)))
         let attempts = RemoteAttempts()
         do {
             // The same deadline twice: the HTTP client's, kept by an event loop timer, ends a
@@ -99,7 +106,9 @@ public final class RemoteBackend: Backend {
     }
 
     /// The backend's answer, trying again after a failure that left no answer (`retries` times).
-    private func answer(to request: HTTPClientRequest, attempts: RemoteAttempts, deadline: NIODeadline) async throws -> CommandResult {
+    private func answer(to request: HTTPClientRequest, attempts: RemoteAttempts, deadline: NIODeadline) async throws
+        -> Executed
+    {
         for attempt in 0...max(0, options.retries) {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(25 << min(attempt, 4))) }
             attempts.starting()
@@ -109,7 +118,8 @@ public final class RemoteBackend: Backend {
                 let answer = try JSONValueDecoder().decode(CanonicalWire.Answer.self, from: bytes.readableBytesView)
                 if let error = answer.error { throw error }
                 guard let result = answer.result else { throw GarbledAnswer(status: response.status.code) }
-                return result
+                // A backend that predates `Minted` answers none: nothing it used is known.
+                return Executed(result, minted: answer.minted ?? Minted())
             } catch let error as CanonicalError {
                 throw error
             } catch {

@@ -58,10 +58,12 @@ extension PGStore: Catalogue {
 
     public func insert(_ entry: CatalogEntry) async throws -> CatalogEntry {
         try await db.write { connection in
-            var next = PGSQL()
-            next.append("SELECT coalesce(max(id), 0) + 1 FROM catalogEntry WHERE kind = \(next.bind(entry.kind.rawValue))")
             var stored = entry
-            stored.id = try await connection.row(next, logger: logger) { try $0.next(Int64.self) } ?? 1
+            if entry.id == 0 {
+                var next = PGSQL()
+                next.append("SELECT coalesce(max(id), 0) + 1 FROM catalogEntry WHERE kind = \(next.bind(entry.kind.rawValue))")
+                stored.id = try await connection.row(next, logger: logger) { try $0.next(Int64.self) } ?? 1
+            }
             try await requireUnique(stored, connection)
             var sql = PGSQL()
             sql.append("INSERT INTO catalogEntry (\(Self.catalogColumns)) VALUES (\(Self.values(stored, &sql)))")

@@ -100,9 +100,20 @@ public final class PGDatabase: Service, Sendable {
                 return value
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
+                if Self.isTakenRowId(error) { throw TakenRowId.error }
                 throw logged(error)
             }
         }
+    }
+
+    /// The primary keys a command's `Minted` can hand a row id for.
+    static let handedKeys: Set<String> = ["image_pkey", "imageapplication_pkey", "applicationinstance_pkey", "imageshare_pkey",
+                                          "catalogentry_pkey"]
+
+    static func isTakenRowId(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505",
+              let constraint = error.serverInfo?[.constraintName] else { return false }
+        return handedKeys.contains(constraint)
     }
 
     /// A server's refusal logged with its SQLSTATE and message (the error's own description is

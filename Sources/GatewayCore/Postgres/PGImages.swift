@@ -90,7 +90,7 @@ extension PGStore: ImageStore {
             let inserted: Int64?
             do {
                 inserted = try await connection.row(sql, logger: logger) { try $0.next(Int64.self) }
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && !PGDatabase.isTakenRowId(error) {
                 // Another gateway's insert took the imageId since the check (the only key no lock covers).
                 throw CanonicalError.conflict(field: "imageId", message: "has already been taken")
             }

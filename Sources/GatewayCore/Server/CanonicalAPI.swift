@@ -8,8 +8,9 @@ import NIOCore
 /// configured service tokens may use it; they assert the identity each command runs as, within
 /// the token's scope.
 ///
-/// - `POST /ims/v1/execute` `{"command": Command}` → `{"result": CommandResult}` or
-///   `{"error": CanonicalError}` with a matching status. A mutation sent with `Idempotency-Key`
+/// - `POST /ims/v1/execute` `{"command": Command, "minted": Minted?}` → `{"result": CommandResult,
+///   "minted": Minted}` (the values the command used) or `{"error": CanonicalError}` with a
+///   matching status. A mutation sent with `Idempotency-Key`
 ///   is run once per key (`IdempotencyLedger`).
 /// - `GET /ims/v1/images/{ref}/file` → the image's bytes, streamed.
 /// - `PUT /ims/v1/uploads/{imageId}?token=…` → stores a prepared upload (the upload token is the
@@ -35,9 +36,9 @@ struct CanonicalAPI: Sendable {
             let requestId = request.headers[.requestID]
             do {
                 let identity = try authorize(request)
-                let command = try await Self.command(from: request)
-                let answer = await run(command, as: identity, key: request.headers[.idempotencyKey])
-                return CanonicalWire.json(.ok, CanonicalWire.Answer(result: try answer.get(), error: nil))
+                let execute = try await Self.execute(from: request)
+                let answer = try await run(execute.command, as: identity, minted: execute.minted, key: request.headers[.idempotencyKey]).get()
+                return CanonicalWire.json(.ok, CanonicalWire.Answer(result: answer.result, error: nil, minted: answer.minted))
             } catch {
                 return CanonicalWire.error(error, requestId: requestId)
             }
@@ -54,21 +55,26 @@ struct CanonicalAPI: Sendable {
         }
     }
 
-    /// Runs a command; a mutation with a key runs at most once per key and identity.
-    func run(_ command: Command, as identity: Identity, key: String?) async -> IdempotencyLedger.Answer {
+    /// Runs a command with the values it was handed; a mutation with a key runs at most once
+    /// per key and identity.
+    func run(_ command: Command, as identity: Identity, minted: Minted?, key: String?) async -> IdempotencyLedger.Answer {
         let backend = self.backend
         let execute: @Sendable () async -> IdempotencyLedger.Answer = {
-            do throws(CanonicalError) { return .success(try await backend.execute(command, as: identity)) } catch { return .failure(error) }
+            do throws(CanonicalError) {
+                return .success(try await backend.execute(command, as: identity, minted: minted))
+            } catch {
+                return .failure(error)
+            }
         }
         guard let key, !key.isEmpty, !command.isReadOnly else { return await execute() }
         return await ledger.run(key: IdempotencyKey.normalized(key), identity: identity, command: command, execute)
     }
 
-    /// The body's command. Job work is no command, so it is refused here as an unknown one.
-    static func command(from request: Request) async throws(CanonicalError) -> Command {
+    /// The body's command and values. Job work is no command, so it is refused here as an unknown one.
+    static func execute(from request: Request) async throws(CanonicalError) -> CanonicalWire.Execute {
         let body = try await DialectMiddleware.collectBody(request, limit: maxBody)
         do {
-            return try JSONValueDecoder().decode(CanonicalWire.Execute.self, from: body.readableBytesView).command
+            return try JSONValueDecoder().decode(CanonicalWire.Execute.self, from: body.readableBytesView)
         } catch {
             throw .malformedBody("not a canonical command")
         }

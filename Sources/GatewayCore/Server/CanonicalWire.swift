@@ -5,13 +5,17 @@ import NIOCore
 
 /// The canonical API's wire forms, shared by the server side and `RemoteBackend`.
 enum CanonicalWire {
+    /// A command, with the values it is to use when the caller was handed them.
     struct Execute: Codable {
         var command: Command
+        var minted: Minted?
     }
 
+    /// A result comes with the values the command used, so the caller holds the same ones.
     struct Answer: Codable {
         var result: CommandResult?
         var error: CanonicalError?
+        var minted: Minted?
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {

@@ -10,7 +10,7 @@
 /// this process's memory, at most `capacity` of them (the oldest go first when it is full): a
 /// restart of the backend forgets them.
 actor IdempotencyLedger {
-    typealias Answer = Result<CommandResult, CanonicalError>
+    typealias Answer = Result<Executed, CanonicalError>
 
     private struct Scope: Hashable {
         var user: String

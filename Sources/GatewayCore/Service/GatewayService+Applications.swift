@@ -17,9 +17,13 @@ extension GatewayService {
 
     func createApplication(_ draft: ApplicationDraft, as identity: Identity, now: Date) async throws -> ImageApplication {
         try ListWindow.validateName(draft.name, max: 128)
-        return try await stores.applications.insert(ImageApplication(
+        var app = ImageApplication(
             name: draft.name, displayName: draft.displayName, description: draft.description, picture: draft.picture,
-            applications: draft.applications, owner: identity.tenant, now: now))
+            applications: draft.applications, owner: identity.tenant, now: now)
+        app.id = Minting.current?.rowId(.application)
+        let stored = try await stores.applications.insert(app)
+        if let id = stored.id { Minting.current?.stored(.application, id) }
+        return stored
     }
 
     func updateApplication(_ id: Int64, _ patch: ApplicationPatch, as identity: Identity, now: Date) async throws -> ImageApplication {
@@ -67,14 +71,16 @@ extension GatewayService {
         let application = try await activeApplication(draft.applicationId, as: identity)
         let owner = try await user(draft.userId)
         let instance = ApplicationInstance(
-            id: nil, name: draft.name, displayName: draft.displayName, description: draft.description,
+            id: Minting.current?.rowId(.instance), name: draft.name, displayName: draft.displayName, description: draft.description,
             userId: owner.id, applicationId: application.id!, flavorConfig: draft.flavorConfig, status: .actived,
             owner: identity.tenant,
             stackRef: mint.platformRef(), stackName: "stack-\(draft.name)", stackId: mint.platformId(),
             serverRef: mint.platformRef(), serverName: "server-\(draft.name)", serverId: mint.platformId(),
             flavorRef: mint.platformRef(), flavorId: options.flavors[draft.flavorConfig.rawValue] ?? mint.platformId(),
             createdAt: now, updatedAt: now)
-        return try await stores.instances.insert(instance)
+        let stored = try await stores.instances.insert(instance)
+        if let id = stored.instance.id { Minting.current?.stored(.instance, id) }
+        return stored
     }
 
     func updateInstance(_ id: Int64, _ patch: InstancePatch, as identity: Identity, now: Date) async throws -> InstanceView {

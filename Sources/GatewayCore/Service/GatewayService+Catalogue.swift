@@ -69,10 +69,13 @@ extension GatewayService {
         -> CatalogEntry
     {
         try Self.requireOperator(identity)
-        var entry = CatalogEntry(kind: kind, id: 0, name: "", now: now)
+        // 0: the store takes the kind's next id.
+        var entry = CatalogEntry(kind: kind, id: Minting.current?.rowId(.catalogue(kind)) ?? 0, name: "", now: now)
         Self.apply(patch, to: &entry)
         try Self.validate(entry)
-        return try await stores.catalogue.insert(entry)
+        let stored = try await stores.catalogue.insert(entry)
+        Minting.current?.stored(.catalogue(kind), stored.id)
+        return stored
     }
 
     func updateCatalogEntry(_ selector: CatalogSelector, _ patch: CatalogPatch, as identity: Identity, now: Date) async throws

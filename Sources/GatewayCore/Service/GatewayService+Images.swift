@@ -52,15 +52,19 @@ extension GatewayService {
         return try await insert(image, job: job)
     }
 
-    /// Inserts with a freshly minted `img-…` reference, minting again in the rare case it is taken.
+    /// Inserts with a freshly minted `img-…` reference, minting again in the rare case it is
+    /// taken (never a handed one: the records would differ from the first run's).
     func insert(_ image: Image, job: (@Sendable (String) -> Job)?) async throws -> ImageView {
         var image = image
+        image.id = Minting.current?.rowId(.image)
         var attempt = 0
         while true {
             image.imageId = mint.imageRef()
             do {
-                return try await stores.images.insert(image, job: job?(image.imageId))
-            } catch CanonicalError.conflict(field: "imageId", _) where attempt < 8 {
+                let stored = try await stores.images.insert(image, job: job?(image.imageId))
+                if let id = stored.image.id { Minting.current?.stored(.image, id) }
+                return stored
+            } catch CanonicalError.conflict(field: "imageId", _) where attempt < 8 && Minting.current?.retract(.imageRef) ?? true {
                 attempt += 1
             }
         }

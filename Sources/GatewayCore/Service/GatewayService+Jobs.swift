@@ -11,7 +11,8 @@ extension GatewayService {
             owner: identity.tenant, createdAt: now, command: work)
     }
 
-    /// Records a job, minting another id in the rare case its id is taken.
+    /// Records a job, minting another id in the rare case its id is taken (never instead of a
+    /// handed one: the records would differ from the first run's).
     @discardableResult
     func enqueue(_ job: Job) async throws -> Job {
         var job = job
@@ -20,7 +21,9 @@ extension GatewayService {
             do {
                 try await stores.jobs.enqueue(job)
                 return job
-            } catch let error as CanonicalError where error == .conflict(field: "jobId", message: "has already been taken") && attempt < 8 {
+            } catch let error as CanonicalError where error == .conflict(field: "jobId", message: "has already been taken") && attempt < 8
+                && Minting.current?.retract(.jobId) ?? true
+            {
                 attempt += 1
                 job.jobId = mint.jobId()
             }

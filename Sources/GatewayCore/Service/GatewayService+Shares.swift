@@ -15,10 +15,14 @@ extension GatewayService {
                 throw CanonicalError.rejected(.invalidUserId, "no user \(userId)")
             }
         }
-        let shares = userIds.map { userId in
+        var shares = userIds.map { userId in
             ImageShare(shareId: mint.shareId(), imageId: image.imageId, userId: userId, createdAt: now, updatedAt: now)
         }
+        if let minting = Minting.current {
+            for index in shares.indices { shares[index].id = minting.rowId(.share, ahead: index) }
+        }
         let made = try await stores.shares.insert(shares)
+        for view in made { if let id = view.share.id { Minting.current?.stored(.share, id) } }
         return SharePage(items: made, total: made.count)
     }
 

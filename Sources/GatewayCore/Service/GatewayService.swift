@@ -53,6 +53,20 @@ public class GatewayService: Backend, @unchecked Sendable {
         return result
     }
 
+    /// Runs the command with the values it is handed (`Minted`), minting what it is not, and
+    /// answers every value it used: what another backend needs to store the same records.
+    nonisolated(nonsending) public func execute(_ command: Command, as identity: Identity, minted: Minted?)
+        async throws(CanonicalError) -> Executed
+    {
+        let minting = Minting(minted)
+        do {
+            let result = try await Minting.$current.withValue(minting) { try await execute(command, as: identity) }
+            return Executed(result, minted: minting.minted)
+        } catch {
+            throw Self.canonical(error)
+        }
+    }
+
     /// Deleted images' bytes go once the deletion is committed.
     func removeFiles(after command: Command, _ result: CommandResult) async {
         switch (command, result) {

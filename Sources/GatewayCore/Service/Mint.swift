@@ -2,8 +2,8 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Every id and time a command needs, minted by the service before any store is called: so a
-/// command's records are the same whichever store keeps them, and a command replayed on a
-/// second store with a mint in the same state (`seeded`) gives the same answer.
+/// command's records are the same whichever store keeps them. A command handed a `Minted`
+/// takes its values from it instead (`Minting`); `seeded` gives repeatable values in tests.
 public struct Mint: Sendable {
     let clock: @Sendable () -> Date
     /// `length` characters drawn from `alphabet`.
@@ -43,22 +43,36 @@ public struct Mint: Sendable {
     static let lowercase = RandomID.alphabet
     static let hex = Array("0123456789abcdef")
 
-    func now() -> Date { clock() }
+    /// What a value is, in `Minted.values`.
+    enum Kind: String {
+        case imageRef, jobId, uploadId, uploadToken, multipartUploadId, shareId, requestId, platformRef, platformId
+        case uploadSecret, uploadAccessKey
+    }
+
+    /// The command's time: the one it was handed (`Minting`), else the clock's.
+    func now() -> Date { Minting.current?.time(clock) ?? clock() }
+
+    /// A value of `kind`: the one the command was handed, else `fresh`.
+    private func mint(_ kind: Kind, _ fresh: () -> String) -> String {
+        Minting.current?.value(kind, fresh) ?? fresh()
+    }
 
     /// `img-` + 8, as 51idc's clients expect.
-    func imageRef() -> String { "img-" + random(8, Self.lowercase) }
-    func jobId() -> String { "j-" + random(8, Self.lowercase) }
-    func uploadId() -> String { "upload-" + random(16, Self.lowercase) }
+    func imageRef() -> String { mint(.imageRef) { "img-" + random(8, Self.lowercase) } }
+    func jobId() -> String { mint(.jobId) { "j-" + random(8, Self.lowercase) } }
+    func uploadId() -> String { mint(.uploadId) { "upload-" + random(16, Self.lowercase) } }
     /// The one-time secret an upload presents (only its hash is stored).
-    func uploadToken() -> String { random(32, Self.lowercase) }
-    func multipartUploadId() -> String { "mpu-" + random(32, Self.lowercase) }
-    func shareId() -> String { "img-share-" + random(20, Self.lowercase) }
+    func uploadToken() -> String { mint(.uploadToken) { random(32, Self.lowercase) } }
+    func multipartUploadId() -> String { mint(.multipartUploadId) { "mpu-" + random(32, Self.lowercase) } }
+    func shareId() -> String { mint(.shareId) { "img-share-" + random(20, Self.lowercase) } }
     /// A job's request id when the request gave none: UUID-shaped, as request ids are.
-    func requestId() -> String { platformId() }
+    func requestId() -> String { mint(.requestId) { uuid() } }
     /// htaiyun's stack/server/flavour references (24 hex digits).
-    func platformRef() -> String { random(24, Self.hex) }
+    func platformRef() -> String { mint(.platformRef) { random(24, Self.hex) } }
     /// htaiyun's platform ids: version-4 UUIDs, lower case.
-    func platformId() -> String {
+    func platformId() -> String { mint(.platformId) { uuid() } }
+
+    private func uuid() -> String {
         let h = Array(random(32, Self.hex))
         let variant = Self.hex[8 + (Self.hex.firstIndex(of: h[16])! % 4)]
         return String(h[0..<8]) + "-" + String(h[8..<12]) + "-4" + String(h[13..<16]) + "-" + String(variant) + String(h[17..<20])
@@ -67,8 +81,8 @@ public struct Mint: Sendable {
 
     /// A new S3 key pair for an upload (`UploadKey.mint`), its secret and access key from this mint.
     func uploadKey(imageId: String, token: String, now: Date) -> (key: UploadKey, secret: String) {
-        UploadKey.mint(imageId: imageId, token: token, now: now, secret: random(40, Self.lowercase),
-                       accessKey: "IMS" + random(17, Self.lowercase).uppercased())
+        UploadKey.mint(imageId: imageId, token: token, now: now, secret: mint(.uploadSecret) { random(40, Self.lowercase) },
+                       accessKey: mint(.uploadAccessKey) { "IMS" + random(17, Self.lowercase).uppercased() })
     }
 }
 

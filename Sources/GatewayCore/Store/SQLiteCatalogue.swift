@@ -54,8 +54,10 @@ enum SQLiteCatalogue {
 
     static func insert(_ entry: CatalogEntry, in db: Database) throws -> CatalogEntry {
         var entry = entry
-        entry.id = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM catalogEntry WHERE kind = ?",
-                                      arguments: [entry.kind.rawValue]) ?? 1
+        if entry.id == 0 {
+            entry.id = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM catalogEntry WHERE kind = ?",
+                                          arguments: [entry.kind.rawValue]) ?? 1
+        }
         try checkUnique(entry, in: db)
         try entry.insert(db)
         return entry

@@ -74,7 +74,15 @@ public final class SQLiteStore: Sendable {
 
     /// A write, committed with the others arriving meanwhile (see `GroupCommit`).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writes.write(body)
+        try await writes.write { db in
+            do {
+                return try body(db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+                && error.message?.hasSuffix(".id") == true
+            {
+                throw TakenRowId.error
+            }
+        }
     }
 
     /// A read by key on a point reader (see `PointReaders`), off the event loop. `isolated`

@@ -17,8 +17,9 @@ public protocol Catalogue: Sendable {
     /// name matches wins over one whose title does, then the lowest id.
     func entry(_ kind: CatalogEntry.Kind, named name: String) async throws -> CatalogEntry?
 
-    /// Inserts `entry` with the next id of its kind (the kind's highest id + 1, 1 for the
-    /// first; `entry.id` is ignored) and answers it as stored. Atomically refuses another
+    /// Inserts `entry` under `entry.id`, or when that is 0 under the next id of its kind (the
+    /// kind's highest id + 1, 1 for the first), and answers it as stored. A given id is one
+    /// another backend assigned (`Minted`). Atomically refuses another
     /// entry of the kind with the same `name` (`.conflict(field: "name", …)`) or, for
     /// operating systems, the same `title` (`.conflict(field: "title", …)`), message
     /// "has already been taken". Concurrent inserts never get the same id.

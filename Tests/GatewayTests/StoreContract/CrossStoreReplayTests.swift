@@ -3,15 +3,17 @@ import Foundation
 import NIOCore
 import Testing
 
-/// A workload recorded on the SQLite store (each step and its answer: a tape) and replayed from
-/// the tape onto PostgreSQL, with the same seeds and a mint in the same state: every answer,
-/// refusals included, must be the same (DESIGN §6). `ReplayTests` replays on a store of the
-/// same kind; this is what shows where the two SQL stores answer differently.
+/// A workload recorded on the SQLite store (each step, its answer and the values it minted: a
+/// tape) and replayed from the tape on fresh stores, each step handed its recorded `Minted`:
+/// every answer, refusals included, and every stored record must be the same (DESIGN §6),
+/// replayed on SQLite, on PostgreSQL, and through a remote front and the gateway behind it.
+/// The replaying service's own mint is seeded otherwise, so a value not taken from the tape
+/// shows as a difference.
 @Suite struct CrossStoreReplayTests {
     static let hasPostgres = ProcessInfo.processInfo.environment["IMS_PG_URL"] != nil
 
     @Test(.enabled(if: hasPostgres, "needs IMS_PG_URL (scripts/postgres fresh NAME trust prints one)"))
-    func aTapeRecordedOnSQLiteReplaysOnPostgresWithEqualAnswers() async throws {
+    func aTapeRecordedOnSQLiteReplaysOnPostgresWithEqualAnswersAndRecords() async throws {
         let postgres = try #require(StoreFactory.postgres.first)
         let tape = try await Tape.record(on: .sqlite)
         try await Self.compare(tape, replayedOn: postgres)
@@ -19,7 +21,7 @@ import Testing
 
     /// The tape is deterministic on its own store: two recordings agree, and the tape survives
     /// its own encoding. Without this a PostgreSQL difference could be the workload's noise.
-    @Test func aTapeRecordedOnSQLiteReplaysOnSQLiteWithEqualAnswers() async throws {
+    @Test func aTapeRecordedOnSQLiteReplaysOnSQLiteWithEqualAnswersAndRecords() async throws {
         let tape = try await Tape.record(on: .sqlite)
         #expect(tape.entries.count > 250)
         try await Self.compare(tape, replayedOn: .sqlite)
@@ -35,28 +37,57 @@ import Testing
         #expect(refusals > 18)
     }
 
-    static func compare(_ recorded: Tape, replayedOn factory: StoreFactory) async throws {
+    /// Through a remote pair (`CanonicalPair`): each command goes with its `Minted` to a front
+    /// gateway, which relays both over the canonical wire to the gateway behind it; that one
+    /// stores those values and answers them back through the front. (Uploads' bytes and job
+    /// work are no commands; they run on the far side, handed their values as well.)
+    @Test func aTapeRecordedOnSQLiteReplaysThroughARemotePairWithEqualAnswersAndRecords() async throws {
+        let tape = try await Tape.record(on: .sqlite)
+        try await Self.compare(tape, replayedOn: .sqlite, remote: true)
+    }
+
+    static func compare(_ recorded: Tape, replayedOn factory: StoreFactory, remote: Bool = false) async throws {
         // Through its encoding, as a tape kept in a file (or sent to a peer) would be; the replay's
         // answers too, so both are compared as the canonical wire carries them (a job's pending
         // work, which stays in the store, is not part of an answer).
         let tape = try Self.wire(recorded)
         #expect(tape.entries.map(\.step) == recorded.entries.map(\.step))
-        let replayed = try await tape.replay(on: factory).map(Self.wire)
+        #expect(tape.entries.map(\.minted) == recorded.entries.map(\.minted))
+        let replay = try await tape.replay(on: factory, remote: remote)
+        let replayed = try replay.played.map { try Self.wire($0.answer) }
         #expect(replayed.count == tape.entries.count)
         let differing = zip(tape.entries, replayed).filter { $0.0.answer != $0.1 }.count
+        let lane = remote ? "\(factory) behind a remote front" : "\(factory)"
         // For the CI log: what was compared and what it found.
-        print("replay: \(tape.entries.count) steps recorded on SQLite, replayed on \(factory): \(differing) differences")
+        print("replay: \(tape.entries.count) steps recorded on SQLite, replayed on \(lane): \(differing) differences")
         for (index, (entry, answer)) in zip(tape.entries, replayed).enumerated() where entry.answer != answer {
             Issue.record("""
-                step \(index) differs on \(factory): \(entry.step)
+                step \(index) differs on \(lane): \(entry.step)
                   \(try Self.differences(entry.answer, answer).prefix(6).joined(separator: "\n  "))
                 """)
         }
+        // Each step used exactly the values it was handed (a refused step answers none).
+        for (index, (entry, played)) in zip(tape.entries, replay.played).enumerated() where entry.minted != played.minted {
+            Issue.record("step \(index) used other values on \(lane): \(entry.step)\n  \(entry.minted)\n  \(played.minted)")
+        }
+        try Self.compare(records: tape.records, replay.records, on: lane)
+    }
+
+    /// Every record equal, or each difference recorded.
+    static func compare(records recorded: StoredRecords?, _ replayed: StoredRecords, on lane: String) throws {
+        let recorded = try #require(recorded)
+        // Not an empty comparison: the workload leaves records of every kind.
+        #expect(recorded.images.count > 40 && recorded.jobs.count > 4 && !recorded.shares.isEmpty && recorded.applications.count > 2
+                && recorded.instances.count > 2 && !recorded.members.isEmpty && recorded.files.contains { $0 != nil })
+        print("records: \(recorded.images.count) images, \(recorded.files.compactMap { $0 }.count) files, \(recorded.shares.count) shares, \(recorded.jobs.count) jobs, \(recorded.applications.count) applications, \(recorded.instances.count) instances, \(recorded.members.joined().count) members, \(recorded.catalogue.count) catalogue")
+        let differences = try Self.differences(recorded, replayed)
+        print("replay: stored records on \(lane): \(differences.count) differences")
+        for difference in differences.prefix(20) { Issue.record("stored records differ on \(lane): \(difference)") }
     }
 
     /// Where two answers differ, as `path: recorded ≠ replayed` of their encodings.
-    static func differences(_ a: ReplayAnswer, _ b: ReplayAnswer) throws -> [String] {
-        func tree(_ value: ReplayAnswer) throws -> Any {
+    static func differences<T: Encodable>(_ a: T, _ b: T) throws -> [String] {
+        func tree(_ value: T) throws -> Any {
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(value), options: .fragmentsAllowed)
         }
         func clip(_ value: Any?) -> String {
@@ -117,56 +148,106 @@ struct Tape: Codable, Equatable {
     struct Entry: Codable, Equatable {
         var step: ReplayStep
         var answer: ReplayAnswer
+        /// The values the step used: what a replay hands it.
+        var minted: Minted
     }
 
     var entries: [Entry] = []
+    /// What the recording's store held at the end.
+    var records: StoredRecords?
 
     static let options = BundledOptions(catalog: ContractStores.catalog, users: ContractStores.users,
                                         flavors: ["LOWEST": "flavor-small"],
                                         buckets: [Bucket(name: "backup", azId: "az1", cellId: "cell1")])
 
-    /// Runs `ReplayWorkload` on fresh stores of `factory`, recording each step and answer.
+    /// Runs `ReplayWorkload` on fresh stores of `factory`, recording each step, its answer and values.
     static func record(on factory: StoreFactory) async throws -> Tape {
         try await ContractStores.with(factory) { stores in
             var recorder = Recorder(player: Player(stores))
             try await ReplayWorkload.run(&recorder)
+            recorder.tape.records = try await StoredRecords.read(stores)
             return recorder.tape
         }
     }
 
-    /// The tape's steps run on fresh stores of `factory`: their answers, in order.
-    func replay(on factory: StoreFactory) async throws -> [ReplayAnswer] {
+    /// The tape's steps run in order on fresh stores of `factory` (through a remote front when
+    /// `remote`), each handed its values, by a service whose own mint is in another state.
+    func replay(on factory: StoreFactory, remote: Bool = false) async throws -> (played: [Played], records: StoredRecords) {
         try await ContractStores.with(factory) { stores in
-            let player = Player(stores)
-            var answers: [ReplayAnswer] = []
-            for entry in entries { answers.append(try await player.play(entry.step)) }
-            return answers
+            let service = Player.service(stores, mint: Player.otherMint)
+            let play: @Sendable (Player) async throws -> [Played] = { player in
+                var played: [Played] = []
+                for entry in entries { played.append(try await player.play(entry.step, minted: entry.minted)) }
+                return played
+            }
+            let played = remote ? try await CanonicalPair.run(service) { front in try await play(Player(service, front: front)) }
+                                : try await play(Player(service))
+            return (played, try await StoredRecords.read(stores))
         }
     }
 }
 
-/// Plays steps on one service, its mint seeded so ids and times repeat on every store.
-struct Player {
-    let service: GatewayService
-    static let worker = "replay-worker"
+/// What a step answered and the values it used.
+struct Played: Equatable, Sendable {
+    var answer: ReplayAnswer
+    var minted: Minted
+}
 
-    init(_ stores: Stores) {
-        service = GatewayService(stores: stores, options: Tape.options, mint: .seeded(22, start: ContractStores.epoch))
+/// Plays steps on one service: commands through `backend` (the service, or a remote front
+/// before it), uploads and job work on the service itself, each step handed its values.
+struct Player: Sendable {
+    let service: GatewayService
+    let backend: any Backend
+    static let worker = "replay-worker"
+    static var recordingMint: Mint { .seeded(22, start: ContractStores.epoch) }
+    /// A mint in another state than the recording's: a value a replay takes from it shows.
+    static var otherMint: Mint { .seeded(7, start: ContractStores.epoch.addingTimeInterval(86_400)) }
+
+    init(_ service: GatewayService, front: (any Backend)? = nil) {
+        self.service = service
+        backend = front ?? service
     }
 
-    func play(_ step: ReplayStep) async throws -> ReplayAnswer {
+    init(_ stores: Stores, mint: Mint = Player.recordingMint) {
+        self.init(Self.service(stores, mint: mint))
+    }
+
+    static func service(_ stores: Stores, mint: Mint) -> GatewayService {
+        GatewayService(stores: stores, options: Tape.options, mint: mint)
+    }
+
+    /// The step's answer and the values it used, taking those of `minted` (none: minted fresh).
+    func play(_ step: ReplayStep, minted: Minted? = nil) async throws -> Played {
         switch step {
         case .run(let command, let identity):
-            do { return .result(try await service.execute(command, as: identity)) } catch { return .refused(error) }
-        case .upload(let imageId, let token, let bytes):
-            let body = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-                continuation.yield(ByteBuffer(string: bytes))
-                continuation.finish()
+            do {
+                let executed = try await backend.execute(command, as: identity, minted: minted)
+                return Played(answer: .result(executed.result), minted: executed.minted)
+            } catch {
+                return Played(answer: .refused(error), minted: Minted())
             }
-            do { return .uploaded(try await service.upload(imageId: imageId, token: token, body: body)) } catch { return .refused(error) }
+        case .upload(let imageId, let token, let bytes):
+            return try await minting(minted) {
+                let body = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                    continuation.yield(ByteBuffer(string: bytes))
+                    continuation.finish()
+                }
+                do throws(CanonicalError) {
+                    return .uploaded(try await service.upload(imageId: imageId, token: token, body: body))
+                } catch {
+                    return .refused(error)
+                }
+            }
         case .workJobs:
-            return .worked(try await workJobs())
+            return try await minting(minted) { .worked(try await workJobs()) }
         }
+    }
+
+    /// Work that is no command, run with the values it is handed like one.
+    private func minting(_ minted: Minted?, _ body: () async throws -> ReplayAnswer) async throws -> Played {
+        let minting = Minting(minted)
+        let answer = try await Minting.$current.withValue(minting) { try await body() }
+        return Played(answer: answer, minted: minting.minted)
     }
 
     /// What `JobWorker` does with a batch, in order and at minted times, so it repeats exactly.
@@ -204,9 +285,9 @@ struct Recorder {
 
     @discardableResult
     mutating func play(_ step: ReplayStep) async throws -> ReplayAnswer {
-        let answer = try await player.play(step)
-        tape.entries.append(Tape.Entry(step: step, answer: answer))
-        return answer
+        let played = try await player.play(step)
+        tape.entries.append(Tape.Entry(step: step, answer: played.answer, minted: played.minted))
+        return played.answer
     }
 
     @discardableResult
