@@ -51,8 +51,8 @@ struct PostgresStoreTests {
             let refs = [String(mine.image.id!), theirs.image.imageId, "img-missing", mine.image.imageId]
             let resolved = try await store.resolve(refs, reach: .all)
             #expect(resolved.map { $0?.imageId } == [mine.image.imageId, theirs.image.imageId, nil, mine.image.imageId])
-            #expect(try await store.deleteAll([mine.image.imageId, "img-missing"]) == false)
-            #expect(try await store.deleteAll([mine.image.imageId, theirs.image.imageId]) == true)
+            #expect(try await store.deleteAll([mine.image.imageId, "img-missing"], unless: [.shared]) == false)
+            #expect(try await store.deleteAll([mine.image.imageId, theirs.image.imageId], unless: [.shared]) == true)
             #expect(try await store.images(ImageQuery(), reach: .all).total == 0)
         }
     }

@@ -34,6 +34,13 @@ enum PGImageSQL {
         PGConditions.clause(column(c.field), type(c.field), c.op, c.values, &sql)
     }
 
+    /// What keeps an image from being deleted, as a clause true of a kept image.
+    static func hold(_ hold: ImageHold) -> String {
+        switch hold {
+        case .shared: "EXISTS (SELECT 1 FROM imageShare s WHERE s.imageId = image.imageId)"
+        }
+    }
+
     /// The tenancy rule the service chose, as a clause.
     static func reach(_ reach: ImageReach, _ sql: inout PGSQL) -> String? {
         switch reach {

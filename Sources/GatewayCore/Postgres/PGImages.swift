@@ -148,17 +148,15 @@ extension PGStore: ImageStore {
             return try await view(row: id, connection)
     }
 
-    public func deleteAll(_ imageIds: [String]) async throws -> Bool {
+    public func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool {
         let ids = Array(Set(imageIds))
         guard !ids.isEmpty else { return true }
         guard ids.allSatisfy(PGSQL.storable) else { return false }
         return try await db.write { connection in
             var check = PGSQL()
             let list = check.bind(ids)
-            check.append("""
-                SELECT count(*) FROM image WHERE imageId = ANY(\(list)::text[])
-                AND NOT EXISTS (SELECT 1 FROM imageShare s WHERE s.imageId = image.imageId)
-                """)
+            check.append("SELECT count(*) FROM image WHERE imageId = ANY(\(list)::text[])"
+                + holds.map { " AND NOT " + PGImageSQL.hold($0) }.joined())
             guard try await connection.row(check, logger: logger, { try $0.next(Int64.self) }) == Int64(ids.count) else { return false }
             var delete = PGSQL()
             delete.append("DELETE FROM image WHERE imageId = ANY(\(delete.bind(ids))::text[])")

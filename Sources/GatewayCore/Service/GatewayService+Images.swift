@@ -103,12 +103,12 @@ extension GatewayService {
         try await stores.images.update(try await updated(selector, patch, as: identity, now: now), fields: Set(patch.keys))
     }
 
-    /// An image others were given cannot be deleted from under them (CECSTACK's rule).
+    /// Deleted unless `ImageDeletion` keeps it.
     func deleteImage(_ selector: ImageSelector, as identity: Identity) async throws -> ImageView {
         let found = try await findWritable(selector, as: identity)
-        if try await stores.images.deleteAll([found.image.imageId]) { return found }
-        if try await stores.images.resolve([found.image.imageId], reach: .all).first??.isShared == true {
-            throw CanonicalError.rejected(.imageIsShared, "image \(found.image.imageId) is shared")
+        if try await stores.images.deleteAll([found.image.imageId], unless: ImageDeletion.holds) { return found }
+        if let match = try await stores.images.resolve([found.image.imageId], reach: .all).first ?? nil {
+            try ImageDeletion.check(match)
         }
         throw CanonicalError.notFound(kind: "image", id: selector.ref)
     }
@@ -119,7 +119,7 @@ extension GatewayService {
         // Checked, then deleted if nothing changed meanwhile; if something did, checked again.
         for _ in 0..<3 {
             let imageIds = try await batchTargets(refs, as: identity)
-            if try await stores.images.deleteAll(imageIds) { return imageIds }
+            if try await stores.images.deleteAll(imageIds, unless: ImageDeletion.holds) { return imageIds }
         }
         throw CanonicalError.internal("the batch's images kept changing while it was deleted")
     }
@@ -137,7 +137,7 @@ extension GatewayService {
             guard identity.isOperator || match.owner == identity.tenant else {
                 throw CanonicalError.forbidden("image \(ref) belongs to another tenant")
             }
-            if match.isShared { throw CanonicalError.rejected(.imageIsShared, "image \(match.imageId) is shared") }
+            try ImageDeletion.check(match)
             if seen.insert(match.rowID).inserted { imageIds.append(match.imageId) }
         }
         return imageIds

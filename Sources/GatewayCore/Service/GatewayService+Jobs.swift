@@ -55,8 +55,8 @@ extension GatewayService {
             return try await enqueue(job([image.imageId], .command(inner)))
         case .deleteImage(let selector):
             let found = try await findWritable(selector, as: identity).image
-            if try await stores.images.resolve([found.imageId], reach: .all).first??.isShared == true {
-                throw CanonicalError.rejected(.imageIsShared, "image \(found.imageId) is shared")
+            if let match = try await stores.images.resolve([found.imageId], reach: .all).first ?? nil {
+                try ImageDeletion.check(match)
             }
             return try await enqueue(job([found.imageId], .command(inner)))
         default:

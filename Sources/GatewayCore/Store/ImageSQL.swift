@@ -83,6 +83,13 @@ struct ImageSQL {
         add(clause, values.map { $0 as (any DatabaseValueConvertible)? })
     }
 
+    /// What keeps an image from being deleted, as a clause true of a kept image.
+    static func hold(_ hold: ImageHold) -> String {
+        switch hold {
+        case .shared: "EXISTS (SELECT 1 FROM imageShare WHERE imageShare.imageId = image.imageId)"
+        }
+    }
+
     /// The images a read may see (the service resolved the tenancy rule into `reach`).
     mutating func scope(_ reach: ImageReach) {
         switch reach {

@@ -94,17 +94,16 @@ enum SQLiteImages {
         return matches
     }
 
-    /// All-or-nothing: deletes the images only if every one is there and unshared. The ids go to
-    /// SQLite as one JSON array.
-    static func deleteAll(_ imageIds: [String], in db: Database) throws -> Bool {
+    /// All-or-nothing: deletes the images only if every one is there and none meets a hold. The
+    /// ids go to SQLite as one JSON array.
+    static func deleteAll(_ imageIds: [String], unless holds: [ImageHold], in db: Database) throws -> Bool {
         let ids = Array(Set(imageIds))
         guard !ids.contains(where: \.holdsNUL) else { return false }
         var deleted = false
         try db.inSavepoint {
-            try db.execute(sql: """
-                DELETE FROM image WHERE imageId IN (SELECT value FROM json_each(?))
-                AND NOT EXISTS (SELECT 1 FROM imageShare WHERE imageShare.imageId = image.imageId)
-                """, arguments: [JSONValue.array(ids.map { .string($0) }).serialized])
+            let kept = holds.map { " AND NOT " + ImageSQL.hold($0) }.joined()
+            try db.execute(sql: "DELETE FROM image WHERE imageId IN (SELECT value FROM json_each(?))" + kept,
+                           arguments: [JSONValue.array(ids.map { .string($0) }).serialized])
             deleted = db.changesCount == ids.count
             return deleted ? .commit : .rollback
         }

@@ -52,8 +52,8 @@ extension SQLiteStore: ImageStore {
         try await write { db in try SQLiteImages.change(imageId, change, in: db) }
     }
 
-    public func deleteAll(_ imageIds: [String]) async throws -> Bool {
-        let deleted = try await write { db in try SQLiteImages.deleteAll(imageIds, in: db) }
+    public func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool {
+        let deleted = try await write { db in try SQLiteImages.deleteAll(imageIds, unless: holds, in: db) }
         if deleted { upkeep.wake() }
         return deleted
     }

@@ -56,11 +56,11 @@ public protocol ImageStore: Sendable {
     /// the stored view; nil when no such image exists (a job whose image was deleted meanwhile).
     func change(_ imageId: String, _ change: ImageStateChange) async throws -> ImageView?
 
-    /// All-or-nothing delete: atomically, if every image of `imageIds` exists and none is
-    /// shared, deletes them all (their files' records, upload keys and multipart uploads with
-    /// them) and answers true; otherwise deletes nothing and answers false (the service checks
-    /// again to name what changed). Ids given twice count once.
-    func deleteAll(_ imageIds: [String]) async throws -> Bool
+    /// All-or-nothing delete: atomically, if every image of `imageIds` exists and none meets
+    /// any of `holds`, deletes them all (their files' records, upload keys and multipart uploads
+    /// with them) and answers true; otherwise deletes nothing and answers false (the service
+    /// checks again to name what changed). Ids given twice count once.
+    func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool
 
     /// Whether any image hangs under the catalogue entry (its `computeResourceId`,
     /// `operatingsystemId` or `architectureId`, by `kind`, is `id`).

@@ -41,6 +41,14 @@ public struct ImageRefMatch: Sendable, Equatable {
     }
 }
 
+/// A condition that keeps an image from being deleted. The service decides which hold
+/// (`ImageDeletion`); the store checks it in the delete's own statement or transaction, so no
+/// write between a check and the delete slips past it.
+public enum ImageHold: Sendable, Hashable {
+    /// A share of the image exists.
+    case shared
+}
+
 /// A change of an image's state made by a job or an upload, written column by column so it
 /// never overwrites a client's concurrent change of other fields. `nil` leaves a column as is.
 public struct ImageStateChange: Sendable, Equatable {
