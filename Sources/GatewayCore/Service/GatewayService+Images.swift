@@ -59,7 +59,7 @@ extension GatewayService {
         while true {
             image.imageId = mint.imageRef()
             do {
-                return try await stores.images.insert(image, job: job?(image.imageId))
+                return try await stores.images.insert(image, job: job?(image.imageId), unique: ImageUniqueness.keys)
             } catch CanonicalError.conflict(field: "imageId", _) where attempt < 8 {
                 attempt += 1
             }
@@ -100,7 +100,8 @@ extension GatewayService {
 
     func updateImage(_ selector: ImageSelector, _ patch: ImagePatch, as identity: Identity, now: Date) async throws -> ImageView {
         // Only the fields the patch names are written: a concurrent change of others is kept.
-        try await stores.images.update(try await updated(selector, patch, as: identity, now: now), fields: Set(patch.keys))
+        try await stores.images.update(try await updated(selector, patch, as: identity, now: now), fields: Set(patch.keys),
+                                       unique: ImageUniqueness.keys)
     }
 
     /// Deleted unless `ImageDeletion` keeps it.

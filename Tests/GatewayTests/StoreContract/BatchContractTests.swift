@@ -10,7 +10,7 @@ import Testing
     @Test(arguments: StoreFactory.all) func aBatchDeleteWithOneMissingOrSharedImageDeletesNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             var ids: [String] = []
-            for i in 0..<5 { ids.append(try await stores.images.insert(S.image("batch-\(i)"), job: nil).image.imageId) }
+            for i in 0..<5 { ids.append(try await stores.images.insert(S.image("batch-\(i)"), job: nil, unique: ImageUniqueness.keys).image.imageId) }
             #expect(try await stores.images.deleteAll(ids + ["img-missing"], unless: [.shared]) == false)
             _ = try await stores.shares.insert([ImageShare(shareId: "img-share-b", imageId: ids[4], userId: "2",
                                                            createdAt: S.epoch, updatedAt: S.epoch)])
@@ -34,7 +34,7 @@ import Testing
     @Test(arguments: StoreFactory.all) func overlappingBatchDeletesRacingEachDeleteAllOrNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             var ids: [String] = []
-            for i in 0..<30 { ids.append(try await stores.images.insert(S.image("race-\(i)"), job: nil).image.imageId) }
+            for i in 0..<30 { ids.append(try await stores.images.insert(S.image("race-\(i)"), job: nil, unique: ImageUniqueness.keys).image.imageId) }
             let images = stores.images
             // Ten batches of 12, each overlapping the next by 9: a deleted image makes every
             // other batch holding it fail whole.
@@ -54,7 +54,7 @@ import Testing
 
     @Test(arguments: StoreFactory.all) func sharesAreMadeAndWithdrawnAllOrNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
-            let imageId = try await stores.images.insert(S.image("shared"), job: nil).image.imageId
+            let imageId = try await stores.images.insert(S.image("shared"), job: nil, unique: ImageUniqueness.keys).image.imageId
             func share(_ id: String, _ user: String) -> ImageShare {
                 ImageShare(shareId: id, imageId: imageId, userId: user, createdAt: S.epoch, updatedAt: S.epoch)
             }

@@ -27,7 +27,7 @@ import Testing
             let missing = (try await catalogue.contains(.operatingsystem, id: 99), try await catalogue.contains(.architecture, id: 99))
             #expect(missing == (false, false))
             // Refused while an image hangs under it.
-            _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2), job: nil)
+            _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2), job: nil, unique: ImageUniqueness.keys)
             #expect(try await stores.images.hasImages(under: .computeResource, id: 1))
             await #expect(throws: CanonicalError.rejected(.inUse, "Cannot delete record because dependent images exist")) {
                 try await catalogue.delete(.computeResource, id: 1)
