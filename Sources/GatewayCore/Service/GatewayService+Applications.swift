@@ -11,15 +11,16 @@ extension GatewayService {
 
     func activeApplication(_ id: Int64, as identity: Identity) async throws -> ImageApplication {
         let app = try await application(id, as: identity)
-        guard app.status == .actived else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
+        guard app.status == ApplicationRules.changeable else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
         return app
     }
 
     func createApplication(_ draft: ApplicationDraft, as identity: Identity, now: Date) async throws -> ImageApplication {
         try ListWindow.validateName(draft.name, max: 128)
-        return try await stores.applications.insert(ImageApplication(
+        let app = ImageApplication(
             name: draft.name, displayName: draft.displayName, description: draft.description, picture: draft.picture,
-            applications: draft.applications, owner: identity.tenant, now: now))
+            applications: draft.applications, owner: identity.tenant, now: now)
+        return try await stores.applications.insert(app, nameHeldBy: ApplicationRules.nameHeldBy(app))
     }
 
     func updateApplication(_ id: Int64, _ patch: ApplicationPatch, as identity: Identity, now: Date) async throws -> ImageApplication {
@@ -33,7 +34,7 @@ extension GatewayService {
         if let v = patch.picture { app.picture = v }
         if let v = patch.applications { app.applications = v }
         app.updatedAt = now
-        return try await stores.applications.update(app)
+        return try await stores.applications.update(app, whileStatus: ApplicationRules.changeable, nameHeldBy: ApplicationRules.nameHeldBy(app))
     }
 
     /// Marks the application DELETED; htaiyun lists can still ask for deleted ones.
@@ -41,7 +42,7 @@ extension GatewayService {
         var app = try await activeApplication(id, as: identity)
         app.status = .deleted
         app.updatedAt = now
-        return try await stores.applications.update(app)
+        return try await stores.applications.update(app, whileStatus: ApplicationRules.changeable, nameHeldBy: ApplicationRules.nameHeldBy(app))
     }
 
     func instance(_ id: Int64, as identity: Identity) async throws -> InstanceView {

@@ -83,10 +83,12 @@ import Testing
     @Test(arguments: StoreFactory.all) func instancesAreDeletedAndMembersRemovedAllOrNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             let app = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "test", description: "demo",
-                                                                             picture: "p.jpg", owner: "acme", now: S.epoch))
+                                                                             picture: "p.jpg", owner: "acme", now: S.epoch),
+                                                           nameHeldBy: [.actived])
             await #expect(throws: CanonicalError.conflict(field: "name", message: "has already been taken")) {
                 try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "again", description: "",
-                                                                       picture: "", owner: "globex", now: S.epoch))
+                                                                       picture: "", owner: "globex", now: S.epoch),
+                                                     nameHeldBy: [.actived])
             }
             var ids: [Int64] = []
             for name in ["web-1", "web-2"] {

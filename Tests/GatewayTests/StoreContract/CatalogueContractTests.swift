@@ -50,22 +50,56 @@ import Testing
     @Test(arguments: StoreFactory.all) func anActiveApplicationsNameIsFreedWhenItIsDeleted(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             var app = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "test", description: "",
-                                                                             picture: "p.jpg", owner: "acme", now: S.epoch))
+                                                                             picture: "p.jpg", owner: "acme", now: S.epoch),
+                                                           nameHeldBy: [.actived])
             app.status = .deleted
-            _ = try await stores.applications.update(app)
+            _ = try await stores.applications.update(app, whileStatus: .actived, nameHeldBy: [])
             // A change read before the deletion does not bring it back.
             app.status = .actived
             app.displayName = "stale"
             await #expect(throws: CanonicalError.notFound(kind: "application", id: String(app.id!))) {
-                try await stores.applications.update(app)
+                try await stores.applications.update(app, whileStatus: .actived, nameHeldBy: [.actived])
             }
             let again = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "again", description: "",
-                                                                               picture: "", owner: "acme", now: S.epoch + 1))
+                                                                               picture: "", owner: "acme", now: S.epoch + 1),
+                                                             nameHeldBy: [.actived])
             #expect(again.id != app.id)
             let mine = try await stores.applications.applications(ListWindow(keywords: "JUNIT", ascending: true), owner: "acme")
             #expect(mine.items.map(\.displayName) == ["test", "again"] && mine.total == 2)
             #expect(mine.items.map(\.status) == [.deleted, .actived])
             #expect(try await stores.applications.applications(ListWindow(status: "ACTIVED"), owner: "globex").total == 0)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all) func applicationWritesFollowTheStatusesTheyAreGiven(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            func draft(_ name: String, _ status: ApplicationStatus = .actived) -> ImageApplication {
+                var app = ImageApplication(name: name, displayName: name, description: "", picture: "", owner: "acme", now: S.epoch)
+                app.status = status
+                return app
+            }
+            // A name held only by the statuses named: none named, none refused.
+            _ = try await stores.applications.insert(draft("twin"), nameHeldBy: [])
+            var second = try await stores.applications.insert(draft("twin"), nameHeldBy: [])
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores.applications.insert(draft("twin", .deleted), nameHeldBy: [.actived])
+            }
+            let gone = try await stores.applications.insert(draft("gone", .deleted), nameHeldBy: [.deleted, .actived])
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores.applications.insert(draft("gone"), nameHeldBy: [.deleted])
+            }
+            // An update is written only from the status given, and checked against other rows only.
+            second.displayName = "kept"
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores.applications.update(second, whileStatus: .actived, nameHeldBy: [.actived])
+            }
+            await #expect(throws: CanonicalError.notFound(kind: "application", id: String(second.id!))) {
+                try await stores.applications.update(second, whileStatus: .deleted, nameHeldBy: [])
+            }
+            var revived = gone
+            revived.status = .actived
+            _ = try await stores.applications.update(revived, whileStatus: .deleted, nameHeldBy: [.deleted])
+            #expect(try await stores.applications.application(gone.id!)?.status == .actived)
         }
     }
 }
