@@ -72,7 +72,7 @@ extension GatewayService {
         var entry = CatalogEntry(kind: kind, id: 0, name: "", now: now)
         Self.apply(patch, to: &entry)
         try Self.validate(entry)
-        return try await stores.catalogue.insert(entry)
+        return try await stores.catalogue.insert(entry, unique: CatalogueUniqueness.fields(of: kind))
     }
 
     func updateCatalogEntry(_ selector: CatalogSelector, _ patch: CatalogPatch, as identity: Identity, now: Date) async throws
@@ -83,7 +83,7 @@ extension GatewayService {
         Self.apply(patch, to: &entry)
         entry.updatedAt = now
         try Self.validate(entry)
-        return try await stores.catalogue.update(entry)
+        return try await stores.catalogue.update(entry, unique: CatalogueUniqueness.fields(of: entry.kind))
     }
 
     /// Refused while images hang under the entry, as Foreman refuses it (the store's check).

@@ -9,13 +9,13 @@ import Testing
     @Test(arguments: StoreFactory.all) func entriesTakeTheNextIdAndUniqueNames(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             let catalogue = stores.catalogue
-            let made = try await catalogue.insert(CatalogEntry(kind: .operatingsystem, id: 0, name: "Debian", major: "12", now: S.epoch).labelled)
+            let made = try await catalogue.insert(CatalogEntry(kind: .operatingsystem, id: 0, name: "Debian", major: "12", now: S.epoch).labelled, unique: [.title])
             #expect(made.id == 3 && made.title == "Debian 12")
             await #expect(throws: CanonicalError.conflict(field: "title", message: "has already been taken")) {
-                try await catalogue.insert(CatalogEntry(kind: .operatingsystem, id: 0, name: "Debian", major: "12", now: S.epoch).labelled)
+                try await catalogue.insert(CatalogEntry(kind: .operatingsystem, id: 0, name: "Debian", major: "12", now: S.epoch).labelled, unique: [.title])
             }
             await #expect(throws: CanonicalError.conflict(field: "name", message: "has already been taken")) {
-                try await catalogue.insert(CatalogEntry(kind: .computeResource, id: 0, name: "libvirt", now: S.epoch))
+                try await catalogue.insert(CatalogEntry(kind: .computeResource, id: 0, name: "libvirt", now: S.epoch), unique: [.name])
             }
             // By name or title, the name first; exact.
             #expect(try await catalogue.entry(.operatingsystem, named: "Debian 12")?.id == 3)
@@ -39,11 +39,31 @@ import Testing
             // Concurrent inserts never share an id.
             let ids = await withTaskGroup(of: Int64?.self) { group in
                 for i in 0..<10 {
-                    group.addTask { try? await catalogue.insert(CatalogEntry(kind: .architecture, id: 0, name: "arch-\(i)", now: S.epoch)).id }
+                    group.addTask { try? await catalogue.insert(CatalogEntry(kind: .architecture, id: 0, name: "arch-\(i)", now: S.epoch), unique: [.name]).id }
                 }
                 return await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
             }
             #expect(Set(ids).count == 10)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all) func catalogueUniquenessIsTheFieldsGiven(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            let catalogue = stores.catalogue
+            // No fields: a name may repeat; the fields given are checked in order, within the kind.
+            let twin = try await catalogue.insert(CatalogEntry(kind: .computeResource, id: 0, name: "libvirt", now: S.epoch), unique: [])
+            #expect(twin.id == 2)
+            let vmware = CatalogEntry(kind: .computeResource, id: 0, name: "vmware", provider: "Vmware", now: S.epoch)
+            _ = try await catalogue.insert(vmware, unique: [.name, .provider])
+            var again = vmware
+            again.name = "esxi"
+            await #expect(throws: CanonicalError.taken("provider")) { try await catalogue.insert(again, unique: [.name, .provider]) }
+            _ = try await catalogue.insert(CatalogEntry(kind: .architecture, id: 0, name: "vmware", now: S.epoch), unique: [.name])
+            // An update is checked against the others only.
+            var renamed = twin
+            renamed.description = "kept"
+            await #expect(throws: CanonicalError.taken("name")) { try await catalogue.update(renamed, unique: [.name]) }
+            #expect(try await catalogue.update(renamed, unique: [.description]).description == "kept")
         }
     }
 
