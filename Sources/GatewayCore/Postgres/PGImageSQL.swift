@@ -2,8 +2,8 @@ import Foundation
 
 /// The image table's columns and clauses in PostgreSQL: what `PGStore`'s image reads share.
 enum PGImageSQL {
-    /// The stored image fields, in `Image`'s order (the catalogue names are joined, not stored).
-    static let fields = Array(ImageField.allCases.prefix { $0 != .computeResourceName })
+    /// The stored image fields, in column order.
+    static let fields = ImageField.stored
     static let columns = fields.map { "image.\($0.rawValue)" }.joined(separator: ", ")
 
     static let joins = """
@@ -78,49 +78,7 @@ enum PGImageSQL {
 }
 
 extension Image {
-    /// Reads the columns of `PGImageSQL.fields`, in order.
-    init(pg c: inout PGColumns) throws {
-        self.init(imageId: "", name: "", now: Date(timeIntervalSince1970: 0))
-        id = try c.next(Int64?.self)
-        imageId = try c.next()
-        name = try c.next()
-        description = try c.next()
-        status = try c.next()
-        transitionStatus = try c.next()
-        imageType = try c.next()
-        diskFormat = try c.next()
-        minDisk = try c.next()
-        minRam = try c.next()
-        cpuArch = try c.next()
-        bits = try c.next()
-        osType = try c.next()
-        osVersion = try c.next()
-        platform = try c.next()
-        visibility = try c.next()
-        bootMode = try c.next()
-        usage = try c.next()
-        owner = try c.next()
-        departmentId = try c.next()
-        resourceGroupId = try c.next()
-        region = try c.next()
-        size = try c.next()
-        checksum = try c.next()
-        username = try c.next()
-        password = try c.next()
-        uuid = try c.next()
-        userData = try c.next()
-        computeResourceId = try c.next(Int64?.self)
-        operatingsystemId = try c.next(Int64?.self)
-        architectureId = try c.next(Int64?.self)
-        provider = try c.next()
-        zone = try c.next()
-        sourceType = try c.next()
-        uploadId = try c.next()
-        errMessage = try c.next()
-        createdAt = try c.next()
-        updatedAt = try c.next()
-        statusTime = try c.next()
-    }
+    init(pg c: inout PGColumns) throws { try self.init(row: &c) }
 
     /// The stored columns but the row id, as binds of `sql`, in `PGImageSQL.fields` order.
     func pgValues(_ sql: inout PGSQL) -> [String] {
