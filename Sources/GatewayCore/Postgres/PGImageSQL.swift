@@ -41,16 +41,22 @@ enum PGImageSQL {
         }
     }
 
-    /// The tenancy rule the service chose, as a clause.
+    /// The reach the service chose, as a clause; nil for every image.
     static func reach(_ reach: ImageReach, _ sql: inout PGSQL) -> String? {
-        switch reach {
-        case .all: return nil
-        case .visible(let tenant, let user):
-            return "(image.visibility = 'public' OR image.owner = \(sql.bind(tenant)) OR image.imageId IN "
-                + "(SELECT s.imageId FROM imageShare s WHERE s.userId = \(sql.bind(user))))"
-        case .publicOnly: return "image.visibility = 'public'"
-        case .nonPublic(let tenant?): return "image.visibility <> 'public' AND image.owner = \(sql.bind(tenant))"
-        case .nonPublic(nil): return "image.visibility <> 'public'"
+        guard case .anyOf(let terms) = reach else { return nil }
+        func fact(_ fact: ImageFact) -> String {
+            switch fact {
+            case .isPublic: "image.visibility = 'public'"
+            case .notPublic: "image.visibility <> 'public'"
+            case .ownedBy(let tenant): "image.owner = \(sql.bind(tenant))"
+            case .sharedWith(let user): "image.imageId IN (SELECT s.imageId FROM imageShare s WHERE s.userId = \(sql.bind(user)))"
+            }
+        }
+        func term(_ facts: [ImageFact]) -> String { facts.isEmpty ? "TRUE" : facts.map(fact).joined(separator: " AND ") }
+        switch terms.count {
+        case 0: return "FALSE"
+        case 1: return term(terms[0])
+        default: return "(" + terms.map { $0.count > 1 ? "(" + term($0) + ")" : term($0) }.joined(separator: " OR ") + ")"
         }
     }
 

@@ -30,6 +30,28 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreFactory.all) func aReachIsTheFactsItIsGivenNotATenancyRuleOfTheStore(_ factory: StoreFactory) async throws {
+        try await S.with(factory) { stores in
+            let mine = try await stores.images.insert(S.image("mine"), job: nil, unique: [])
+            let theirs = try await stores.images.insert(S.image("theirs", owner: "globex", visibility: .public), job: nil, unique: [])
+            let shared = try await stores.images.insert(S.image("shared", owner: "globex"), job: nil, unique: [])
+            _ = try await stores.shares.insert([ImageShare(shareId: "img-share-r", imageId: shared.image.imageId, userId: "1",
+                                                           createdAt: S.epoch, updatedAt: S.epoch)])
+            func names(_ reach: ImageReach) async throws -> [String] {
+                try await stores.images.images(ImageQuery(sort: [SortKey(.name)]), reach: reach).items.map(\.image.name)
+            }
+            #expect(try await names(.all) == ["mine", "shared", "theirs"])
+            #expect(try await names(.anyOf([])) == [])
+            #expect(try await names(.anyOf([[]])) == ["mine", "shared", "theirs"])
+            #expect(try await names(.anyOf([[.notPublic, .sharedWith("1")]])) == ["shared"])
+            #expect(try await names(.anyOf([[.isPublic, .ownedBy("globex")], [.ownedBy("acme")]])) == ["mine", "theirs"])
+            let refs = [mine.image.imageId, theirs.image.imageId, shared.image.imageId]
+            let resolved = try await stores.images.resolve(refs, reach: .anyOf([[.sharedWith("1")], [.isPublic]]))
+            #expect(resolved.map { $0?.imageId } == [nil, theirs.image.imageId, shared.image.imageId])
+            #expect(try await stores.images.image(.row(mine.image.id!), reach: .anyOf([[.ownedBy("acme"), .isPublic]]), within: []) == nil)
+        }
+    }
+
     @Test(arguments: StoreFactory.all) func foremanNamesAndUuidsAreUniquePerComputeResource(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2, uuid: "3d2b7c2a"), job: nil, unique: ImageUniqueness.keys)
