@@ -21,7 +21,7 @@ struct PostgresStoreTests {
 
     @Test func filtersFoldASCIIOnlyAndSearchWordsMatchNamePartsOrIds() async throws {
         try await Self.withStore { store in
-            for name in ["CentOS-9", "centos-8", "Débian-É", "ubuntu_22%"] { _ = try await store.insert(Self.image(name), job: nil) }
+            for name in ["CentOS-9", "centos-8", "Débian-É", "ubuntu_22%"] { _ = try await store.insert(Self.image(name), job: nil, unique: ImageUniqueness.keys) }
             func names(_ query: ImageQuery) async throws -> [String] {
                 try await store.images(query, reach: .all).items.map(\.image.name)
             }
@@ -43,16 +43,16 @@ struct PostgresStoreTests {
 
     @Test func reachAndResolveFollowTenancyAndRowIdsFirst() async throws {
         try await Self.withStore { store in
-            let mine = try await store.insert(Self.image("mine"), job: nil)
-            let theirs = try await store.insert(Self.image("theirs", owner: "globex"), job: nil)
+            let mine = try await store.insert(Self.image("mine"), job: nil, unique: ImageUniqueness.keys)
+            let theirs = try await store.insert(Self.image("theirs", owner: "globex"), job: nil, unique: ImageUniqueness.keys)
             let reach = ImageReach.visible(tenant: "acme", user: "u1")
             #expect(try await store.image(.ref(theirs.image.imageId), reach: reach, within: []) == nil)
             #expect(try await store.image(.row(mine.image.id!), reach: reach, within: [])?.image.name == "mine")
             let refs = [String(mine.image.id!), theirs.image.imageId, "img-missing", mine.image.imageId]
             let resolved = try await store.resolve(refs, reach: .all)
             #expect(resolved.map { $0?.imageId } == [mine.image.imageId, theirs.image.imageId, nil, mine.image.imageId])
-            #expect(try await store.deleteAll([mine.image.imageId, "img-missing"]) == false)
-            #expect(try await store.deleteAll([mine.image.imageId, theirs.image.imageId]) == true)
+            #expect(try await store.deleteAll([mine.image.imageId, "img-missing"], unless: [.shared]) == false)
+            #expect(try await store.deleteAll([mine.image.imageId, theirs.image.imageId], unless: [.shared]) == true)
             #expect(try await store.images(ImageQuery(), reach: .all).total == 0)
         }
     }
@@ -65,7 +65,7 @@ struct PostgresStoreTests {
                     group.addTask {
                         var image = Self.image("same", cr: 1)
                         image.uuid = "u-\(i)"
-                        return (try? await store.insert(image, job: nil)) != nil
+                        return (try? await store.insert(image, job: nil, unique: ImageUniqueness.keys)) != nil
                     }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }

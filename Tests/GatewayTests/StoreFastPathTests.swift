@@ -256,9 +256,15 @@ import Testing
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(parent): \(plan)")  // row order: no sort at all
         }
         // Foreman's uniqueness checks on create go to the (compute resource, name) and uuid indexes.
-        let name = try await store.plan(SQLiteImages.nameTaken, [1, "n", nil, nil]).joined()
-        let uuid = try await store.plan(SQLiteImages.uuidTaken, ["u", 1, nil]).joined()
-        #expect(name.contains("image_on_compute_resource (") && uuid.contains("image_on_uuid"), "\(name) \(uuid)")
+        var image = Image(imageId: "img-plan", name: "n", now: Date())
+        image.computeResourceId = 1
+        image.uuid = "u"
+        let name = try #require(SQLiteImages.taken(ImageUniqueness.keys[0], image))
+        let uuid = try #require(SQLiteImages.taken(ImageUniqueness.keys[1], image))
+        #expect(ImageUniqueness.keys.map(\.refusal) == [.name, .uuid])
+        let namePlan = try await store.plan(name.0, name.1).joined()
+        let uuidPlan = try await store.plan(uuid.0, uuid.1).joined()
+        #expect(namePlan.contains("image_on_compute_resource (") && uuidPlan.contains("image_on_uuid"), "\(namePlan) \(uuidPlan)")
     }
 
     /// More concurrent GET-by-id than there are point-read connections: the rest go to the pool.

@@ -25,6 +25,9 @@ public enum CanonicalError: Error, Sendable, Equatable, Codable {
 }
 
 extension CanonicalError {
+    /// A value another record holds where only one may (Rails' phrase, as every dialect says it).
+    public static func taken(_ field: String) -> CanonicalError { .conflict(field: field, message: "has already been taken") }
+
     /// The error's kind alone (a bounded label for metrics and logs).
     public var kind: String {
         switch self {

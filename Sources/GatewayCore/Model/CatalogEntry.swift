@@ -56,6 +56,21 @@ public struct CatalogEntry: Codable, Sendable, Equatable {
         self = labelled
     }
 
+    /// The text of one field (nil for `id`, the one number).
+    public func text(_ field: CatalogField) -> String? {
+        switch field {
+        case .id: nil
+        case .name: name
+        case .title: title
+        case .major: major
+        case .minor: minor
+        case .family: family
+        case .description: description
+        case .provider: provider
+        case .url: url
+        }
+    }
+
     /// The entry with its `title` derived as Foreman derives it.
     public var labelled: CatalogEntry {
         var copy = self

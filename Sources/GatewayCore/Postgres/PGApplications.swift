@@ -32,9 +32,9 @@ extension PGStore: ApplicationStore {
         }
     }
 
-    public func insert(_ application: ImageApplication) async throws -> ImageApplication {
+    public func insert(_ application: ImageApplication, nameHeldBy: Set<ApplicationStatus>) async throws -> ImageApplication {
         try await db.write { connection in
-            try await requireUniqueName(application, connection)
+            try await requireFreeName(application, heldBy: nameHeldBy, connection)
             var sql = PGSQL()
             let id = application.id.map { sql.bind($0) } ?? "DEFAULT"
             sql.append("INSERT INTO imageApplication (\(Self.applicationColumns)) VALUES (\(id), \(Self.values(application, &sql))) RETURNING id")
@@ -45,32 +45,34 @@ extension PGStore: ApplicationStore {
         }
     }
 
-    public func update(_ application: ImageApplication) async throws -> ImageApplication {
+    public func update(_ application: ImageApplication, whileStatus status: ApplicationStatus,
+                       nameHeldBy: Set<ApplicationStatus>) async throws -> ImageApplication {
         guard let id = application.id else { throw CanonicalError.notFound(kind: "application", id: "") }
         return try await db.write { connection in
-            try await requireUniqueName(application, connection)
-            var sql = PGSQL()
-            sql.append("UPDATE imageApplication SET (\(Self.applicationColumns.dropFirst(4))) = (\(Self.values(application, &sql))) "
-                + "WHERE id = \(sql.bind(id)) AND status = 'ACTIVED' RETURNING 1")
-            // A deleted application stays deleted: a change never brings it back.
-            guard try await connection.run(sql, logger: logger) > 0 else {
+            var stored = PGSQL()
+            stored.append("SELECT 1 FROM imageApplication WHERE id = \(stored.bind(id)) AND status = \(stored.bind(status.rawValue))")
+            guard try await connection.exists(stored, logger: logger) else {
                 throw CanonicalError.notFound(kind: "application", id: String(id))
             }
+            try await requireFreeName(application, heldBy: nameHeldBy, connection)
+            var sql = PGSQL()
+            sql.append("UPDATE imageApplication SET (\(Self.applicationColumns.dropFirst(4))) = (\(Self.values(application, &sql))) "
+                + "WHERE id = \(sql.bind(id))")
+            try await connection.run(sql, logger: logger)
             return application
         }
     }
 
-    /// A name an `ACTIVED` application has is taken (while the written one is `ACTIVED`).
-    private func requireUniqueName(_ application: ImageApplication, _ connection: PostgresConnection) async throws {
-        guard application.status == .actived else { return }
+    /// Refuses a name another application in one of `statuses` has (under the write lock).
+    private func requireFreeName(_ application: ImageApplication, heldBy statuses: Set<ApplicationStatus>,
+                                 _ connection: PostgresConnection) async throws {
+        guard !statuses.isEmpty else { return }
         var sql = PGSQL()
         sql.append("""
-            SELECT 1 FROM imageApplication WHERE name = \(sql.bind(application.name)) AND status = 'ACTIVED'
-            AND id <> \(sql.bind(application.id ?? -1)) LIMIT 1
+            SELECT 1 FROM imageApplication WHERE name = \(sql.bind(application.name))
+            AND status = ANY(\(sql.bind(statuses.map(\.rawValue).sorted()))::text[]) AND id <> \(sql.bind(application.id ?? -1)) LIMIT 1
             """)
-        if try await connection.exists(sql, logger: logger) {
-            throw CanonicalError.conflict(field: "name", message: "has already been taken")
-        }
+        if try await connection.exists(sql, logger: logger) { throw CanonicalError.taken("name") }
     }
 
     /// Every column but the id, as binds.

@@ -56,7 +56,7 @@ extension PGStore: Catalogue {
         return try await db.read { try await $0.row(sql, logger: logger) { try Self.entry(&$0) } }
     }
 
-    public func insert(_ entry: CatalogEntry) async throws -> CatalogEntry {
+    public func insert(_ entry: CatalogEntry, unique: [CatalogField]) async throws -> CatalogEntry {
         try await db.write { connection in
             var stored = entry
             if entry.id == 0 {
@@ -64,7 +64,7 @@ extension PGStore: Catalogue {
                 next.append("SELECT coalesce(max(id), 0) + 1 FROM catalogEntry WHERE kind = \(next.bind(entry.kind.rawValue))")
                 stored.id = try await connection.row(next, logger: logger) { try $0.next(Int64.self) } ?? 1
             }
-            try await requireUnique(stored, connection)
+            try await requireUnique(stored, unique, connection)
             var sql = PGSQL()
             sql.append("INSERT INTO catalogEntry (\(Self.catalogColumns)) VALUES (\(Self.values(stored, &sql)))")
             try await connection.run(sql, logger: logger)
@@ -72,9 +72,9 @@ extension PGStore: Catalogue {
         }
     }
 
-    public func update(_ entry: CatalogEntry) async throws -> CatalogEntry {
+    public func update(_ entry: CatalogEntry, unique: [CatalogField]) async throws -> CatalogEntry {
         try await db.write { connection in
-            try await requireUnique(entry, connection)
+            try await requireUnique(entry, unique, connection)
             var sql = PGSQL()
             sql.append("UPDATE catalogEntry SET (\(Self.catalogColumns)) = (\(Self.values(entry, &sql))) "
                 + "WHERE kind = \(sql.bind(entry.kind.rawValue)) AND id = \(sql.bind(entry.id)) RETURNING 1")
@@ -113,16 +113,15 @@ extension PGStore: Catalogue {
         }
     }
 
-    /// Another entry of the kind with the same name (for operating systems: title) is taken.
-    private func requireUnique(_ entry: CatalogEntry, _ connection: PostgresConnection) async throws {
-        let (column, value) = entry.kind == .operatingsystem ? ("title", entry.title) : ("name", entry.name)
-        var sql = PGSQL()
-        sql.append("""
-            SELECT 1 FROM catalogEntry WHERE kind = \(sql.bind(entry.kind.rawValue)) AND \(column) = \(sql.bind(value))
-            AND id <> \(sql.bind(entry.id)) LIMIT 1
-            """)
-        if try await connection.exists(sql, logger: logger) {
-            throw CanonicalError.conflict(field: column, message: "has already been taken")
+    /// Refuses another entry of the kind with the same text in one of `fields` (under the write lock).
+    private func requireUnique(_ entry: CatalogEntry, _ fields: [CatalogField], _ connection: PostgresConnection) async throws {
+        for field in fields {
+            var sql = PGSQL()
+            sql.append("""
+                SELECT 1 FROM catalogEntry WHERE kind = \(sql.bind(entry.kind.rawValue)) AND \(field.rawValue) = \(sql.bind(entry.text(field)))
+                AND id <> \(sql.bind(entry.id)) LIMIT 1
+                """)
+            if try await connection.exists(sql, logger: logger) { throw CanonicalError.taken(field.rawValue) }
         }
     }
 

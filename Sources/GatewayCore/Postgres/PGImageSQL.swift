@@ -2,8 +2,8 @@ import Foundation
 
 /// The image table's columns and clauses in PostgreSQL: what `PGStore`'s image reads share.
 enum PGImageSQL {
-    /// The stored image fields, in `Image`'s order (the catalogue names are joined, not stored).
-    static let fields = Array(ImageField.allCases.prefix { $0 != .computeResourceName })
+    /// The stored image fields, in column order.
+    static let fields = ImageField.stored
     static let columns = fields.map { "image.\($0.rawValue)" }.joined(separator: ", ")
 
     static let joins = """
@@ -34,16 +34,29 @@ enum PGImageSQL {
         PGConditions.clause(column(c.field), type(c.field), c.op, c.values, &sql)
     }
 
-    /// The tenancy rule the service chose, as a clause.
+    /// What keeps an image from being deleted, as a clause true of a kept image.
+    static func hold(_ hold: ImageHold) -> String {
+        switch hold {
+        case .shared: "EXISTS (SELECT 1 FROM imageShare s WHERE s.imageId = image.imageId)"
+        }
+    }
+
+    /// The reach the service chose, as a clause; nil for every image.
     static func reach(_ reach: ImageReach, _ sql: inout PGSQL) -> String? {
-        switch reach {
-        case .all: return nil
-        case .visible(let tenant, let user):
-            return "(image.visibility = 'public' OR image.owner = \(sql.bind(tenant)) OR image.imageId IN "
-                + "(SELECT s.imageId FROM imageShare s WHERE s.userId = \(sql.bind(user))))"
-        case .publicOnly: return "image.visibility = 'public'"
-        case .nonPublic(let tenant?): return "image.visibility <> 'public' AND image.owner = \(sql.bind(tenant))"
-        case .nonPublic(nil): return "image.visibility <> 'public'"
+        guard case .anyOf(let terms) = reach else { return nil }
+        func fact(_ fact: ImageFact) -> String {
+            switch fact {
+            case .isPublic: "image.visibility = 'public'"
+            case .notPublic: "image.visibility <> 'public'"
+            case .ownedBy(let tenant): "image.owner = \(sql.bind(tenant))"
+            case .sharedWith(let user): "image.imageId IN (SELECT s.imageId FROM imageShare s WHERE s.userId = \(sql.bind(user)))"
+            }
+        }
+        func term(_ facts: [ImageFact]) -> String { facts.isEmpty ? "TRUE" : facts.map(fact).joined(separator: " AND ") }
+        switch terms.count {
+        case 0: return "FALSE"
+        case 1: return term(terms[0])
+        default: return "(" + terms.map { $0.count > 1 ? "(" + term($0) + ")" : term($0) }.joined(separator: " OR ") + ")"
         }
     }
 
@@ -71,49 +84,7 @@ enum PGImageSQL {
 }
 
 extension Image {
-    /// Reads the columns of `PGImageSQL.fields`, in order.
-    init(pg c: inout PGColumns) throws {
-        self.init(imageId: "", name: "", now: Date(timeIntervalSince1970: 0))
-        id = try c.next(Int64?.self)
-        imageId = try c.next()
-        name = try c.next()
-        description = try c.next()
-        status = try c.next()
-        transitionStatus = try c.next()
-        imageType = try c.next()
-        diskFormat = try c.next()
-        minDisk = try c.next()
-        minRam = try c.next()
-        cpuArch = try c.next()
-        bits = try c.next()
-        osType = try c.next()
-        osVersion = try c.next()
-        platform = try c.next()
-        visibility = try c.next()
-        bootMode = try c.next()
-        usage = try c.next()
-        owner = try c.next()
-        departmentId = try c.next()
-        resourceGroupId = try c.next()
-        region = try c.next()
-        size = try c.next()
-        checksum = try c.next()
-        username = try c.next()
-        password = try c.next()
-        uuid = try c.next()
-        userData = try c.next()
-        computeResourceId = try c.next(Int64?.self)
-        operatingsystemId = try c.next(Int64?.self)
-        architectureId = try c.next(Int64?.self)
-        provider = try c.next()
-        zone = try c.next()
-        sourceType = try c.next()
-        uploadId = try c.next()
-        errMessage = try c.next()
-        createdAt = try c.next()
-        updatedAt = try c.next()
-        statusTime = try c.next()
-    }
+    init(pg c: inout PGColumns) throws { try self.init(row: &c) }
 
     /// The stored columns but the row id, as binds of `sql`, in `PGImageSQL.fields` order.
     func pgValues(_ sql: inout PGSQL) -> [String] {

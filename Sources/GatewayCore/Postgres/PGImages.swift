@@ -78,9 +78,9 @@ extension PGStore: ImageStore {
         return answers
     }
 
-    public func insert(_ image: Image, job: Job?) async throws -> ImageView {
-        return try await db.write(keys: Self.uniquenessKeys(image)) { connection in
-            try await checkUnique(image, connection)
+    public func insert(_ image: Image, job: Job?, unique keys: [ImageUniqueKey]) async throws -> ImageView {
+        return try await db.write(keys: Self.locks(image, keys)) { connection in
+            try await checkUnique(image, keys, connection)
             var sql = PGSQL()
             let values = image.pgValues(&sql)
             let idColumn = image.id == nil ? "" : "id, "
@@ -92,7 +92,7 @@ extension PGStore: ImageStore {
                 inserted = try await connection.row(sql, logger: logger) { try $0.next(Int64.self) }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && !PGDatabase.isTakenRowId(error) {
                 // Another gateway's insert took the imageId since the check (the only key no lock covers).
-                throw CanonicalError.conflict(field: "imageId", message: "has already been taken")
+                throw CanonicalError.taken(ImageField.imageId.rawValue)
             }
             guard let id = inserted else { throw CanonicalError.internal("insert answered no row id") }
             if image.id != nil { try await advanceIdentity("image", connection) }
@@ -101,17 +101,15 @@ extension PGStore: ImageStore {
         }
     }
 
-    public func update(_ image: Image, fields: Set<ImageField>) async throws -> ImageView {
+    public func update(_ image: Image, fields: Set<ImageField>, unique keys: [ImageUniqueKey]) async throws -> ImageView {
         guard let id = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
         let written = fields.union([.updatedAt])
-        return try await db.write(keys: Self.uniquenessKeys(image)) { connection in
-            // The row as the write leaves it, for the uniqueness rules (they read only these).
+        return try await db.write(keys: Self.locks(image, keys)) { connection in
+            // The row as the write leaves it, in the fields the keys read.
             var merged = try await view(row: id, connection).image
-            if written.contains(.name) { merged.name = image.name }
-            if written.contains(.uuid) { merged.uuid = image.uuid }
-            if written.contains(.computeResourceId) { merged.computeResourceId = image.computeResourceId }
-            if written.contains(.operatingsystemId) { merged.operatingsystemId = image.operatingsystemId }
-            try await checkUnique(merged, connection)
+            let given = ImageView(image: image)
+            for field in Set(keys.flatMap(\.fields)).intersection(written) { merged.set(field, given.value(field)) }
+            try await checkUnique(merged, keys, connection)
             var sql = PGSQL()
             let values = image.pgValues(&sql)
             // Every value is bound, so each column not written keeps its stored value through a
@@ -126,8 +124,8 @@ extension PGStore: ImageStore {
         }
     }
 
-    public func checkUnique(_ image: Image) async throws {
-        try await db.read { connection in try await checkUnique(image, connection) }
+    public func checkUnique(_ image: Image, keys: [ImageUniqueKey]) async throws {
+        try await db.read { connection in try await checkUnique(image, keys, connection) }
     }
 
     public func change(_ imageId: String, _ change: ImageStateChange) async throws -> ImageView? {
@@ -148,17 +146,15 @@ extension PGStore: ImageStore {
             return try await view(row: id, connection)
     }
 
-    public func deleteAll(_ imageIds: [String]) async throws -> Bool {
+    public func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool {
         let ids = Array(Set(imageIds))
         guard !ids.isEmpty else { return true }
         guard ids.allSatisfy(PGSQL.storable) else { return false }
         return try await db.write { connection in
             var check = PGSQL()
             let list = check.bind(ids)
-            check.append("""
-                SELECT count(*) FROM image WHERE imageId = ANY(\(list)::text[])
-                AND NOT EXISTS (SELECT 1 FROM imageShare s WHERE s.imageId = image.imageId)
-                """)
+            check.append("SELECT count(*) FROM image WHERE imageId = ANY(\(list)::text[])"
+                + holds.map { " AND NOT " + PGImageSQL.hold($0) }.joined())
             guard try await connection.row(check, logger: logger, { try $0.next(Int64.self) }) == Int64(ids.count) else { return false }
             var delete = PGSQL()
             delete.append("DELETE FROM image WHERE imageId = ANY(\(delete.bind(ids))::text[])")
@@ -187,39 +183,33 @@ extension PGStore: ImageStore {
         return view
     }
 
-    /// What an image's uniqueness checks are about (Foreman's name and uuid per compute
-    /// resource): writes of the same values wait for each other, others do not.
-    static func uniquenessKeys(_ image: Image) -> [String] {
-        guard let cr = image.computeResourceId else { return [] }
-        let os = image.operatingsystemId.map(String.init) ?? "-"
-        return [":image-name:\(cr):\(os):\(image.name)"] + (image.uuid.isEmpty ? [] : [":image-uuid:\(cr):\(image.uuid)"])
+    /// The locks of the keys `image` holds: writes of the same values wait for each other,
+    /// others do not (PGDatabase.write(keys:)).
+    static func locks(_ image: Image, _ keys: [ImageUniqueKey]) -> [String] {
+        keys.compactMap { key in key.values(of: image).map { ":image-\(key.refusal.rawValue):" + JSONValue.array($0).serialized } }
     }
 
-    /// The refusals of `insert` and `update`, checked under the write lock of their values.
-    func checkUnique(_ image: Image, _ connection: PostgresConnection) async throws {
+    /// The refusals of `insert` and `update`, checked under the locks of their keys (an
+    /// `imageId` no lock covers is refused again by its unique index at the insert).
+    func checkUnique(_ image: Image, _ keys: [ImageUniqueKey], _ connection: PostgresConnection) async throws {
         let me = image.id ?? -1
         var taken = PGSQL()
         taken.append("SELECT 1 FROM image WHERE imageId = \(taken.bind(image.imageId)) AND id <> \(taken.bind(me))")
-        if try await connection.exists(taken, logger: logger) {
-            throw CanonicalError.conflict(field: "imageId", message: "has already been taken")
-        }
-        guard let cr = image.computeResourceId else { return }
-        var name = PGSQL()
-        name.append("""
-            SELECT 1 FROM image WHERE computeResourceId = \(name.bind(cr)) AND name = \(name.bind(image.name))
-            AND id <> \(name.bind(me)) AND operatingsystemId IS NOT DISTINCT FROM \(name.bind(image.operatingsystemId))::bigint LIMIT 1
-            """)
-        if try await connection.exists(name, logger: logger) {
-            throw CanonicalError.conflict(field: ImageField.name.rawValue, message: "has already been taken")
-        }
-        guard !image.uuid.isEmpty else { return }
-        var uuid = PGSQL()
-        uuid.append("""
-            SELECT 1 FROM image WHERE uuid = \(uuid.bind(image.uuid)) AND computeResourceId = \(uuid.bind(cr))
-            AND id <> \(uuid.bind(me)) LIMIT 1
-            """)
-        if try await connection.exists(uuid, logger: logger) {
-            throw CanonicalError.conflict(field: ImageField.uuid.rawValue, message: "has already been taken")
+        if try await connection.exists(taken, logger: logger) { throw CanonicalError.taken(ImageField.imageId.rawValue) }
+        for key in keys {
+            guard let values = key.values(of: image) else { continue }
+            var sql = PGSQL()
+            var clauses: [String] = []
+            for (field, value) in zip(key.fields, values) {
+                switch value {
+                case .null: clauses.append("\(field.rawValue) IS NULL")
+                case .int(let n): clauses.append("\(field.rawValue) = \(sql.bind(n))")
+                case .string(let text) where PGSQL.storable(text): clauses.append("\(field.rawValue) = \(sql.bind(text))")
+                default: clauses.append("FALSE")
+                }
+            }
+            sql.append("SELECT 1 FROM image WHERE \(clauses.joined(separator: " AND ")) AND id <> \(sql.bind(me)) LIMIT 1")
+            if try await connection.exists(sql, logger: logger) { throw CanonicalError.taken(key.refusal.rawValue) }
         }
     }
 }

@@ -125,6 +125,14 @@ struct PGColumns {
     }
 }
 
+extension PGColumns: ImageColumns {
+    mutating func text() throws -> String { try next(String.self) }
+    mutating func integer() throws -> Int64 { try next(Int64.self) }
+    mutating func optionalInteger() throws -> Int64? { try next(Int64?.self) }
+    mutating func boolean() throws -> Bool { try next(Bool.self) }
+    mutating func date() throws -> Date { try next(Date.self) }
+}
+
 extension PostgresConnection {
     /// Every row of `sql`, each read by `read`.
     func rows<T>(_ sql: PGSQL, logger: Logger, _ read: (inout PGColumns) throws -> T) async throws -> [T] {

@@ -11,7 +11,7 @@ extension GatewayService {
 
     func activeApplication(_ id: Int64, as identity: Identity) async throws -> ImageApplication {
         let app = try await application(id, as: identity)
-        guard app.status == .actived else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
+        guard app.status == ApplicationRules.changeable else { throw CanonicalError.notFound(kind: "application", id: String(id)) }
         return app
     }
 
@@ -21,7 +21,7 @@ extension GatewayService {
             name: draft.name, displayName: draft.displayName, description: draft.description, picture: draft.picture,
             applications: draft.applications, owner: identity.tenant, now: now)
         app.id = Minting.current?.rowId(.application)
-        let stored = try await stores.applications.insert(app)
+        let stored = try await stores.applications.insert(app, nameHeldBy: ApplicationRules.nameHeldBy(app))
         if let id = stored.id { Minting.current?.stored(.application, id) }
         return stored
     }
@@ -37,7 +37,7 @@ extension GatewayService {
         if let v = patch.picture { app.picture = v }
         if let v = patch.applications { app.applications = v }
         app.updatedAt = now
-        return try await stores.applications.update(app)
+        return try await stores.applications.update(app, whileStatus: ApplicationRules.changeable, nameHeldBy: ApplicationRules.nameHeldBy(app))
     }
 
     /// Marks the application DELETED; htaiyun lists can still ask for deleted ones.
@@ -45,7 +45,7 @@ extension GatewayService {
         var app = try await activeApplication(id, as: identity)
         app.status = .deleted
         app.updatedAt = now
-        return try await stores.applications.update(app)
+        return try await stores.applications.update(app, whileStatus: ApplicationRules.changeable, nameHeldBy: ApplicationRules.nameHeldBy(app))
     }
 
     func instance(_ id: Int64, as identity: Identity) async throws -> InstanceView {

@@ -73,7 +73,7 @@ extension GatewayService {
         var entry = CatalogEntry(kind: kind, id: Minting.current?.rowId(.catalogue(kind)) ?? 0, name: "", now: now)
         Self.apply(patch, to: &entry)
         try Self.validate(entry)
-        let stored = try await stores.catalogue.insert(entry)
+        let stored = try await stores.catalogue.insert(entry, unique: CatalogueUniqueness.fields(of: kind))
         Minting.current?.stored(.catalogue(kind), stored.id)
         return stored
     }
@@ -86,7 +86,7 @@ extension GatewayService {
         Self.apply(patch, to: &entry)
         entry.updatedAt = now
         try Self.validate(entry)
-        return try await stores.catalogue.update(entry)
+        return try await stores.catalogue.update(entry, unique: CatalogueUniqueness.fields(of: entry.kind))
     }
 
     /// Refused while images hang under the entry, as Foreman refuses it (the store's check).

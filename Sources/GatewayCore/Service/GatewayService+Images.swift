@@ -61,7 +61,7 @@ extension GatewayService {
         while true {
             image.imageId = mint.imageRef()
             do {
-                let stored = try await stores.images.insert(image, job: job?(image.imageId))
+                let stored = try await stores.images.insert(image, job: job?(image.imageId), unique: ImageUniqueness.keys)
                 if let id = stored.image.id { Minting.current?.stored(.image, id) }
                 return stored
             } catch CanonicalError.conflict(field: "imageId", _) where attempt < 8 && Minting.current?.retract(.imageRef) ?? true {
@@ -104,15 +104,16 @@ extension GatewayService {
 
     func updateImage(_ selector: ImageSelector, _ patch: ImagePatch, as identity: Identity, now: Date) async throws -> ImageView {
         // Only the fields the patch names are written: a concurrent change of others is kept.
-        try await stores.images.update(try await updated(selector, patch, as: identity, now: now), fields: Set(patch.keys))
+        try await stores.images.update(try await updated(selector, patch, as: identity, now: now), fields: Set(patch.keys),
+                                       unique: ImageUniqueness.keys)
     }
 
-    /// An image others were given cannot be deleted from under them (CECSTACK's rule).
+    /// Deleted unless `ImageDeletion` keeps it.
     func deleteImage(_ selector: ImageSelector, as identity: Identity) async throws -> ImageView {
         let found = try await findWritable(selector, as: identity)
-        if try await stores.images.deleteAll([found.image.imageId]) { return found }
-        if try await stores.images.resolve([found.image.imageId], reach: .all).first??.isShared == true {
-            throw CanonicalError.rejected(.imageIsShared, "image \(found.image.imageId) is shared")
+        if try await stores.images.deleteAll([found.image.imageId], unless: ImageDeletion.holds) { return found }
+        if let match = try await stores.images.resolve([found.image.imageId], reach: .all).first ?? nil {
+            try ImageDeletion.check(match)
         }
         throw CanonicalError.notFound(kind: "image", id: selector.ref)
     }
@@ -123,7 +124,7 @@ extension GatewayService {
         // Checked, then deleted if nothing changed meanwhile; if something did, checked again.
         for _ in 0..<3 {
             let imageIds = try await batchTargets(refs, as: identity)
-            if try await stores.images.deleteAll(imageIds) { return imageIds }
+            if try await stores.images.deleteAll(imageIds, unless: ImageDeletion.holds) { return imageIds }
         }
         throw CanonicalError.internal("the batch's images kept changing while it was deleted")
     }
@@ -141,7 +142,7 @@ extension GatewayService {
             guard identity.isOperator || match.owner == identity.tenant else {
                 throw CanonicalError.forbidden("image \(ref) belongs to another tenant")
             }
-            if match.isShared { throw CanonicalError.rejected(.imageIsShared, "image \(match.imageId) is shared") }
+            try ImageDeletion.check(match)
             if seen.insert(match.rowID).inserted { imageIds.append(match.imageId) }
         }
         return imageIds

@@ -33,7 +33,7 @@ extension GatewayService {
             // The batch was resolved and checked when it was queued: deleted as the job stored
             // it if nothing changed since (checking again first cost 11–19 ms of a 10,000-image
             // job); if something did, the command's full check names what.
-            if case .batchDeleteImages = command, try await stores.images.deleteAll(job.resourceIds) {
+            if case .batchDeleteImages = command, try await stores.images.deleteAll(job.resourceIds, unless: ImageDeletion.holds) {
                 result = .imagesDeleted(job.resourceIds)
             } else {
                 result = try await run(command, as: operatorIdentity, now: mint.now())

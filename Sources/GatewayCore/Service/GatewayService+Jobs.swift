@@ -54,12 +54,12 @@ extension GatewayService {
             return try await enqueue(job(try await batchTargets(refs, as: identity), .command(inner)))
         case .updateImage(let selector, let patch):
             let image = try await updated(selector, patch, as: identity, now: now)
-            try await stores.images.checkUnique(image)
+            try await stores.images.checkUnique(image, keys: ImageUniqueness.keys)
             return try await enqueue(job([image.imageId], .command(inner)))
         case .deleteImage(let selector):
             let found = try await findWritable(selector, as: identity).image
-            if try await stores.images.resolve([found.imageId], reach: .all).first??.isShared == true {
-                throw CanonicalError.rejected(.imageIsShared, "image \(found.imageId) is shared")
+            if let match = try await stores.images.resolve([found.imageId], reach: .all).first ?? nil {
+                try ImageDeletion.check(match)
             }
             return try await enqueue(job([found.imageId], .command(inner)))
         default:

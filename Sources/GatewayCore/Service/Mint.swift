@@ -85,17 +85,3 @@ public struct Mint: Sendable {
                        accessKey: mint(.uploadAccessKey) { "IMS" + random(17, Self.lowercase).uppercased() })
     }
 }
-
-extension ImageReach {
-    /// The tenancy rule: an operator sees every tenant's images; anyone else public ones, their
-    /// tenant's own, and those shared with them.
-    public static func of(_ scope: ImageScope, for identity: Identity) -> ImageReach {
-        switch (scope, identity.isOperator) {
-        case (.visible, true): .all
-        case (.visible, false): .visible(tenant: identity.tenant, user: identity.user)
-        case (.publicOnly, _): .publicOnly
-        case (.own, true): .nonPublic(tenant: nil)
-        case (.own, false): .nonPublic(tenant: identity.tenant)
-        }
-    }
-}

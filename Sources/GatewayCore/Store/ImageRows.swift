@@ -118,3 +118,11 @@ enum StoredDate {
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+extension ColumnReader: ImageColumns {
+    mutating func text() throws -> String { try next() }
+    mutating func integer() throws -> Int64 { try next() }
+    mutating func optionalInteger() throws -> Int64? { optional() }
+    mutating func boolean() throws -> Bool { try next() }
+    mutating func date() throws -> Date { try next() }
+}

@@ -83,21 +83,50 @@ struct ImageSQL {
         add(clause, values.map { $0 as (any DatabaseValueConvertible)? })
     }
 
+    /// What keeps an image from being deleted, as a clause true of a kept image.
+    static func hold(_ hold: ImageHold) -> String {
+        switch hold {
+        case .shared: "EXISTS (SELECT 1 FROM imageShare WHERE imageShare.imageId = image.imageId)"
+        }
+    }
+
     /// The images a read may see (the service resolved the tenancy rule into `reach`).
     mutating func scope(_ reach: ImageReach) {
-        switch reach {
-        case .all: break
-        case .visible(let tenant, let user):
-            // Counted through the indexes (a MULTI-INDEX OR). A page must not be read that way:
-            // with no statistics SQLite takes each OR term's index for a few rows, then sorts
-            // every match, and with 1M public images that was 0.6 s for a first page. With the
-            // unary `+` it walks the sort's index and stops after the page instead.
-            let shared = "image.imageId IN (SELECT imageId FROM imageShare WHERE userId = ?)"
-            add("(image.visibility = 'public' OR image.owner = ? OR \(shared))", [tenant, user])
-            inOrder[clauses.count - 1] = "(+image.visibility = 'public' OR +image.owner = ? OR \(shared))"
-        case .publicOnly: add("image.visibility = 'public'")
-        case .nonPublic(nil): add("image.visibility <> 'public'")
-        case .nonPublic(let tenant?): add("image.visibility <> 'public' AND image.owner = ?", [tenant])
+        guard case .anyOf(let terms) = reach else { return }
+        var values: [String] = []
+        for term in terms {
+            for fact in term {
+                switch fact {
+                case .ownedBy(let tenant): values.append(tenant)
+                case .sharedWith(let user): values.append(user)
+                case .isPublic, .notPublic: break
+                }
+            }
+        }
+        add(Self.reach(terms, inOrder: false), values)
+        // Counted through the indexes (a MULTI-INDEX OR). A page must not be read that way:
+        // with no statistics SQLite takes each OR term's index for a few rows, then sorts every
+        // match, and with 1M public images that was 0.6 s for a first page. With the unary `+`
+        // it walks the sort's index and stops after the page instead.
+        if terms.count > 1 { inOrder[clauses.count - 1] = Self.reach(terms, inOrder: true) }
+    }
+
+    /// A reach's terms as one clause, its binds in the order of the facts.
+    static func reach(_ terms: [[ImageFact]], inOrder: Bool) -> String {
+        let plus = inOrder ? "+" : ""
+        func fact(_ fact: ImageFact) -> String {
+            switch fact {
+            case .isPublic: "\(plus)image.visibility = 'public'"
+            case .notPublic: "\(plus)image.visibility <> 'public'"
+            case .ownedBy: "\(plus)image.owner = ?"
+            case .sharedWith: "image.imageId IN (SELECT imageId FROM imageShare WHERE userId = ?)"
+            }
+        }
+        func term(_ facts: [ImageFact]) -> String { facts.isEmpty ? "1" : facts.map(fact).joined(separator: " AND ") }
+        switch terms.count {
+        case 0: return "0"
+        case 1: return term(terms[0])
+        default: return "(" + terms.map { $0.count > 1 ? "(" + term($0) + ")" : term($0) }.joined(separator: " OR ") + ")"
         }
     }
 

@@ -27,33 +27,34 @@ extension SQLiteStore: ApplicationStore {
         }
     }
 
-    public func insert(_ application: ImageApplication) async throws -> ImageApplication {
+    public func insert(_ application: ImageApplication, nameHeldBy: Set<ApplicationStatus>) async throws -> ImageApplication {
         try await write { db in
-            try Self.requireUniqueName(application, in: db)
+            try Self.requireFreeName(application, heldBy: nameHeldBy, in: db)
             var app = application
             try app.insert(db)
             return app
         }
     }
 
-    public func update(_ application: ImageApplication) async throws -> ImageApplication {
+    public func update(_ application: ImageApplication, whileStatus status: ApplicationStatus,
+                       nameHeldBy: Set<ApplicationStatus>) async throws -> ImageApplication {
         guard let id = application.id else { throw CanonicalError.notFound(kind: "application", id: "") }
         return try await write { db in
-            guard try ImageApplication.fetchOne(db, key: id)?.status == .actived else {
+            guard try ImageApplication.fetchOne(db, key: id)?.status == status else {
                 throw CanonicalError.notFound(kind: "application", id: String(id))
             }
-            if application.status == .actived { try Self.requireUniqueName(application, in: db) }
+            try Self.requireFreeName(application, heldBy: nameHeldBy, in: db)
             try application.update(db)
             return application
         }
     }
 
-    /// An active application's name is unique among active ones.
-    static func requireUniqueName(_ application: ImageApplication, in db: Database) throws {
-        var others = ImageApplication.filter(Column("name") == application.name).filter(Column("status") == ApplicationStatus.actived)
+    /// Refuses a name another application in one of `statuses` has.
+    static func requireFreeName(_ application: ImageApplication, heldBy statuses: Set<ApplicationStatus>, in db: Database) throws {
+        guard !statuses.isEmpty else { return }
+        var others = ImageApplication.filter(Column("name") == application.name)
+            .filter(statuses.map(\.rawValue).contains(Column("status")))
         if let id = application.id { others = others.filter(Column("id") != id) }
-        if try !others.isEmpty(db) {
-            throw CanonicalError.conflict(field: "name", message: "has already been taken")
-        }
+        if try !others.isEmpty(db) { throw CanonicalError.taken("name") }
     }
 }

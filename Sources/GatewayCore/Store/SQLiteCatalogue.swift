@@ -52,22 +52,22 @@ enum SQLiteCatalogue {
             """, cached: true).fetchOne(db)
     }
 
-    static func insert(_ entry: CatalogEntry, in db: Database) throws -> CatalogEntry {
+    static func insert(_ entry: CatalogEntry, unique: [CatalogField], in db: Database) throws -> CatalogEntry {
         var entry = entry
         if entry.id == 0 {
             entry.id = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM catalogEntry WHERE kind = ?",
                                           arguments: [entry.kind.rawValue]) ?? 1
         }
-        try checkUnique(entry, in: db)
+        try checkUnique(entry, unique, in: db)
         try entry.insert(db)
         return entry
     }
 
-    static func update(_ entry: CatalogEntry, in db: Database) throws -> CatalogEntry {
+    static func update(_ entry: CatalogEntry, unique: [CatalogField], in db: Database) throws -> CatalogEntry {
         guard try self.entry(entry.kind, id: entry.id, in: db) != nil else {
             throw CanonicalError.notFound(kind: entry.kind.rawValue, id: String(entry.id))
         }
-        try checkUnique(entry, in: db)
+        try checkUnique(entry, unique, in: db)
         try entry.update(db)
         return entry
     }
@@ -92,14 +92,13 @@ enum SQLiteCatalogue {
         }
     }
 
-    /// Foreman's rule: a name unique among its kind (an operating system's title too).
-    static func checkUnique(_ entry: CatalogEntry, in db: Database) throws {
-        let (sql, field): (String, String) = entry.kind == .operatingsystem
-            ? ("SELECT 1 FROM catalogEntry WHERE kind = ? AND title = ? AND id <> ?", "title")
-            : ("SELECT 1 FROM catalogEntry WHERE kind = ? AND name = ? AND id <> ?", "name")
-        let value = entry.kind == .operatingsystem ? entry.title : entry.name
-        if try SQLiteImages.exists(sql, [entry.kind.rawValue, value, entry.id], in: db) {
-            throw CanonicalError.conflict(field: field, message: "has already been taken")
+    /// Refuses another entry of the kind with the same text in one of `fields`.
+    static func checkUnique(_ entry: CatalogEntry, _ fields: [CatalogField], in db: Database) throws {
+        for field in fields {
+            let sql = "SELECT 1 FROM catalogEntry WHERE kind = ? AND \(column(field)) = ? AND id <> ?"
+            if try SQLiteImages.exists(sql, [entry.kind.rawValue, entry.text(field), entry.id], in: db) {
+                throw CanonicalError.taken(field.rawValue)
+            }
         }
     }
 

@@ -94,17 +94,16 @@ enum SQLiteImages {
         return matches
     }
 
-    /// All-or-nothing: deletes the images only if every one is there and unshared. The ids go to
-    /// SQLite as one JSON array.
-    static func deleteAll(_ imageIds: [String], in db: Database) throws -> Bool {
+    /// All-or-nothing: deletes the images only if every one is there and none meets a hold. The
+    /// ids go to SQLite as one JSON array.
+    static func deleteAll(_ imageIds: [String], unless holds: [ImageHold], in db: Database) throws -> Bool {
         let ids = Array(Set(imageIds))
         guard !ids.contains(where: \.holdsNUL) else { return false }
         var deleted = false
         try db.inSavepoint {
-            try db.execute(sql: """
-                DELETE FROM image WHERE imageId IN (SELECT value FROM json_each(?))
-                AND NOT EXISTS (SELECT 1 FROM imageShare WHERE imageShare.imageId = image.imageId)
-                """, arguments: [JSONValue.array(ids.map { .string($0) }).serialized])
+            let kept = holds.map { " AND NOT " + ImageSQL.hold($0) }.joined()
+            try db.execute(sql: "DELETE FROM image WHERE imageId IN (SELECT value FROM json_each(?))" + kept,
+                           arguments: [JSONValue.array(ids.map { .string($0) }).serialized])
             deleted = db.changesCount == ids.count
             return deleted ? .commit : .rollback
         }
@@ -139,26 +138,42 @@ enum SQLiteImages {
         return v
     }
 
-    /// Foreman's rules: name unique per compute resource and operating system, uuid unique per
-    /// compute resource.
-    static func checkUnique(_ image: Image, in db: Database) throws {
+    /// Refuses an `imageId` another image has, then each of `keys` another image holds.
+    static func checkUnique(_ image: Image, keys: [ImageUniqueKey], in db: Database) throws {
         if try exists("SELECT 1 FROM image WHERE imageId = ? AND id IS NOT ?", [image.imageId, image.id], in: db) {
-            throw CanonicalError.conflict(field: ImageField.imageId.rawValue, message: "has already been taken")
+            throw CanonicalError.taken(ImageField.imageId.rawValue)
         }
-        guard let cr = image.computeResourceId else { return }
-        if try exists(nameTaken, [cr, image.name, image.id, image.operatingsystemId], in: db) {
-            throw CanonicalError.conflict(field: ImageField.name.rawValue, message: "has already been taken")
-        }
-        if !image.uuid.isEmpty, try exists(uuidTaken, [image.uuid, cr, image.id], in: db) {
-            throw CanonicalError.conflict(field: ImageField.uuid.rawValue, message: "has already been taken")
+        for key in keys {
+            guard let (sql, arguments) = taken(key, image) else { continue }
+            if try exists(sql, arguments, in: db) { throw CanonicalError.taken(key.refusal.rawValue) }
         }
     }
 
-    /// `checkUnique`'s queries. The unary `+` keeps SQLite on the (computeResourceId, name) and
-    /// uuid indexes: planned on its own it chose the operating-system index (or the compute
-    /// resource's), and that is a scan of every such image on every create.
-    static let nameTaken = "SELECT 1 FROM image WHERE computeResourceId = ? AND name = ? AND +id IS NOT ? AND +operatingsystemId IS ?"
-    static let uuidTaken = "SELECT 1 FROM image WHERE uuid = ? AND +computeResourceId = ? AND +id IS NOT ?"
+    /// The query of another image holding `image`'s values of `key`; nil when the key does not
+    /// apply to it.
+    static func taken(_ key: ImageUniqueKey, _ image: Image) -> (String, StatementArguments)? {
+        guard let values = key.values(of: image) else { return nil }
+        var sql = "SELECT 1 FROM image WHERE "
+        var arguments = StatementArguments()
+        let indexed = indexes.first { Set($0).isSubset(of: key.fields) } ?? []
+        for (field, value) in zip(key.fields, values) {
+            // The unary `+` keeps SQLite on the index the key fits: planned on its own it chose
+            // the operating-system index (or the compute resource's), and that is a scan of
+            // every such image on every create.
+            let column = (indexed.contains(field) ? "" : "+") + field.rawValue
+            if case .null = value {
+                sql += column + " IS NULL AND "
+            } else {
+                sql += column + " = ? AND "
+                arguments += [ConditionSQL.databaseValue(value)]
+            }
+        }
+        arguments += [image.id]
+        return (sql + "+id IS NOT ?", arguments)
+    }
+
+    /// The indexes a uniqueness key may be checked through, most selective first.
+    static let indexes: [[ImageField]] = [[.computeResourceId, .name], [.uuid]]
 
     /// Whether a (cached, prepared once per connection) query finds a row: the checks every
     /// create and update makes.

@@ -17,12 +17,12 @@ extension SQLiteStore: Catalogue {
         try await inline { db in try SQLiteCatalogue.entry(kind, named: name, in: db) }
     }
 
-    public func insert(_ entry: CatalogEntry) async throws -> CatalogEntry {
-        try await write { db in try SQLiteCatalogue.insert(entry, in: db) }
+    public func insert(_ entry: CatalogEntry, unique: [CatalogField]) async throws -> CatalogEntry {
+        try await write { db in try SQLiteCatalogue.insert(entry, unique: unique, in: db) }
     }
 
-    public func update(_ entry: CatalogEntry) async throws -> CatalogEntry {
-        try await write { db in try SQLiteCatalogue.update(entry, in: db) }
+    public func update(_ entry: CatalogEntry, unique: [CatalogField]) async throws -> CatalogEntry {
+        try await write { db in try SQLiteCatalogue.update(entry, unique: unique, in: db) }
     }
 
     public func delete(_ kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {

@@ -16,9 +16,9 @@ extension SQLiteStore: ImageStore {
         try await read { db in try SQLiteImages.resolve(refs, reach: reach, in: db) }
     }
 
-    public func insert(_ image: Image, job: Job?) async throws -> ImageView {
+    public func insert(_ image: Image, job: Job?, unique keys: [ImageUniqueKey]) async throws -> ImageView {
         try await write { db in
-            try SQLiteImages.checkUnique(image, in: db)
+            try SQLiteImages.checkUnique(image, keys: keys, in: db)
             var row = image
             try row.insert(db)
             try job?.insert(db)
@@ -26,34 +26,32 @@ extension SQLiteStore: ImageStore {
         }
     }
 
-    public func update(_ image: Image, fields: Set<ImageField>) async throws -> ImageView {
+    public func update(_ image: Image, fields: Set<ImageField>, unique keys: [ImageUniqueKey]) async throws -> ImageView {
         guard let rowID = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
         let columns = Set(fields.map(\.rawValue) + [ImageField.updatedAt.rawValue]).intersection(Image.columnNames)
         return try await write { db in
             guard var stored = try Image.fetchOne(db.cachedStatement(sql: ImageSQL.selectImage + " WHERE id = ?"), arguments: [rowID]) else {
                 throw CanonicalError.notFound(kind: "image", id: String(rowID))
             }
-            // The row as the write leaves it, for the uniqueness rules (they read only these).
-            if fields.contains(.name) { stored.name = image.name }
-            if fields.contains(.uuid) { stored.uuid = image.uuid }
-            if fields.contains(.computeResourceId) { stored.computeResourceId = image.computeResourceId }
-            if fields.contains(.operatingsystemId) { stored.operatingsystemId = image.operatingsystemId }
-            try SQLiteImages.checkUnique(stored, in: db)
+            // The row as the write leaves it, in the fields the keys read.
+            let given = ImageView(image: image)
+            for field in Set(keys.flatMap(\.fields)).intersection(fields) { stored.set(field, given.value(field)) }
+            try SQLiteImages.checkUnique(stored, keys: keys, in: db)
             try image.update(db, columns: columns)
             return try SQLiteImages.view(rowID: rowID, in: db)
         }
     }
 
-    public func checkUnique(_ image: Image) async throws {
-        try await read { db in try SQLiteImages.checkUnique(image, in: db) }
+    public func checkUnique(_ image: Image, keys: [ImageUniqueKey]) async throws {
+        try await read { db in try SQLiteImages.checkUnique(image, keys: keys, in: db) }
     }
 
     public func change(_ imageId: String, _ change: ImageStateChange) async throws -> ImageView? {
         try await write { db in try SQLiteImages.change(imageId, change, in: db) }
     }
 
-    public func deleteAll(_ imageIds: [String]) async throws -> Bool {
-        let deleted = try await write { db in try SQLiteImages.deleteAll(imageIds, in: db) }
+    public func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool {
+        let deleted = try await write { db in try SQLiteImages.deleteAll(imageIds, unless: holds, in: db) }
         if deleted { upkeep.wake() }
         return deleted
     }

@@ -7,52 +7,11 @@ import NIOCore
 extension Image: MutablePersistableRecord, ImageRowDecodable {
     public static let databaseTableName = "image"
 
-    /// The image columns (the stored `ImageField`s, in their order), as `init(columns:)` reads
-    /// them and every image query selects them.
-    static let columnNames = ImageField.allCases.prefix { $0 != .computeResourceName }.map(\.rawValue)
+    /// The image columns (`ImageField.stored`), as `init(row:)` reads them and every image
+    /// query selects them.
+    static let columnNames = ImageField.stored.map(\.rawValue)
 
-    init(columns c: inout ColumnReader) throws {
-        self.init(imageId: "", name: "", now: Date(timeIntervalSince1970: 0))
-        id = c.optional()
-        imageId = try c.next()
-        name = try c.next()
-        description = try c.next()
-        status = try c.next()
-        transitionStatus = try c.next()
-        imageType = try c.next()
-        diskFormat = try c.next()
-        minDisk = try c.next()
-        minRam = try c.next()
-        cpuArch = try c.next()
-        bits = try c.next()
-        osType = try c.next()
-        osVersion = try c.next()
-        platform = try c.next()
-        visibility = try c.next()
-        bootMode = try c.next()
-        usage = try c.next()
-        owner = try c.next()
-        departmentId = try c.next()
-        resourceGroupId = try c.next()
-        region = try c.next()
-        size = try c.next()
-        checksum = try c.next()
-        username = try c.next()
-        password = try c.next()
-        uuid = try c.next()
-        userData = try c.next()
-        computeResourceId = c.optional()
-        operatingsystemId = c.optional()
-        architectureId = c.optional()
-        provider = try c.next()
-        zone = try c.next()
-        sourceType = try c.next()
-        uploadId = try c.next()
-        errMessage = try c.next()
-        createdAt = try c.next()
-        updatedAt = try c.next()
-        statusTime = try c.next()
-    }
+    init(columns c: inout ColumnReader) throws { try self.init(row: &c) }
 
     /// The same columns written by name (inserts and updates), without `Codable`'s encoder.
     public func encode(to container: inout PersistenceContainer) {

@@ -10,12 +10,14 @@ public protocol ApplicationStore: Sendable {
     /// by `window.ascending`; `window.offset`/`window.limit` page it; `total` counts all matches.
     func applications(_ window: ListWindow, owner: String?) async throws -> ApplicationPage
 
-    /// Inserts and answers the application with its row id. Atomically refuses a `name` that
-    /// an `ACTIVED` application has (exact): `.conflict(field: "name", message: "has already been taken")`.
-    func insert(_ application: ImageApplication) async throws -> ImageApplication
+    /// Inserts and answers the application with its row id. Atomically refuses, writing nothing,
+    /// a `name` (exact) that another application whose status is in `nameHeldBy` has:
+    /// `CanonicalError.taken("name")`.
+    func insert(_ application: ImageApplication, nameHeldBy: Set<ApplicationStatus>) async throws -> ImageApplication
 
-    /// Writes every field over row `application.id` if the stored row is still `ACTIVED`, with
-    /// `insert`'s refusal (itself excluded) when the written status is `ACTIVED`. No such row,
-    /// or one deleted meanwhile (a change never brings it back): `.notFound(kind: "application", id:)`.
-    func update(_ application: ImageApplication) async throws -> ImageApplication
+    /// Writes every field over row `application.id` while the stored row's status is `status`,
+    /// with `insert`'s refusal (itself excluded), checked and written atomically. No such row,
+    /// or one in another status: `.notFound(kind: "application", id:)`, checked first.
+    func update(_ application: ImageApplication, whileStatus status: ApplicationStatus,
+                nameHeldBy: Set<ApplicationStatus>) async throws -> ImageApplication
 }

@@ -19,15 +19,14 @@ public protocol Catalogue: Sendable {
 
     /// Inserts `entry` under `entry.id`, or when that is 0 under the next id of its kind (the
     /// kind's highest id + 1, 1 for the first), and answers it as stored. A given id is one
-    /// another backend assigned (`Minted`). Atomically refuses another
-    /// entry of the kind with the same `name` (`.conflict(field: "name", …)`) or, for
-    /// operating systems, the same `title` (`.conflict(field: "title", …)`), message
-    /// "has already been taken". Concurrent inserts never get the same id.
-    func insert(_ entry: CatalogEntry) async throws -> CatalogEntry
+    /// another backend assigned (`Minted`). Atomically refuses, writing nothing, another entry
+    /// of the kind with the same text (exact) in one of `unique`, the first such field named:
+    /// `CanonicalError.taken(field.rawValue)`. Concurrent inserts never get the same id.
+    func insert(_ entry: CatalogEntry, unique: [CatalogField]) async throws -> CatalogEntry
 
-    /// Writes `entry` over (kind, id), with `insert`'s uniqueness refusals (itself excluded).
+    /// Writes `entry` over (kind, id), with `insert`'s refusals (itself excluded).
     /// No such entry: `.notFound(kind: kind.rawValue, id: String(id))`.
-    func update(_ entry: CatalogEntry) async throws -> CatalogEntry
+    func update(_ entry: CatalogEntry, unique: [CatalogField]) async throws -> CatalogEntry
 
     /// Deletes (kind, id). Atomically refuses while an image hangs under it:
     /// `.rejected(.inUse, "Cannot delete record because dependent images exist")`. Answers

@@ -31,36 +31,32 @@ public protocol ImageStore: Sendable {
     /// Inserts `image` (its `imageId`, times and owner minted by the service) and, in the same
     /// transaction, `job` (the job that will finish it: a capture, an import, a copy), and
     /// answers the stored view. Atomically refuses, writing nothing:
-    /// - an `imageId` another image has: `.conflict(field: "imageId", message: "has already been taken")`
-    ///   (the service mints another and tries again);
-    /// - Foreman's rules, only when `computeResourceId` is set: another image with the same
-    ///   compute resource, the same `name` (exact) and the same `operatingsystemId` (nil equals
-    ///   nil): `.conflict(field: "name", message: "has already been taken")`; else, when `uuid`
-    ///   is not empty, another with the same compute resource and `uuid`:
-    ///   `.conflict(field: "uuid", message: "has already been taken")`.
-    ///   Of N concurrent inserts breaking a rule together, exactly one succeeds.
-    func insert(_ image: Image, job: Job?) async throws -> ImageView
+    /// - an `imageId` another image has: `CanonicalError.taken("imageId")` (the service mints
+    ///   another and tries again);
+    /// - then, in order, each of `keys` another image holds (see `ImageUniqueKey`).
+    ///   Of N concurrent inserts breaking a key together, exactly one succeeds.
+    func insert(_ image: Image, job: Job?, unique keys: [ImageUniqueKey]) async throws -> ImageView
 
     /// Writes the columns `fields` of `image`, and `updatedAt`, over the row `image.id` (the
     /// other columns stay as stored: a concurrent change of other fields is kept), and answers
     /// the stored view. Atomically refuses, as `insert` does, a stored row that the write would
-    /// make break a uniqueness rule (the image itself excluded). No such row:
+    /// make break one of `keys` (the image itself excluded). No such row:
     /// `.notFound(kind: "image", id: String(id))`.
-    func update(_ image: Image, fields: Set<ImageField>) async throws -> ImageView
+    func update(_ image: Image, fields: Set<ImageField>, unique keys: [ImageUniqueKey]) async throws -> ImageView
 
-    /// Throws what `insert`/`update` of `image` would throw for the uniqueness rules now,
+    /// Throws what `insert`/`update` of `image` would throw for `imageId` and `keys` now,
     /// writing nothing (51idc's jobs are checked when queued and run later).
-    func checkUnique(_ image: Image) async throws
+    func checkUnique(_ image: Image, keys: [ImageUniqueKey]) async throws
 
     /// Writes a state change to the image `imageId` (only the columns `change` names) and answers
     /// the stored view; nil when no such image exists (a job whose image was deleted meanwhile).
     func change(_ imageId: String, _ change: ImageStateChange) async throws -> ImageView?
 
-    /// All-or-nothing delete: atomically, if every image of `imageIds` exists and none is
-    /// shared, deletes them all (their files' records, upload keys and multipart uploads with
-    /// them) and answers true; otherwise deletes nothing and answers false (the service checks
-    /// again to name what changed). Ids given twice count once.
-    func deleteAll(_ imageIds: [String]) async throws -> Bool
+    /// All-or-nothing delete: atomically, if every image of `imageIds` exists and none meets
+    /// any of `holds`, deletes them all (their files' records, upload keys and multipart uploads
+    /// with them) and answers true; otherwise deletes nothing and answers false (the service
+    /// checks again to name what changed). Ids given twice count once.
+    func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool
 
     /// Whether any image hangs under the catalogue entry (its `computeResourceId`,
     /// `operatingsystemId` or `architectureId`, by `kind`, is `id`).

@@ -11,18 +11,24 @@ public enum ImageKey: Sendable, Hashable {
     case ref(String)
 }
 
-/// Which images a read may see: the tenancy rule already applied by the service
-/// (`ImageReach.of(_:for:)`), so a store only filters.
+/// Which images a read may see, as facts a store filters by: every image, or those meeting
+/// any one of the terms, a term meeting every one of its facts. The service decides the reach
+/// (the tenancy rule, `ImageReach.of(_:for:)`); a store only translates it.
 public enum ImageReach: Sendable, Equatable {
-    /// Every image (an operator's `visible`).
     case all
-    /// Public images, images whose `owner` is `tenant`, and images shared with `user`
-    /// (an `imageShare` row with `userId == user`).
-    case visible(tenant: String, user: String)
+    case anyOf([[ImageFact]])
+}
+
+/// One fact about an image that a reach is made of.
+public enum ImageFact: Sendable, Equatable {
     /// `visibility == "public"`.
-    case publicOnly
-    /// `visibility != "public"`, and `owner == tenant` unless `tenant` is nil (every tenant).
-    case nonPublic(tenant: String?)
+    case isPublic
+    /// `visibility != "public"`.
+    case notPublic
+    /// `owner == tenant`.
+    case ownedBy(String)
+    /// An `imageShare` row with `userId == user` exists.
+    case sharedWith(String)
 }
 
 /// What a batch reference resolved to (`ImageStore.resolve`): only what the batch rules need.
@@ -39,6 +45,14 @@ public struct ImageRefMatch: Sendable, Equatable {
         self.owner = owner
         self.isShared = isShared
     }
+}
+
+/// A condition that keeps an image from being deleted. The service decides which hold
+/// (`ImageDeletion`); the store checks it in the delete's own statement or transaction, so no
+/// write between a check and the delete slips past it.
+public enum ImageHold: Sendable, Hashable {
+    /// A share of the image exists.
+    case shared
 }
 
 /// A change of an image's state made by a job or an upload, written column by column so it

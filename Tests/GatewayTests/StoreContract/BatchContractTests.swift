@@ -10,11 +10,11 @@ import Testing
     @Test(arguments: StoreFactory.all) func aBatchDeleteWithOneMissingOrSharedImageDeletesNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             var ids: [String] = []
-            for i in 0..<5 { ids.append(try await stores.images.insert(S.image("batch-\(i)"), job: nil).image.imageId) }
-            #expect(try await stores.images.deleteAll(ids + ["img-missing"]) == false)
+            for i in 0..<5 { ids.append(try await stores.images.insert(S.image("batch-\(i)"), job: nil, unique: ImageUniqueness.keys).image.imageId) }
+            #expect(try await stores.images.deleteAll(ids + ["img-missing"], unless: [.shared]) == false)
             _ = try await stores.shares.insert([ImageShare(shareId: "img-share-b", imageId: ids[4], userId: "2",
                                                            createdAt: S.epoch, updatedAt: S.epoch)])
-            #expect(try await stores.images.deleteAll(ids) == false)
+            #expect(try await stores.images.deleteAll(ids, unless: [.shared]) == false)
             #expect(try await stores.images.images(ImageQuery(), reach: .all).total == 5)
             // Resolving: a number is a row id first; unknown refs answer nil; sharing is reported.
             let first = try #require(try await stores.images.image(.ref(ids[0]), reach: .all, within: [])?.image)
@@ -23,21 +23,24 @@ import Testing
             #expect(resolved.map { $0?.isShared } == [false, true, nil, false])
             #expect(try await stores.images.resolve([ids[0]], reach: .visible(tenant: "globex", user: "3")) == [nil])
             // Ids given twice count once.
-            #expect(try await stores.images.deleteAll([ids[0], ids[1], ids[0]]))
+            #expect(try await stores.images.deleteAll([ids[0], ids[1], ids[0]], unless: [.shared]))
             #expect(try await stores.images.images(ImageQuery(), reach: .all).total == 3)
+            // The holds are the caller's: with none, a shared image is deleted too.
+            #expect(try await stores.images.deleteAll([ids[4]], unless: []))
+            #expect(try await stores.images.images(ImageQuery(), reach: .all).total == 2)
         }
     }
 
     @Test(arguments: StoreFactory.all) func overlappingBatchDeletesRacingEachDeleteAllOrNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             var ids: [String] = []
-            for i in 0..<30 { ids.append(try await stores.images.insert(S.image("race-\(i)"), job: nil).image.imageId) }
+            for i in 0..<30 { ids.append(try await stores.images.insert(S.image("race-\(i)"), job: nil, unique: ImageUniqueness.keys).image.imageId) }
             let images = stores.images
             // Ten batches of 12, each overlapping the next by 9: a deleted image makes every
             // other batch holding it fail whole.
             let batches = (0..<10).map { Array(ids[($0 * 3)..<min($0 * 3 + 12, 30)]) }
             let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-                for (i, batch) in batches.enumerated() { group.addTask { (i, (try? await images.deleteAll(batch)) ?? false) } }
+                for (i, batch) in batches.enumerated() { group.addTask { (i, (try? await images.deleteAll(batch, unless: [.shared])) ?? false) } }
                 return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
             }
             let left = Set(try await images.images(ImageQuery(), reach: .all).items.map(\.image.imageId))
@@ -51,7 +54,7 @@ import Testing
 
     @Test(arguments: StoreFactory.all) func sharesAreMadeAndWithdrawnAllOrNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
-            let imageId = try await stores.images.insert(S.image("shared"), job: nil).image.imageId
+            let imageId = try await stores.images.insert(S.image("shared"), job: nil, unique: ImageUniqueness.keys).image.imageId
             func share(_ id: String, _ user: String) -> ImageShare {
                 ImageShare(shareId: id, imageId: imageId, userId: user, createdAt: S.epoch, updatedAt: S.epoch)
             }
@@ -80,10 +83,12 @@ import Testing
     @Test(arguments: StoreFactory.all) func instancesAreDeletedAndMembersRemovedAllOrNothing(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             let app = try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "test", description: "demo",
-                                                                             picture: "p.jpg", owner: "acme", now: S.epoch))
+                                                                             picture: "p.jpg", owner: "acme", now: S.epoch),
+                                                           nameHeldBy: [.actived])
             await #expect(throws: CanonicalError.conflict(field: "name", message: "has already been taken")) {
                 try await stores.applications.insert(ImageApplication(name: "ls-junit", displayName: "again", description: "",
-                                                                       picture: "", owner: "globex", now: S.epoch))
+                                                                       picture: "", owner: "globex", now: S.epoch),
+                                                     nameHeldBy: [.actived])
             }
             var ids: [Int64] = []
             for name in ["web-1", "web-2"] {

@@ -10,12 +10,12 @@ import Testing
     @Test(arguments: StoreFactory.all) func conditionsTreatUnsetFieldsListsAndNumbersAlike(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
             // Two under Foreman's libvirt (CentOS 9, then CentOS 7), two under no compute resource.
-            _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2), job: nil)
-            _ = try await stores.images.insert(S.image("centos-7", computeResource: 1, os: 1), job: nil)
+            _ = try await stores.images.insert(S.image("centos-9", computeResource: 1, os: 2), job: nil, unique: ImageUniqueness.keys)
+            _ = try await stores.images.insert(S.image("centos-7", computeResource: 1, os: 1), job: nil, unique: ImageUniqueness.keys)
             var big = S.image("100%_disk")
             big.minDisk = 40
-            _ = try await stores.images.insert(big, job: nil)
-            _ = try await stores.images.insert(S.image("ab"), job: nil)
+            _ = try await stores.images.insert(big, job: nil, unique: ImageUniqueness.keys)
+            _ = try await stores.images.insert(S.image("ab"), job: nil, unique: ImageUniqueness.keys)
             let images = stores.images
             func names(_ filters: [ImageCondition] = [], match: Match<ImageCondition>? = nil, word: String? = nil) async throws -> [String] {
                 try await images.images(ImageQuery(filters: filters, searchWord: word, sort: [SortKey(.name)], match: match), reach: .all)

@@ -91,7 +91,7 @@ import Testing
             var image = S.image("TEST", ref: "img-capture1")
             image.status = .saving
             image.transitionStatus = "creating"
-            _ = try await stores.images.insert(image, job: Self.job("j-capture"))
+            _ = try await stores.images.insert(image, job: Self.job("j-capture"), unique: ImageUniqueness.keys)
             #expect(try await stores.jobs.job("j-capture")?.status == .pending)
             let claimed = try await stores.jobs.claim(worker: "w", limit: 1, now: S.epoch, until: S.epoch + 30)
             #expect(claimed.map(\.jobId) == ["j-capture"])

@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: StoreFactory.all) func aPrepareReplacesTheLastOnesKeysAndUploads(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
-            let image = try await stores.images.insert(S.image("cirros"), job: nil).image
+            let image = try await stores.images.insert(S.image("cirros"), job: nil, unique: ImageUniqueness.keys).image
             let queued = ImageStateChange(status: .queued, errMessage: "", at: S.epoch, touchesStatusTime: false)
             let (firstKey, _) = UploadKey.mint(imageId: image.imageId, token: "token-upload-first", now: S.epoch)
             try await stores.uploads.prepare(Self.file(image.imageId, uploadId: "upload-first", size: 100), key: firstKey, change: queued)
@@ -44,7 +44,7 @@ import Testing
 
     @Test(arguments: StoreFactory.all) func partsReserveTheRoomLeftAndACompletionIsClaimedOnce(_ factory: StoreFactory) async throws {
         try await S.with(factory) { stores in
-            let imageId = try await stores.images.insert(S.image("big"), job: nil).image.imageId
+            let imageId = try await stores.images.insert(S.image("big"), job: nil, unique: ImageUniqueness.keys).image.imageId
             let uploads = stores.uploads
             let (key, _) = UploadKey.mint(imageId: imageId, token: "t", now: S.epoch)
             try await uploads.prepare(Self.file(imageId, uploadId: "upload-big", size: 100), key: key,
