@@ -3,6 +3,7 @@ import Foundation
 import GatewayCore
 import HTTPTypes
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 /// `Gateway.handle`, the one pipeline, called as the middleware and `explain` call it: no HTTP.
@@ -12,7 +13,12 @@ import Testing
         defer { gateway.remove() }
         gateway.config.auth.credentials = nil
         let snapshot = try LiveConfig.Snapshot.make(gateway.config, compiled: Dialects.all)
-        let pipeline = Gateway(backend: try makeBackend(gateway.config))
+        // The backend's services run beside it (PostgreSQL's client is one: without it every query waits).
+        let backends = try BackendFactory.open(gateway.config)
+        let services = ServiceGroup(configuration: .init(services: [backends.services], logger: TestGateway.quietLogger))
+        let running = Task { try await services.run() }
+        defer { running.cancel() }
+        let pipeline = Gateway(backends: backends)
         func request(_ method: HTTPRequest.Method, _ path: String, _ query: String = "", body: String = "") -> Gateway.Request {
             Gateway.Request(method: method, path: path, query: query, requestId: "r-1") { ByteBuffer(string: body) }
         }
