@@ -20,11 +20,7 @@ import Testing
         let path = dir.appendingPathComponent("ims-gateway.yaml").path
         var config = try GatewayConfig.load(path: path)
         config.backendInUse.path = gateway.dataPath
-        let parts = GatewayParts(dialects: Dialects.all)
-        let live = try makeLiveConfig(config, parts: parts, configPath: path)
-        let app = try buildApplication(config, parts: parts, logger: TestGateway.quietLogger, live: live)
-        try await app.test(.router) { raw in
-            let client = GatewayClient(client: raw)
+        try await withReloadable(config, path: path) { client, live in
             let signed = signer.query([("action", "DescribeImages")])
             let first = try await client.send(.get, "/iaas/", query: signed, auth: .none)
             #expect(first.status == 200 && first["ret_code"] == 0, "\(first.text)")

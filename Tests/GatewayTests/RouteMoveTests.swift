@@ -27,12 +27,8 @@ import Testing
         #expect(before.contains(create))
 
         let config = try GatewayConfig.load(path: path)
-        let parts = GatewayParts(dialects: Dialects.all)
-        let live = try makeLiveConfig(config, parts: parts, configPath: path)
-        let app = try buildApplication(config, parts: parts, logger: TestGateway.quietLogger, live: live)
         let oldFile = dir.appendingPathComponent("old/ims.sqlite").path, newFile = dir.appendingPathComponent("new/ims.sqlite").path
-        try await app.test(.router) { raw in
-            let client = GatewayClient(client: raw)
+        try await withReloadable(config, path: path) { client, live in
             @Sendable func createImage(_ name: String) async throws -> Int64? {
                 let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json([
                     "image": ["name": .string(name), "username": "root", "uuid": .string("uuid-\(name)"), "architecture_id": 1, "operatingsystem_id": 2],
@@ -90,11 +86,7 @@ import Testing
         let path = dir.appendingPathComponent("ims-gateway.yaml").path
         var config = try GatewayConfig.load(path: path)
         config.backendInUse.path = gateway.dataPath
-        let parts = GatewayParts(dialects: Dialects.all)
-        let live = try makeLiveConfig(config, parts: parts, configPath: path)
-        let app = try buildApplication(config, parts: parts, logger: TestGateway.quietLogger, live: live)
-        try await app.test(.router) { raw in
-            let client = GatewayClient(client: raw)
+        try await withReloadable(config, path: path) { client, live in
             let routes = dir.appendingPathComponent("routes/foreman.yaml").path
             try (try String(contentsOfFile: routes, encoding: .utf8) + "backend: nowhere\n").write(toFile: routes, atomically: true, encoding: .utf8)
             do {
