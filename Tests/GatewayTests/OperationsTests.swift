@@ -208,7 +208,8 @@ import Testing
             request.method = method
             for (k, v) in cec { request.headers.add(name: k, value: v) }
             if let body { request.body = .bytes(ByteBuffer(string: body)) }
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            // A guard against a hang, not a measure: the PostgreSQL lane runs every suite at once.
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
             return (Int(response.status.code), JSONValue.parse(Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)))
         }
         var up = false
