@@ -4,13 +4,25 @@ import Foundation
 /// new kind is one case here (DESIGN §5).
 public enum BackendFactory {
     /// Opens the backend `use:` names and each one in `alsoNamed` (the route table's), parts
-    /// before the backends made of them, each once.
-    public static func open(_ config: GatewayConfig, alsoNamed: some Sequence<String> = []) throws -> BackendGraph {
-        var opened: [String: any Backend] = [:]
-        for name in try order(config, from: [config.use] + alsoNamed) {
-            opened[name] = try make(name, config: config, opened: opened)
-        }
+    /// before the backends made of them, each once; `given` are open already (a backend a test
+    /// hands in for `use:`).
+    public static func open(_ config: GatewayConfig, alsoNamed: some Sequence<String> = [],
+                            given: [String: any Backend] = [:]) throws -> BackendGraph {
+        var opened = given
+        try open([config.use] + alsoNamed, config: config, into: &opened)
         return BackendGraph(named: opened, defaultName: config.use, config: config)
+    }
+
+    /// Opens each of `names` not in `opened` yet, and what it is made of, into `opened`;
+    /// answers the names it opened, in the order it opened them.
+    @discardableResult
+    static func open(_ names: some Sequence<String>, config: GatewayConfig, into opened: inout [String: any Backend]) throws -> [String] {
+        var new: [String] = []
+        for name in try order(config, from: names) where opened[name] == nil {
+            opened[name] = try make(name, config: config, opened: opened)
+            new.append(name)
+        }
+        return new
     }
 
     /// The backend an entry describes; the backends it is made of are already in `opened`.

@@ -52,13 +52,15 @@ public final class BackendGraph: Sendable {
         let missing = Set(names).subtracting(self.names)
         guard !missing.isEmpty else { return }
         guard let config else { throw GatewayStartError("backends \(missing.sorted()) are not open and this gateway cannot open more") }
-        for name in try BackendFactory.order(config, from: missing.sorted()) where !self.names.contains(name) {
-            let backend = try BackendFactory.make(name, config: config, opened: open.withLockedValue { $0 })
-            open.withLockedValue { $0[name] = backend }
-            let added = Self.serviceConfiguration(backend, logger: Logger(label: "ims-gateway.backends"))
+        var opened = open.withLockedValue { $0 }
+        let new = try BackendFactory.open(missing.sorted(), config: config, into: &opened)
+        open.withLockedValue { $0 = opened }
+        let logger = Logger(label: "ims-gateway.backends")
+        for name in new {
+            let added = Self.serviceConfiguration(opened[name]!, logger: logger)
             let services = self.services
             Task { await services.addServiceUnlessShutdown(added) }
-            Logger(label: "ims-gateway.backends").notice("backend opened", metadata: ["backend": .string(name)])
+            logger.notice("backend opened", metadata: ["backend": .string(name)])
         }
     }
 

@@ -103,16 +103,7 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
 /// `use:`); a reload that routes to another entry opens it before its routes serve.
 func openBackends(_ config: GatewayConfig, parts: GatewayParts, live: LiveConfig) throws -> BackendGraph {
     let routed = Set(live.snapshot.table.routes.compactMap(\.backend))
-    let graph: BackendGraph
-    if let injected = parts.backend {
-        var named: [String: any Backend] = [config.use: injected]
-        for name in try BackendFactory.order(config, from: routed.subtracting([config.use]).sorted()) where named[name] == nil {
-            named[name] = try BackendFactory.make(name, config: config, opened: named)
-        }
-        graph = BackendGraph(named: named, defaultName: config.use, config: config)
-    } else {
-        graph = try BackendFactory.open(config, alsoNamed: routed.sorted())
-    }
+    let graph = try BackendFactory.open(config, alsoNamed: routed.sorted(), given: parts.backend.map { [config.use: $0] } ?? [:])
     live.beforeServing { snapshot in try graph.open(snapshot.table.routes.compactMap(\.backend)) }
     return graph
 }
