@@ -17,6 +17,9 @@ public enum FormerConfig {
         public var old: String
         /// What to write (`idle_timeout_seconds`).
         public var new: String
+        /// The text at line:column that `upgrade` replaces with `new`; nil for the `backend:`
+        /// section, which it moves instead.
+        var word: String?
         public var description: String { "line \(line): \(old) is no longer read; write \(new)" }
     }
 
@@ -35,10 +38,10 @@ public enum FormerConfig {
                 var new = snakeCase(name)
                 if backendEntry, name == "dataPath" { new = "path" }
                 if new != name {
-                    found.append(Finding(line: mark.line, column: mark.column, old: path + name, new: new))
+                    found.append(Finding(line: mark.line, column: mark.column, old: path + name, new: new, word: name))
                 }
                 if backendEntry, name == "kind", value.string == "bundled", let at = value.mark {
-                    found.append(Finding(line: at.line, column: at.column, old: path + "kind: bundled", new: "sqlite"))
+                    found.append(Finding(line: at.line, column: at.column, old: path + "kind: bundled", new: "sqlite", word: "bundled"))
                 }
             }
         }
@@ -55,7 +58,8 @@ public enum FormerConfig {
                 let entry = entryName(for: section, taken: top["backends"]?.mapping)
                 let use = top["use"] == nil ? "; use: \(entry)" : ""
                 found.append(Finding(line: mark.line, column: mark.column, old: "backend:",
-                                     new: "backends: {\(entry): {…}}\(use) (one form for one thing: every backend is an entry of backends:)"))
+                                     new: "backends: {\(entry): {…}}\(use) (one form for one thing: every backend is an entry of backends:)",
+                                     word: nil))
             }
         }
         return found.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
@@ -75,12 +79,11 @@ public enum FormerConfig {
     public static func upgrade(_ text: String) -> String {
         var lines = text.components(separatedBy: "\n")
         // Renames first, from the last on each line, so earlier columns stay where they were.
-        for finding in findings(in: text).reversed() where finding.old != "backend:" {
+        for finding in findings(in: text).reversed() {
             let index = finding.line - 1
-            guard lines.indices.contains(index) else { continue }
+            guard let oldWord = finding.word, lines.indices.contains(index) else { continue }
             var scalars = Array(lines[index].unicodeScalars)
             let start = finding.column - 1
-            let oldWord = finding.old.hasSuffix("kind: bundled") ? "bundled" : String(finding.old.split(separator: ".").last ?? "")
             guard start >= 0, start + oldWord.unicodeScalars.count <= scalars.count,
                   String(String.UnicodeScalarView(scalars[start..<start + oldWord.unicodeScalars.count])) == oldWord else { continue }
             scalars.replaceSubrange(start..<start + oldWord.unicodeScalars.count, with: finding.new.unicodeScalars)

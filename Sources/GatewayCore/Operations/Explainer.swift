@@ -53,7 +53,8 @@ public struct Explainer: Sendable {
         out.lines.append("route:     \(route.dialect.rawValue) \(route.method) \(route.template)")
         out.lines.append("declared:  \(route.source)")
         out.lines.append("operation: \(route.operation.rawValue)")
-        out.lines.append("backend:   \(route.backend ?? config.use) (\((config.backends[route.backend ?? config.use]?.kind).map(\.rawValue) ?? "?"))")
+        let backend = route.backend ?? config.use
+        out.lines.append("backend:   \(backend) (\(config.backends[backend]?.kind.rawValue ?? "?"))")
         if !trace.parameters.isEmpty {
             out.lines.append("params:    " + trace.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
