@@ -21,7 +21,7 @@ import Yams
         let gateway = try TestGateway()
         defer { gateway.remove() }
         #expect(GatewayConfig().use == "local" && GatewayConfig().backendInUse.kind == .sqlite)
-        if TestGateway.Lane.current == .bundled { #expect(try makeBackend(gateway.config) is BundledBackend) }
+        if TestGateway.Lane.current == .bundled { #expect(try BackendFactory.open(gateway.config).main is BundledBackend) }
     }
 
     @Test func useMustNameAnEntry() throws {

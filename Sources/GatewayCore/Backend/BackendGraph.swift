@@ -32,11 +32,6 @@ public final class BackendGraph: Sendable {
             logger: logger))
     }
 
-    /// One backend as the whole graph (tests, `explain --run`).
-    public convenience init(_ backend: any Backend, name: String = GatewayConfig.defaultBackend) {
-        self.init(named: [name: backend], defaultName: name)
-    }
-
     /// The backend a route runs on. A route table is opened in the graph before it serves
     /// (`LiveConfig`), so a name is always found; the default stands in if not.
     public func backend(for route: Route) -> any Backend {

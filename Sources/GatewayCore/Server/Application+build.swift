@@ -18,11 +18,6 @@ public struct GatewayParts: Sendable {
     }
 }
 
-/// Opens the backend routes run on when they name none (`use:`), alone.
-public func makeBackend(_ config: GatewayConfig) throws -> any Backend {
-    try BackendFactory.open(config).main
-}
-
 public struct GatewayStartError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

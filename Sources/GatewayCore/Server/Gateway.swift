@@ -15,11 +15,6 @@ public struct Gateway: Sendable {
         self.metrics = metrics
     }
 
-    /// A gateway whose every route runs on `backend`.
-    public init(backend: (any Backend)?, metrics: GatewayMetrics? = nil) {
-        self.init(backends: backend.map { BackendGraph($0) }, metrics: metrics)
-    }
-
     /// A request as the pipeline takes it; the body is read only when the route needs it.
     public struct Request: Sendable {
         public var method: HTTPRequest.Method
