@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 
 /// Builds backends from their `backends:` entries: one factory, one switch over the kinds, so a
@@ -6,27 +7,30 @@ public enum BackendFactory {
     /// Opens the backend `use:` names and each one in `alsoNamed` (the route table's), parts
     /// before the backends made of them, each once; `given` are open already (a backend a test
     /// hands in for `use:`).
+    /// `metrics` is where a backend that reports figures of its own (a shadow) records them.
     public static func open(_ config: GatewayConfig, alsoNamed: some Sequence<String> = [],
-                            given: [String: any Backend] = [:]) throws -> BackendGraph {
+                            given: [String: any Backend] = [:], metrics: (any MetricsFactory)? = nil) throws -> BackendGraph {
         var opened = given
-        try open([config.use] + alsoNamed, config: config, into: &opened)
-        return BackendGraph(named: opened, defaultName: config.use, config: config)
+        try open([config.use] + alsoNamed, config: config, into: &opened, metrics: metrics)
+        return BackendGraph(named: opened, defaultName: config.use, config: config, metrics: metrics)
     }
 
     /// Opens each of `names` not in `opened` yet, and what it is made of, into `opened`;
     /// answers the names it opened, in the order it opened them.
     @discardableResult
-    static func open(_ names: some Sequence<String>, config: GatewayConfig, into opened: inout [String: any Backend]) throws -> [String] {
+    static func open(_ names: some Sequence<String>, config: GatewayConfig, into opened: inout [String: any Backend],
+                     metrics: (any MetricsFactory)?) throws -> [String] {
         var new: [String] = []
         for name in try order(config, from: names) where opened[name] == nil {
-            opened[name] = try make(name, config: config, opened: opened)
+            opened[name] = try make(name, config: config, opened: opened, metrics: metrics)
             new.append(name)
         }
         return new
     }
 
     /// The backend an entry describes; the backends it is made of are already in `opened`.
-    static func make(_ name: String, config: GatewayConfig, opened: [String: any Backend]) throws -> any Backend {
+    static func make(_ name: String, config: GatewayConfig, opened: [String: any Backend],
+                     metrics: (any MetricsFactory)?) throws -> any Backend {
         guard let entry = config.backends[name] else { throw GatewayStartError(unknown(name, in: config)) }
         switch entry.kind {
         case .sqlite:
@@ -40,6 +44,18 @@ public enum BackendFactory {
             if let ms = entry.requestTimeoutMs { options.requestTimeout = .milliseconds(ms) }
             if let retries = entry.retries { options.retries = retries }
             return RemoteBackend(options)
+        case .shadow:
+            guard let primary = entry.primary.flatMap({ opened[$0] }), let secondary = entry.secondary.flatMap({ opened[$0] }) else {
+                throw GatewayStartError("backends.\(name): kind 'shadow' needs primary and secondary, each a backend of backends:")
+            }
+            var options = ShadowBackend.Options()
+            options.name = name
+            if let size = entry.queueSize { options.queueSize = size }
+            if let fraction = entry.sampleReads { options.sampleReads = fraction }
+            options.rules = entry.diffRules
+            let log = try SQLiteShadowLog(path: config.resolve(entry.record ?? entry.defaultRecord(name)),
+                                          retention: (entry.retentionDays ?? 7) * 86_400)
+            return ShadowBackend(primary: primary, secondary: secondary, log: log, options: options, metrics: metrics)
         }
     }
 

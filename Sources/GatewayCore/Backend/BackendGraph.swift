@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
@@ -17,7 +18,12 @@ public final class BackendGraph: Sendable {
     /// (a store stops after the worker that uses it); one added later starts at once.
     public let services: ServiceGroup
 
-    public init(named: [String: any Backend], defaultName: String, config: GatewayConfig? = nil) {
+    /// Where a backend opened later records its figures.
+    private let metrics: (any MetricsFactory)?
+
+    public init(named: [String: any Backend], defaultName: String, config: GatewayConfig? = nil,
+                metrics: (any MetricsFactory)? = nil) {
+        self.metrics = metrics
         precondition(named[defaultName] != nil, "the default backend is one of the graph's")
         self.defaultName = defaultName
         main = named[defaultName]!
@@ -48,7 +54,7 @@ public final class BackendGraph: Sendable {
         guard !missing.isEmpty else { return }
         guard let config else { throw GatewayStartError("backends \(missing.sorted()) are not open and this gateway cannot open more") }
         var opened = open.withLockedValue { $0 }
-        let new = try BackendFactory.open(missing.sorted(), config: config, into: &opened)
+        let new = try BackendFactory.open(missing.sorted(), config: config, into: &opened, metrics: metrics)
         open.withLockedValue { $0 = opened }
         let logger = Logger(label: "ims-gateway.backends")
         for name in new {

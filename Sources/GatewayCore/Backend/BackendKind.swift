@@ -8,6 +8,8 @@ public enum BackendKind: String, Sendable, CaseIterable, Codable {
     case postgres
     /// Another gateway's canonical API (`RemoteBackend`).
     case remote
+    /// Two others as one: the primary answers, the secondary is compared (`ShadowBackend`).
+    case shadow
 
     /// The kinds' names, for messages.
     public static var known: String { allCases.map(\.rawValue).joined(separator: ", ") }

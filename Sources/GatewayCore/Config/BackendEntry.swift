@@ -38,6 +38,24 @@ public struct BackendEntry: Codable, Sendable {
     public var requestTimeoutMs: Int?
     /// remote: how often a read-only command is tried again after a connection failure.
     public var retries: Int?
+    /// shadow: the backend whose answers clients get, and the one compared with it.
+    public var primary: String?
+    public var secondary: String?
+    /// shadow: mirrored commands waiting for the secondary at most (default 10000); beyond,
+    /// mirrors are dropped and counted.
+    public var queueSize: Int?
+    /// shadow: the fraction of reads compared (default 1: every read; writes always are).
+    public var sampleReads: Double?
+    /// shadow: the SQLite file its findings and counts are kept in (default: `shadow-NAME.sqlite`
+    /// beside the config's data folder), and for how long.
+    public var record: String?
+    public var retentionDays: Double?
+    /// shadow: canonical field paths not compared, compared as unordered lists, or compared for
+    /// presence only (added to the shipped rules); times within this many ms are equal.
+    public var ignore: [String]?
+    public var unordered: [String]?
+    public var serverAssigned: [String]?
+    public var timeToleranceMs: Double?
 
     public static let defaultPath = "./data/ims.sqlite"
 
@@ -45,6 +63,8 @@ public struct BackendEntry: Codable, Sendable {
         case kind, path, url, urlEnv = "url_env", passwordEnv = "password_env", schema, files
         case maxConnections = "max_connections", jobLeaseSeconds = "job_lease_seconds"
         case token, tokenEnv = "token_env", connectTimeoutMs = "connect_timeout_ms", requestTimeoutMs = "request_timeout_ms", retries
+        case primary, secondary, queueSize = "queue_size", sampleReads = "sample_reads", record, retentionDays = "retention_days"
+        case ignore, unordered, serverAssigned = "server_assigned", timeToleranceMs = "time_tolerance_ms"
     }
 
     public init(kind: BackendKind, path: String = BackendEntry.defaultPath) {
@@ -68,6 +88,16 @@ public struct BackendEntry: Codable, Sendable {
         connectTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutMs)
         requestTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutMs)
         retries = try c.decodeIfPresent(Int.self, forKey: .retries)
+        primary = try c.decodeIfPresent(String.self, forKey: .primary)
+        secondary = try c.decodeIfPresent(String.self, forKey: .secondary)
+        queueSize = try c.decodeIfPresent(Int.self, forKey: .queueSize)
+        sampleReads = try c.decodeIfPresent(Double.self, forKey: .sampleReads)
+        record = try c.decodeIfPresent(String.self, forKey: .record)
+        retentionDays = try c.decodeIfPresent(Double.self, forKey: .retentionDays)
+        ignore = try c.decodeIfPresent([String].self, forKey: .ignore)
+        unordered = try c.decodeIfPresent([String].self, forKey: .unordered)
+        serverAssigned = try c.decodeIfPresent([String].self, forKey: .serverAssigned)
+        timeToleranceMs = try c.decodeIfPresent(Double.self, forKey: .timeToleranceMs)
     }
 
     /// The keys each kind reads; `config check` names any other key in an entry.
@@ -77,13 +107,33 @@ public struct BackendEntry: Codable, Sendable {
         case .sqlite: [.path]
         case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .jobLeaseSeconds]
         case .remote: [.url, .token, .tokenEnv, .connectTimeoutMs, .requestTimeoutMs, .retries]
+        case .shadow: [.primary, .secondary, .queueSize, .sampleReads, .record, .retentionDays, .ignore, .unordered,
+                       .serverAssigned, .timeToleranceMs]
         }
         return Set(common.union(own).map(\.rawValue))
     }
 
-    /// The other backends this one is made of (none yet: the wrappers, `composite` and `shadow`,
-    /// name theirs), for the graph's order and its cycle check.
-    var parts: [String] { [] }
+    /// The other backends this one is made of (a wrapper names them), for the graph's order
+    /// and its cycle check.
+    var parts: [String] {
+        switch kind {
+        case .sqlite, .postgres, .remote: []
+        case .shadow: [primary, secondary].compactMap { $0 }
+        }
+    }
+
+    /// Where a shadow named `name` keeps its findings when `record:` does not say.
+    func defaultRecord(_ name: String) -> String { "./data/shadow-\(name).sqlite" }
+
+    /// A shadow's comparison rules: the shipped ones with the entry's additions.
+    public var diffRules: DiffRules {
+        var rules = DiffRules.shipped
+        rules.ignore.formUnion(ignore ?? [])
+        rules.unordered.formUnion(unordered ?? [])
+        rules.serverAssigned.formUnion(serverAssigned ?? [])
+        if let timeToleranceMs { rules.timeTolerance = timeToleranceMs / 1000 }
+        return rules
+    }
 
     /// The PostgreSQL address of a postgres entry.
     public func postgresAddress() throws -> PGAddress {

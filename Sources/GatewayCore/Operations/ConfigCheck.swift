@@ -59,6 +59,11 @@ public enum ConfigCheck {
                 if entry.url == nil { problem(path, node, "backends.\(name): kind remote needs url") }
                 if entry.token == nil, entry.tokenEnv == nil { problem(path, node, "backends.\(name): kind remote needs token or token_env") }
             }
+            if entry.kind == .shadow {
+                if entry.primary == nil || entry.secondary == nil { problem(path, node, "backends.\(name): kind shadow needs primary and secondary") }
+                if entry.primary != nil, entry.primary == entry.secondary { problem(path, node, "backends.\(name): a shadow's primary and secondary are two backends") }
+                if let fraction = entry.sampleReads, !(0...1).contains(fraction) { problem(path, node, "backends.\(name): sample_reads is a fraction from 0 to 1") }
+            }
         }
         do { _ = try BackendFactory.order(config, from: config.backends.keys.sorted()) } catch { problem(path, mapping["backends"], "\(error)") }
         // Dialect files first: credentials and routes may name their dialects.
@@ -190,6 +195,7 @@ public enum ConfigCheck {
             case .postgres: (entry.urlEnv.map { "url from $\($0)" } ?? entry.url.map { (try? PGAddress(url: $0, passwordEnv: nil, schema: entry.schema).description) ?? "url" } ?? "no url")
                 + (entry.files.map { ", files in \($0)" } ?? "")
             case .remote: entry.url ?? "no url"
+            case .shadow: "answers from \(entry.primary ?? "?"), compared with \(entry.secondary ?? "?"), findings in \(entry.record ?? entry.defaultRecord(name))"
             }
             let parts = entry.parts.isEmpty ? "every part its own" : "made of " + entry.parts.joined(separator: ", ")
             let routes = served.isEmpty ? "no routes" : "\(served.count) routes (\(byDialect.joined(separator: ", ")))"

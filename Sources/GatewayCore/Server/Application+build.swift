@@ -98,7 +98,8 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
 /// `use:`); a reload that routes to another entry opens it before its routes serve.
 func openBackends(_ config: GatewayConfig, parts: GatewayParts, live: LiveConfig) throws -> BackendGraph {
     let routed = Set(live.snapshot.table.routes.compactMap(\.backend))
-    let graph = try BackendFactory.open(config, alsoNamed: routed.sorted(), given: parts.backend.map { [config.use: $0] } ?? [:])
+    let graph = try BackendFactory.open(config, alsoNamed: routed.sorted(), given: parts.backend.map { [config.use: $0] } ?? [:],
+                                        metrics: parts.metrics.factory)
     live.beforeServing { snapshot in try graph.open(snapshot.table.routes.compactMap(\.backend)) }
     return graph
 }

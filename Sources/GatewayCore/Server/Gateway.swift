@@ -137,11 +137,11 @@ public struct Gateway: Sendable {
             stage = .run
             guard let backend = backends?.backend(for: match.route) else { throw CanonicalError.internal("no backend to run the command on") }
             if case .downloadImage(let selector) = decoded.command {
-                let download = try await timed { try await bound(request, backend) { try await backend.download(selector, as: identity) } }
+                let download = try await timed { try await bound(request, backend, route: match.route) { try await backend.download(selector, as: identity) } }
                 trace.status = 200
                 return (.download(download), trace)
             }
-            let result = try await timed { try await bound(request, backend) { try await backend.execute(decoded.command, as: identity) } }
+            let result = try await timed { try await bound(request, backend, route: match.route) { try await backend.execute(decoded.command, as: identity) } }
             stage = .encode
             return finish(try dialect.encode(result, for: decoded.echo), &trace)
         } catch {
@@ -173,12 +173,14 @@ public struct Gateway: Sendable {
 
     /// Runs a backend call with what a remote backend forwards: the request id, and the client's
     /// `Idempotency-Key` if it sent one (else the backend makes one per mutation).
-    nonisolated(nonsending) func bound<T>(_ request: Request, _ backend: any Backend,
+    nonisolated(nonsending) func bound<T>(_ request: Request, _ backend: any Backend, route: Route? = nil,
                                           _ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
         guard backend.forwardsRequestContext else { return try await call() }
         return try await RequestIDs.$current.withValue(request.requestId) {
-            guard let key = request.headers[.idempotencyKey], !key.isEmpty else { return try await call() }
-            return try await IdempotencyKey.$clientKey.withValue(IdempotencyKey.normalized(key)) { try await call() }
+            try await RequestIDs.$route.withValue(route.map { RequestIDs.RouteName(dialect: $0.dialect.rawValue, operation: $0.operation.rawValue) }) {
+                guard let key = request.headers[.idempotencyKey], !key.isEmpty else { return try await call() }
+                return try await IdempotencyKey.$clientKey.withValue(IdempotencyKey.normalized(key)) { try await call() }
+            }
         }
     }
 

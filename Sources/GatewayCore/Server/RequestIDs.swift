@@ -4,6 +4,20 @@ import Synchronization
 public enum RequestIDs {
     @TaskLocal public static var current: String?
 
+    /// The dialect and route operation being served (`foreman`, `image.create`), for a
+    /// backend that records what a client asked (a shadow's findings).
+    @TaskLocal public static var route: RouteName?
+
+    public struct RouteName: Sendable, Equatable {
+        public var dialect: String
+        public var operation: String
+
+        public init(dialect: String, operation: String) {
+            self.dialect = dialect
+            self.operation = operation
+        }
+    }
+
     /// Random per process, so ids from different gateways (or restarts) do not collide.
     static let processPrefix = UInt64.random(in: .min ... .max)
     static let counter = Atomic<UInt64>(0)
