@@ -41,9 +41,8 @@ public struct DiffRules: Sendable, Equatable {
     /// so where it has got to is not a difference; everything else must agree, since both
     /// sides were handed the same minted ids and times.
     public static let shipped = DiffRules(
-        ignore: ["job.status", "job.progress", "job.updatedAt", "job.endedAt", "job.result", "job.error",
-                 "jobs.items[].status", "jobs.items[].progress", "jobs.items[].updatedAt", "jobs.items[].endedAt",
-                 "jobs.items[].result", "jobs.items[].error"])
+        ignore: ["job.status", "job.beganAt", "job.finishedAt", "job.info",
+                 "jobs.items[].status", "jobs.items[].beganAt", "jobs.items[].finishedAt", "jobs.items[].info"])
 
     /// Field names whose values never leave the gateway in a record of differences.
     static let secretNames: Set<String> = ["password", "secret", "token", "uploadToken", "accessKey", "secretKey", "userData"]
@@ -85,8 +84,11 @@ public struct CanonicalDiff: Sendable {
         }
         switch (a.map(Self.unwrapped), b.map(Self.unwrapped)) {
         case (.object(let x)?, .object(let y)?):
+            // A view that holds its entity under the result's own name (`image.image`) reads
+            // as one level: `image.name`.
+            let last = path.split(separator: ".").last.map(String.init)
             for key in Set(x.keys).union(y.keys).sorted() {
-                walk(x[key], y[key], path: path.isEmpty ? key : path + "." + key, into: &found)
+                walk(x[key], y[key], path: path.isEmpty ? key : last == key ? path : path + "." + key, into: &found)
             }
         case (let x?, let y?) where x.arrayValue != nil && y.arrayValue != nil:
             let (xs, ys) = (x.arrayValue!, y.arrayValue!)

@@ -1,0 +1,158 @@
+import Dialects
+import Foundation
+@testable import GatewayCore
+import GRDB
+import NIOCore
+import ServiceLifecycle
+import Testing
+
+/// Shadow traffic (DESIGN §7): a shadow pair of two SQLite backends, written and read through
+/// Foreman; what the secondary stores and answers is compared with the primary in the
+/// canonical model, and the report names the operation, the field path and both values.
+@Suite(.sqliteStoreOnly) struct ShadowTests {
+    /// The shipped config with `backends:` replaced.
+    static func config(_ backends: String) throws -> (dir: URL, path: String) {
+        let dir = try OperationsTests.configCopy()
+        let path = dir.appendingPathComponent("ims-gateway.yaml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let shipped = text.range(of: "backends:\n")!.lowerBound..<text.range(of: "use: local")!.upperBound
+        text.replaceSubrange(shipped, with: backends)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (dir, path)
+    }
+
+    /// Waits (a hang guard, not a timing assertion) until the report holds what `done` wants.
+    static func report(_ file: String, until done: (ShadowReport) -> Bool) async throws -> ShadowReport {
+        let log = try SQLiteShadowLog(path: file)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let report = try log.report(since: .distantPast)
+            if done(report) || ContinuousClock.now > deadline { return report }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func row(_ report: ShadowReport, _ operation: String) -> ShadowReport.Row {
+        report.operations.first { $0.operation == operation } ?? ShadowReport.Row(operation: operation)
+    }
+
+    @Test func aSecondaryAlteredBehindItsBackIsReportedByOperationAndFieldPath() async throws {
+        let (dir, path) = try Self.config("""
+            backends:
+              old: {kind: sqlite, path: old/ims.sqlite}
+              new: {kind: sqlite, path: new/ims.sqlite}
+              trial: {kind: shadow, primary: old, secondary: new, record: shadow.sqlite}
+            use: trial
+            """)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let record = dir.appendingPathComponent("shadow.sqlite").path
+        let config = try GatewayConfig.load(path: path)
+        try await withReloadable(config, path: path) { client, _ in
+            let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json([
+                "image": ["name": "centos-9", "username": "root", "uuid": "3d2b7c2a", "architecture_id": 1, "operatingsystem_id": 2],
+            ]))
+            #expect(made.status == 201, "\(made.text)")
+            guard case .int(let id)? = made["id"] else {
+                Issue.record("Foreman's create answers the image's id: \(made.text)")
+                return
+            }
+            var report = try await Self.report(record) { Self.row($0, "image.create").compared == 1 }
+            #expect(Self.row(report, "image.create") == ShadowReport.Row(operation: "image.create", compared: 1))
+            #expect(report.examples.isEmpty, "\(report.examples)")
+
+            // Handed the primary's minted values, the secondary stored the same row.
+            let oldFile = dir.appendingPathComponent("old/ims.sqlite").path, newFile = dir.appendingPathComponent("new/ims.sqlite").path
+            #expect(try Self.images(in: oldFile) == Self.images(in: newFile))
+
+            try await DatabaseQueue(path: newFile).write { try $0.execute(sql: "UPDATE image SET name = 'tampered'") }
+            let read = try await client.send(.get, "/api/compute_resources/1/images/\(id)")
+            #expect(read.status == 200 && read["name"] == "centos-9", "the client gets the primary's answer: \(read.text)")
+            report = try await Self.report(record) { Self.row($0, "image.get").compared == 1 }
+            #expect(Self.row(report, "image.get") == ShadowReport.Row(operation: "image.get", compared: 1, mismatched: 1))
+            let example = try #require(report.examples.first)
+            #expect(example.dialect == "foreman" && example.operation == "image.get" && example.kind == "differs")
+            #expect(example.path == "image.name" && example.primary == #""centos-9""# && example.secondary == #""tampered""#)
+            #expect(!example.requestId.isEmpty)
+            #expect(report.paths == [ShadowReport.PathCount(operation: "image.get", path: "image.name", kind: "differs", count: 1)])
+        }
+    }
+
+    /// A secondary 50 ms slow per command and a queue of two: the primary's answers do not wait,
+    /// the mirrors that do not fit are dropped and counted, and a later difference on an image
+    /// whose write was dropped reads "missed write".
+    @Test func aFullQueueDropsCountsAndMarksTheMissedWrites() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let primary = try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path)
+        let secondary = try BundledBackend(path: dir.appendingPathComponent("new/ims.sqlite").path)
+        let record = dir.appendingPathComponent("shadow.sqlite").path
+        var options = ShadowBackend.Options()
+        options.queueSize = 2
+        let shadow = ShadowBackend(primary: primary, secondary: Slowed(inner: secondary, delay: .milliseconds(50)),
+                                   log: try SQLiteShadowLog(path: record), options: options)
+        let worker = Task { try await ShadowBackend.Worker(shadow: shadow).run() }
+        defer { worker.cancel() }
+        let who = Identity(user: "1", tenant: "default", isOperator: true)
+        var refs: [String] = []
+        for n in 0..<30 {
+            guard case .image(let view) = try await shadow.execute(.createImage([.name: .string("burst-\(n)")]), as: who) else {
+                Issue.record("createImage answers an image")
+                return
+            }
+            refs.append(view.image.imageId)
+        }
+        var report = try await Self.report(record) { Self.row($0, "createImage").compared + Self.row($0, "createImage").dropped == 30 }
+        let creates = Self.row(report, "createImage")
+        #expect(creates.compared + creates.dropped == 30)
+        #expect(creates.dropped > 0 && creates.compared > 0, "\(creates)")
+        #expect(creates.mismatched == 0)
+
+        let onSecondary = Set(try Self.images(in: dir.appendingPathComponent("new/ims.sqlite").path).map(\.ref))
+        let missed = try #require(refs.first { !onSecondary.contains($0) })
+        _ = try await shadow.execute(.getImage(ImageSelector(ref: missed)), as: who)
+        report = try await Self.report(record) { Self.row($0, "getImage").compared == 1 }
+        #expect(Self.row(report, "getImage").mismatched == 0, "a missed write is not the new backend's difference")
+        let example = try #require(report.examples.first { $0.operation == "getImage" })
+        #expect(example.kind == "missed write" && example.path == "outcome", "\(example)")
+    }
+
+    struct StoredImage: Equatable, FetchableRecord, Decodable {
+        var id: Int64
+        var ref: String
+        var name: String
+        var createdAt: String
+        var uuid: String
+    }
+
+    static func images(in file: String) throws -> [StoredImage] {
+        try DatabaseQueue(path: file).read {
+            try StoredImage.fetchAll($0, sql: "SELECT id, imageId AS ref, name, CAST(createdAt AS TEXT) AS createdAt, uuid FROM image ORDER BY id")
+        }
+    }
+
+    /// A backend that takes `delay` longer for each command: a slow secondary.
+    struct Slowed: Backend {
+        let inner: any Backend
+        let delay: Duration
+
+        func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+            try? await Task.sleep(for: delay)
+            return try await inner.execute(command, as: identity)
+        }
+
+        func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
+            try? await Task.sleep(for: delay)
+            return try await inner.execute(command, as: identity, minted: minted)
+        }
+
+        func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
+            async throws(CanonicalError) -> UploadTicket { try await inner.upload(imageId: imageId, token: token, body: body) }
+
+        func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
+            try await inner.download(selector, as: identity)
+        }
+
+        var services: [any Service] { inner.services }
+        func unreadiness() async -> String? { await inner.unreadiness() }
+    }
+}
