@@ -1,3 +1,5 @@
+import ServiceLifecycle
+
 /// What a backend can do beyond running commands, as it reports it (DESIGN §5). Asked, never
 /// found by a downcast: a wrapper (composite, shadow) is not the class that holds the objects,
 /// and passes on what its inner backend reports.
@@ -7,9 +9,16 @@ public struct BackendCapabilities: Sendable {
     /// Another gateway whose S3 endpoint holds them: the endpoint here passes requests on to it.
     public var uploadObjectsAt: String?
 
-    public init(uploadObjects: (any UploadObjects)? = nil, uploadObjectsAt: String? = nil) {
+    /// The stores it runs on, for a tool that copies records between backends with their ids
+    /// (`ims-gateway migrate`), and the stores' own background work, which must run while they
+    /// are used (a PostgreSQL client's connections), without the job worker.
+    public var records: (stores: Stores, services: [any Service])?
+
+    public init(uploadObjects: (any UploadObjects)? = nil, uploadObjectsAt: String? = nil,
+                records: (stores: Stores, services: [any Service])? = nil) {
         self.uploadObjects = uploadObjects
         self.uploadObjectsAt = uploadObjectsAt
+        self.records = records
     }
 
     /// Commands only.

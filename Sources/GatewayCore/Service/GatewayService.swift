@@ -37,7 +37,9 @@ public class GatewayService: Backend, @unchecked Sendable {
     public func unreadiness() async -> String? { await readiness() }
 
     /// The service holds its upload objects (`GatewayService+Objects.swift`).
-    public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjects: self) }
+    public var capabilities: BackendCapabilities {
+        BackendCapabilities(uploadObjects: self, records: (stores, storeServices))
+    }
 
     nonisolated(nonsending) public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         // No closure around the call (`canonical { … }`): each awaited closure is one more
