@@ -18,8 +18,8 @@ public enum BackendFactory {
     /// Opens each of `names` not in `opened` yet, and what it is made of, into `opened`;
     /// answers the names it opened, in the order it opened them.
     @discardableResult
-    static func open(_ names: some Sequence<String>, config: GatewayConfig, into opened: inout [String: any Backend],
-                     metrics: (any MetricsFactory)?) throws -> [String] {
+    public static func open(_ names: some Sequence<String>, config: GatewayConfig, into opened: inout [String: any Backend],
+                            metrics: (any MetricsFactory)? = nil) throws -> [String] {
         var new: [String] = []
         for name in try order(config, from: names) where opened[name] == nil {
             opened[name] = try make(name, config: config, opened: opened, metrics: metrics)

@@ -152,8 +152,16 @@ public struct Migration: Sendable {
     func copy(_ record: Record) async throws -> (Bool, Int64) {
         switch record {
         case .entry(let entry):
-            guard try await target.catalogue.entry(entry.kind, id: entry.id) == nil else { return (false, 0) }
-            if !dryRun { _ = try await target.catalogue.insert(entry, unique: []) }
+            guard let there = try await target.catalogue.entry(entry.kind, id: entry.id) else {
+                if !dryRun { _ = try await target.catalogue.insert(entry, unique: []) }
+                return (true, 0)
+            }
+            // Both stores seed the catalogue from the config, each at its own time: an entry
+            // the target has never changed since it was made takes the source's values; one
+            // changed since (a write a shadow mirrored) is newer, and kept.
+            let untouched = there.updatedAt == there.createdAt
+            guard there != entry, untouched || there.updatedAt < entry.updatedAt else { return (false, 0) }
+            if !dryRun { _ = try await target.catalogue.update(entry, unique: []) }
             return (true, 0)
         case .image(let image):
             var wrote = false

@@ -12,6 +12,8 @@ public struct MigrationCheckpoint: Codable, Sendable, Equatable {
         public var skipped: Int = 0
         public var bytes: Int64 = 0
         public var finished = false
+
+        public init() {}
     }
 
     public var from: String
