@@ -9,12 +9,20 @@ extension Migration {
         public var target: Int
         public var missing: [String]
         public var differing: [String]
+        /// The first differing record as each side holds it.
+        public var example: (source: String, target: String)?
+
+        public static func == (a: Check, b: Check) -> Bool {
+            (a.kind, a.source, a.target, a.missing, a.differing) == (b.kind, b.source, b.target, b.missing, b.differing)
+        }
 
         public var holds: Bool { source == target && missing.isEmpty && differing.isEmpty }
     }
 
     /// Compares every record the copy covers, field by field in the canonical model, with
     /// times to the millisecond (what PostgreSQL keeps), images with their bytes' size and MD5.
+    /// An upload still open is not copied (its client starts it again on the new backend), so
+    /// only complete bytes count.
     /// Jobs still running at the source are not the copy's, so they are not counted.
     public func verify() async throws -> [Check] {
         var checks: [Check] = []
@@ -23,7 +31,8 @@ extension Migration {
             let theirs = try await Self.fingerprints(kind, of: target)
             let missing = ours.keys.filter { theirs[$0] == nil }.sorted()
             let differing = ours.keys.filter { theirs[$0] != nil && theirs[$0] != ours[$0] }.sorted()
-            checks.append(Check(kind: kind, source: ours.count, target: theirs.count, missing: missing, differing: differing))
+            checks.append(Check(kind: kind, source: ours.count, target: theirs.count, missing: missing, differing: differing,
+                                example: differing.first.map { (ours[$0]!, theirs[$0]!) }))
         }
         return checks
     }
@@ -40,7 +49,7 @@ extension Migration {
                 case .entry(let e): ("\(e.kind.rawValue) \(e.id)", try encoder.encode(e))
                 case .image(let image):
                     ("\(image.id ?? 0)", try encoder.encode(image).merging(
-                        ["bytes": try await stores.uploads.file(image.imageId).map { $0.complete ? "\($0.size) \($0.md5)" : "incomplete" } ?? "none"]))
+                        ["bytes": try await stores.uploads.file(image.imageId).flatMap { $0.complete ? "\($0.size) \($0.md5)" : nil } ?? "none"]))
                 case .application(let a): ("\(a.id ?? 0)", try encoder.encode(a))
                 case .instance(let i):
                     ("\(i.id ?? 0)", try encoder.encode(i).merging(

@@ -29,8 +29,9 @@ public struct Migration: Sendable {
     public let checkpointPath: String
     public let dryRun: Bool
     public var batch = 100
-    /// Called after each batch.
-    public var progress: @Sendable (Progress) -> Void = { _ in }
+    /// Called after each batch, once it is checkpointed; throwing stops the copy there (a
+    /// rerun resumes from that checkpoint).
+    public var progress: @Sendable (Progress) throws -> Void = { _ in }
 
     public init(source: Stores, target: Stores, checkpoint: String, dryRun: Bool = false) {
         self.source = source
@@ -58,7 +59,7 @@ public struct Migration: Sendable {
                 if records.count < batch { place.finished = true }
                 checkpoint.kinds[kind.rawValue] = place
                 if !dryRun { try checkpoint.save(checkpointPath) }
-                progress(Progress(kind: kind, scanned: place.scanned, total: total, copied: place.copied, bytes: place.bytes,
+                try progress(Progress(kind: kind, scanned: place.scanned, total: total, copied: place.copied, bytes: place.bytes,
                                   totalBytes: totalBytes))
                 if place.finished { break }
             }
