@@ -8,7 +8,7 @@ final class MigrateProgress: Sendable {
     let jsonLines: Bool
     private struct State {
         var started = ContinuousClock.now
-        var kind: Migration.Kind?
+        var kind: String?
         var kindStarted = ContinuousClock.now
         var firstScanned = 0
         var firstBytes: Int64 = 0
@@ -22,9 +22,10 @@ final class MigrateProgress: Sendable {
     func show(_ p: Migration.Progress) {
         state.withLockedValue { s in
             let now = ContinuousClock.now
-            if s.kind != p.kind {
+            let name = (p.catchUp ? "catch-up " : "") + p.kind.rawValue
+            if s.kind != name {
                 if s.kind != nil, !jsonLines { FileHandle.standardError.write(Data("\n".utf8)) }
-                s.kind = p.kind
+                s.kind = name
                 s.kindStarted = now
                 s.firstScanned = p.scanned
                 s.firstBytes = p.bytes
@@ -36,7 +37,7 @@ final class MigrateProgress: Sendable {
             if jsonLines {
                 guard done || now - s.lastLine >= .seconds(1) else { return }
                 s.lastLine = now
-                let line: [String: Any] = ["kind": p.kind.rawValue, "scanned": p.scanned, "total": p.total, "copied": p.copied,
+                let line: [String: Any] = ["kind": name, "scanned": p.scanned, "total": p.total, "copied": p.copied,
                                            "bytes": p.bytes, "total_bytes": p.totalBytes,
                                            "items_per_second": (rate * 10).rounded() / 10,
                                            "mib_per_second": (byteRate / 1_048_576 * 100).rounded() / 100]
@@ -47,7 +48,7 @@ final class MigrateProgress: Sendable {
                 let filled = Int(fraction * Double(width))
                 let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
                 let left = rate > 0 ? Double(p.total - p.scanned) / rate : 0
-                var text = "\r\(p.kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) [\(bar)] \(p.scanned)/\(p.total)  \(Int(rate))/s"
+                var text = "\r\(name.padding(toLength: 21, withPad: " ", startingAt: 0)) [\(bar)] \(p.scanned)/\(p.total)  \(Int(rate))/s"
                 if p.totalBytes > 0 {
                     text += String(format: "  %.1f/%.1f MiB  %.1f MiB/s", Double(p.bytes) / 1_048_576, Double(p.totalBytes) / 1_048_576, byteRate / 1_048_576)
                 }
@@ -65,7 +66,11 @@ final class MigrateProgress: Sendable {
         let elapsed = state.withLockedValue { ContinuousClock.now - $0.started }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         for kind in Migration.Kind.allCases {
-            let place = checkpoint.kinds[kind.rawValue] ?? MigrationCheckpoint.Place()
+            var place = checkpoint.kinds[kind.rawValue] ?? MigrationCheckpoint.Place()
+            if let caughtUp = checkpoint.kinds["catch-up " + kind.rawValue] {
+                place.copied += caughtUp.copied
+                place.bytes += caughtUp.bytes
+            }
             let check = checks.first { $0.kind == kind }
             if jsonLines {
                 var line: [String: Any] = ["result": kind.rawValue, (dryRun ? "would_copy" : "copied"): place.copied,

@@ -116,6 +116,61 @@ import Testing
         #expect(example.kind == "missed write" && example.path == "outcome", "\(example)")
     }
 
+    /// Writes through a shadow (old primary, new secondary) while `migrate` copies old into
+    /// new: creates the copy has not reached, updates and deletes of images it has or has not
+    /// copied yet. When both are done and the queue is empty, the two stores hold the same.
+    @Test func clientsWritingThroughAShadowWhileMigrateRunsLeaveTheTwoStoresEqual() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path)
+        let new = try BundledBackend(path: dir.appendingPathComponent("new/ims.sqlite").path)
+        let who = Identity(user: "1", tenant: "default", isOperator: true)
+        var history: [String] = []
+        for n in 0..<300 {
+            guard case .image(let view) = try await old.execute(.createImage([.name: .string("history-\(n)")]), as: who) else { return }
+            history.append(view.image.imageId)
+        }
+        let shadow = ShadowBackend(primary: old, secondary: new, log: try SQLiteShadowLog(path: dir.appendingPathComponent("shadow.sqlite").path))
+        let worker = Task { try await ShadowBackend.Worker(shadow: shadow).run() }
+        defer { worker.cancel() }
+
+        async let writes = Self.write(through: shadow, touching: history, as: who)
+        var migration = Migration(source: old.stores, target: new.stores, checkpoint: dir.appendingPathComponent("checkpoint").path)
+        migration.batch = 25
+        let copying = migration
+        async let copied = copying.run(from: "old", to: "new")
+        let (acknowledged, _) = try await (writes, copied)
+        #expect(acknowledged > 200)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while shadow.queued > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        for check in try await migration.verify() {
+            #expect(check.holds, "\(check.kind): source \(check.source), target \(check.target), missing \(check.missing.prefix(5)), differing \(check.differing.prefix(5))")
+        }
+    }
+
+    /// Four clients, each 60 writes: creates, updates of the history, deletes of the history.
+    static func write(through shadow: ShadowBackend, touching refs: [String], as who: Identity) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    var done = 0
+                    for n in 0..<60 {
+                        let command: Command
+                        switch n % 3 {
+                        case 0: command = .createImage([.name: .string("during-\(writer)-\(n)")])
+                        case 1: command = .updateImage(ImageSelector(ref: refs[(writer * 60 + n * 7) % refs.count]),
+                                                       [.description: .string("changed by \(writer)/\(n)")])
+                        default: command = .deleteImage(ImageSelector(ref: refs[writer * 75 + n]))
+                        }
+                        if (try? await shadow.execute(command, as: who)) != nil { done += 1 }
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+    }
+
     struct StoredImage: Equatable, FetchableRecord, Decodable {
         var id: Int64
         var ref: String

@@ -17,6 +17,8 @@ public struct Migration: Sendable {
     /// Where a kind has got to, for a progress bar or a JSON line.
     public struct Progress: Sendable {
         public var kind: Kind
+        /// The second pass, which brings over what changed while the first ran.
+        public var catchUp: Bool
         public var scanned: Int
         public var total: Int
         public var copied: Int
@@ -33,38 +35,74 @@ public struct Migration: Sendable {
     /// rerun resumes from that checkpoint).
     public var progress: @Sendable (Progress) throws -> Void = { _ in }
 
+    /// The images this migration inserted (beside the checkpoint), so the catch-up pass can
+    /// remove those deleted at the source after they were copied, and only those.
+    let copiedImages: CopiedImages
+
     public init(source: Stores, target: Stores, checkpoint: String, dryRun: Bool = false) {
         self.source = source
         self.target = target
         checkpointPath = checkpoint
         self.dryRun = dryRun
+        copiedImages = CopiedImages(path: checkpoint + ".images")
     }
 
-    /// Runs (or resumes) the copy. A dry run reads both sides and counts what it would copy.
+    /// Runs (or resumes) the copy, then a catch-up pass: whatever changed at the source while
+    /// the copy ran (a job that finished, an image a client changed before its copy landed
+    /// and whose mirrored write the secondary could not apply yet) is brought over, so a store
+    /// copied under a shadow ends equal to its source. A dry run reads both sides and counts
+    /// what it would copy.
     public func run(from: String, to: String) async throws -> MigrationCheckpoint {
         var checkpoint = dryRun ? MigrationCheckpoint(from: from, to: to) : try MigrationCheckpoint.load(checkpointPath, from: from, to: to)
-        for kind in Kind.allCases {
-            var place = checkpoint.kinds[kind.rawValue] ?? MigrationCheckpoint.Place()
-            guard !place.finished else { continue }
-            let total = try await count(kind, in: source)
-            let totalBytes = kind == .images ? try await sourceBytes() : 0
-            while true {
-                let records = try await page(kind, offset: place.scanned)
-                for record in records {
-                    let (copied, bytes) = try await copy(record)
-                    if copied { place.copied += 1 } else { place.skipped += 1 }
-                    place.bytes += bytes
+        for catchUp in dryRun ? [false] : [false, true] {
+            for kind in Kind.allCases {
+                let key = catchUp ? "catch-up " + kind.rawValue : kind.rawValue
+                var place = checkpoint.kinds[key] ?? MigrationCheckpoint.Place()
+                guard !place.finished else { continue }
+                let total = try await count(kind, in: source)
+                let totalBytes = kind == .images && !catchUp ? try await sourceBytes() : 0
+                while true {
+                    let records = try await page(kind, offset: place.scanned)
+                    for record in records {
+                        let (copied, bytes) = try await copy(record)
+                        if copied { place.copied += 1 } else { place.skipped += 1 }
+                        place.bytes += bytes
+                    }
+                    place.scanned += records.count
+                    if records.count < batch { place.finished = true }
+                    checkpoint.kinds[key] = place
+                    if !dryRun { try checkpoint.save(checkpointPath) }
+                    try progress(Progress(kind: kind, catchUp: catchUp, scanned: place.scanned, total: total, copied: place.copied,
+                                          bytes: place.bytes, totalBytes: totalBytes))
+                    if place.finished { break }
                 }
-                place.scanned += records.count
-                if records.count < batch { place.finished = true }
-                checkpoint.kinds[kind.rawValue] = place
-                if !dryRun { try checkpoint.save(checkpointPath) }
-                try progress(Progress(kind: kind, scanned: place.scanned, total: total, copied: place.copied, bytes: place.bytes,
-                                  totalBytes: totalBytes))
-                if place.finished { break }
             }
         }
+        if !dryRun, checkpoint.kinds["catch-up removed"] == nil {
+            var removed = MigrationCheckpoint.Place()
+            removed.copied = try await removeDeletedAtSource()
+            removed.finished = true
+            checkpoint.kinds["catch-up removed"] = removed
+            try checkpoint.save(checkpointPath)
+        }
         return checkpoint
+    }
+
+    /// Images this migration copied that the source no longer has: a client deleted them while
+    /// the copy ran, and the shadow's mirrored delete reached the target before the copy did.
+    func removeDeletedAtSource() async throws -> Int {
+        let copied = try copiedImages.all()
+        guard !copied.isEmpty else { return 0 }
+        var gone: [String] = []
+        for chunk in stride(from: 0, to: copied.count, by: 100).map({ Array(copied[$0..<min($0 + 100, copied.count)]) }) {
+            let atSource = try await source.images.resolve(chunk, reach: .all)
+            let atTarget = try await target.images.resolve(chunk, reach: .all)
+            for (index, ref) in chunk.enumerated() where atSource[index] == nil && atTarget[index] != nil { gone.append(ref) }
+        }
+        guard !gone.isEmpty else { return 0 }
+        _ = try await target.images.deleteAll(gone, unless: [])
+        await target.bytes.remove(gone)
+        return gone.count
     }
 
     // MARK: reading the source
@@ -172,19 +210,32 @@ public struct Migration: Sendable {
                     wrote = true
                 }
             } else {
-                if !dryRun { _ = try await target.images.insert(image, job: nil, unique: []) }
+                if !dryRun {
+                    _ = try await target.images.insert(image, job: nil, unique: [])
+                    try copiedImages.note(image.imageId)
+                }
                 wrote = true
             }
             let bytes = try await copyBytes(of: image)
             return (wrote || bytes > 0, bytes)
         case .application(let application):
-            guard let id = application.id, try await target.applications.application(id) == nil else { return (false, 0) }
-            if !dryRun { _ = try await target.applications.insert(application, nameHeldBy: []) }
+            guard let id = application.id else { return (false, 0) }
+            guard let there = try await target.applications.application(id) else {
+                if !dryRun { _ = try await target.applications.insert(application, nameHeldBy: []) }
+                return (true, 0)
+            }
+            guard there.updatedAt < application.updatedAt else { return (false, 0) }
+            if !dryRun { _ = try await target.applications.update(application, whileStatus: there.status, nameHeldBy: []) }
             return (true, 0)
         case .instance(let instance):
             guard let id = instance.id else { return (false, 0) }
             var wrote = false
-            if try await target.instances.instance(id) == nil {
+            if let there = try await target.instances.instance(id) {
+                if there.instance.updatedAt < instance.updatedAt {
+                    if !dryRun { _ = try await target.instances.update(instance) }
+                    wrote = true
+                }
+            } else {
                 if !dryRun { _ = try await target.instances.insert(instance) }
                 wrote = true
             }

@@ -139,11 +139,15 @@ public final class ShadowBackend: Backend {
         missed.withLockedValue { $0.insert(keys) }
     }
 
+    /// Mirrors queued or running on the secondary.
+    var queued: Int { waiting.load(ordering: .relaxed) }
+
     /// Runs one mirror on the secondary and records what differs.
     func compare(_ mirror: ShadowMirror) async {
-        let depth = waiting.subtract(1, ordering: .relaxed).newValue
-        counters.depth(depth)
         counters.lag(ContinuousClock.now - mirror.queuedAt)
+        // Counted off the queue once the secondary has run it: an empty queue means the
+        // secondary holds every mirrored write.
+        defer { counters.depth(waiting.subtract(1, ordering: .relaxed).newValue) }
         let secondaryAnswer: Result<CommandResult, CanonicalError>
         do throws(CanonicalError) {
             secondaryAnswer = .success(mirror.isWrite
