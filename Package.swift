@@ -67,7 +67,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "bench-store",
-            dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         // The postgres lane's baseline: raw postgres-nio reads and inserts on the gateway's schema.
         .executableTarget(

@@ -1,26 +1,34 @@
 import Foundation
 import GRDB
 import GatewayCore
+import Logging
+import NIOCore
+import ServiceLifecycle
 
 /// Storage side of `bench/run`:
 /// - `bench-store inserts PATH N`: the GRDB baseline — N images inserted one durable write
 ///   transaction each into a store with the gateway's schema; prints inserts per second.
 /// - `bench-store seed PATH N`: fills a store with N images quickly (for the scale runs), with
 ///   references `img-` + 8 base-36 digits of their number and names `image-<number>`.
+/// - `bench-store mixed PATH N CONFIG`: a store as a migration meets it (`scripts/migrate-check`):
+///   N images seeded as `seed` does, then through the service with CONFIG's users and
+///   catalogue: one more image for every 40 (at least 10) with 2 MiB of bytes uploaded, 30 applications, 30
+///   instances with members, 30 shares, 10 finished jobs.
 /// - `bench-store reads PATH N`: one image read N times, in-process: through DatabasePool.read
 ///   (sync and async), on a read-only connection, and as the store's GET-by-id; µs per read.
 @main
 struct BenchStore {
-    static let usage = "usage: bench-store inserts|seed|reads PATH N"
+    static let usage = "usage: bench-store inserts|seed|reads PATH N | bench-store mixed PATH N CONFIG"
 
     static func main() async throws {
         let args = Array(CommandLine.arguments.dropFirst())
-        guard args.count == 3, let count = Int(args[2]) else {
+        guard args.count == 3 || (args.count == 4 && args[0] == "mixed"), let count = Int(args[2]) else {
             print(usage)
             return
         }
         // Opening a BundledBackend creates the schema exactly as the gateway has it.
-        let backend = try BundledBackend(path: args[1])
+        let options = args.count == 4 ? try GatewayConfig.load(path: args[3]).bundledOptions : BundledOptions()
+        let backend = try BundledBackend(path: args[1], options: options)
         let pool = try BundledBackend.openPool(path: args[1])
         let now = Date()
         switch args[0] {
@@ -35,7 +43,7 @@ struct BenchStore {
             }
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             print(String(format: "inserts_per_second %.1f", Double(count) / seconds))
-        case "seed":
+        case "seed", "mixed":
             var next = 0
             while next < count {
                 let range = next..<min(next + 10_000, count)
@@ -49,6 +57,7 @@ struct BenchStore {
                 next = range.upperBound
             }
             print("seeded \(count)")
+            if args[0] == "mixed" { try await mixed(backend, images: count) }
         case "reads":
             // One image, read `count` times four ways: the raw statement through the pool (sync and
             // async) and on a read-only connection, then the store's command.
@@ -83,5 +92,66 @@ struct BenchStore {
     static func reference(_ n: Int) -> String {
         let digits = String(n, radix: 36)
         return "img-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    /// Everything but the plain images, made through the service as clients would.
+    static func mixed(_ backend: BundledBackend, images: Int) async throws {
+        let admin = Identity.anonymousOperator
+        let withBytes = max(10, images / 40)
+        var chunk = ByteBuffer()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<(256 * 1024 / 8) { chunk.writeInteger(generator.next() as UInt64) }
+        var bytes: Int64 = 0
+        var uploaded: [String] = []
+        for i in 0..<withBytes {
+            guard case .image(let made) = try await backend.execute(.createImage([.name: .string("bytes-\(i)"), .status: "queued"]), as: admin),
+                  case .uploadTicket(let ticket) = try await backend.execute(.prepareUpload(ImageSelector(ref: made.image.imageId), size: 2 << 20), as: admin) else {
+                throw GatewayStartError("prepareUpload answered no ticket")
+            }
+            // 2 MiB that differ per image: eight 256 KiB chunks, each stamped with the image and its place.
+            let body = AsyncStream<ByteBuffer> { continuation in
+                for part in 0..<8 {
+                    var stamped = chunk
+                    stamped.setInteger(UInt64(i * 8 + part), at: 0)
+                    continuation.yield(stamped)
+                }
+                continuation.finish()
+            }
+            _ = try await backend.upload(imageId: ticket.imageId, token: ticket.token, body: body.map { $0 })
+            _ = try await backend.execute(.finishUpload(ImageSelector(ref: ticket.imageId), uploadId: ticket.uploadId, success: true), as: admin)
+            bytes += 2 << 20
+            uploaded.append(ticket.imageId)
+        }
+        var apps: [Int64] = []
+        for i in 0..<30 {
+            let draft = ApplicationDraft(name: "app-\(i)", displayName: "App \(i)", description: "seeded", picture: "p.jpg", applications: ["mysql"])
+            if case .application(let app) = try await backend.execute(.createApplication(draft), as: admin), let id = app.id { apps.append(id) }
+        }
+        for i in 0..<30 {
+            let draft = InstanceDraft(name: "inst-\(i)", displayName: "Instance \(i)", description: nil, userId: 8,
+                                      applicationId: apps[i % apps.count], flavorConfig: .lowest)
+            if case .instance(let view) = try await backend.execute(.createInstance(draft), as: admin), let id = view.instance.id {
+                _ = try await backend.execute(.addMembers(instance: id, users: [9, 1]), as: admin)
+            }
+        }
+        for ref in uploaded.prefix(30) {
+            _ = try await backend.execute(.shareImage(ImageSelector(ref: ref), userIds: ["8", "9"]), as: admin)
+        }
+        // Jobs run by the service's worker, started here and stopped once they have finished.
+        let group = ServiceGroup(configuration: .init(services: backend.services.map { .init(service: $0) }, logger: Logger(label: "bench-store")))
+        async let running: Void = group.run()
+        var jobs: [String] = []
+        for i in 0..<10 {
+            let delete = Command.asJob(JobSpec(action: "DeleteImages", zone: "ac1", requestId: "seed-\(i)"), .batchDeleteImages([reference(images - 100 - i)]))
+            if case .job(let job) = try await backend.execute(delete, as: admin) { jobs.append(job.jobId) }
+        }
+        while true {
+            guard case .jobs(let page) = try await backend.execute(.listJobs(JobQuery(jobIds: jobs, limit: 100)), as: admin) else { break }
+            if page.items.allSatisfy({ $0.status == .successful || $0.status == .failed }) { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await group.triggerGracefulShutdown()
+        try await running
+        print("mixed: \(withBytes) images with \(bytes >> 20) MiB, \(apps.count) applications, 30 instances, \(min(30, uploaded.count)) images shared, \(jobs.count) jobs")
     }
 }

@@ -80,7 +80,7 @@ public struct GatewayConfig: Decodable, Sendable {
 
             func entry(_ kind: CatalogEntry.Kind) -> CatalogEntry {
                 CatalogEntry(kind: kind, id: id, name: name, major: major ?? "", minor: minor ?? "", family: family ?? "",
-                             description: description ?? "", provider: provider ?? "", url: url ?? "", now: Date())
+                             description: description ?? "", provider: provider ?? "", url: url ?? "", now: Date.wholeMilliseconds())
             }
         }
         public var computeResources: [Entry] = []
@@ -211,7 +211,7 @@ public struct GatewayConfig: Decodable, Sendable {
 
     /// What the bundled store is seeded and set up with.
     public var bundledOptions: BundledOptions {
-        let now = Date()
+        let now = Date.wholeMilliseconds()
         return BundledOptions(
             catalog: catalog.entries,
             users: users.map { u in

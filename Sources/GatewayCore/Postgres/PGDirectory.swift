@@ -22,8 +22,19 @@ extension PGStore: Directory {
         return ids.compactMap { byId[$0] }
     }
 
+    public func users(after id: Int64, limit: Int) async throws -> [User] {
+        var sql = PGSQL()
+        sql.append("SELECT \(Self.userColumns) FROM \"user\" WHERE id > \(sql.bind(id)) ORDER BY id LIMIT \(sql.bind(Int64(limit)))")
+        return try await db.read { try await $0.rows(sql, logger: logger) { try Self.user(&$0) } }
+    }
+
+    public func put(_ users: [User]) async throws { try await upsert(users, keepingTimes: false) }
+
     /// Upserts by id; gateways seeding together each write the same rows (the last wins).
-    public func seed(_ users: [User]) async throws {
+    public func seed(_ users: [User]) async throws { try await upsert(users, keepingTimes: true) }
+
+    /// Inserts or updates each user by id; an update keeps the stored times when `keepingTimes`.
+    private func upsert(_ users: [User], keepingTimes: Bool) async throws {
         guard !users.isEmpty else { return }
         try await db.write { connection in
             for u in users {
@@ -37,6 +48,7 @@ extension PGStore: Directory {
                         email = excluded.email, type = excluded.type, status = excluded.status, avatarUrl = excluded.avatarUrl,
                         optionalFlavorIds = excluded.optionalFlavorIds, tenant = excluded.tenant
                     """)
+                if !keepingTimes { sql.append(", createdAt = excluded.createdAt, updatedAt = excluded.updatedAt") }
                 try await connection.run(sql, logger: logger)
             }
         }

@@ -52,7 +52,7 @@ final class JobWorker: Service, @unchecked Sendable {
         // Shutting down, no new batch is taken: what is left resumes at the next claim.
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             guard let service else { return }
-            let now = Date()
+            let now = Date.wholeMilliseconds()
             let batch = (try? await jobs.claim(worker: name, limit: 16, now: now, until: now + lease.timeInterval)) ?? []
             if batch.isEmpty {
                 guard await iterator.next() != nil else { return }
@@ -67,12 +67,12 @@ final class JobWorker: Service, @unchecked Sendable {
     private func perform(_ job: Job, on service: GatewayService) async {
         let jobs = service.stores.jobs
         guard let work = job.command else {
-            _ = try? await jobs.finish(job.jobId, worker: name, .successful, info: "", at: Date(), image: nil)
+            _ = try? await jobs.finish(job.jobId, worker: name, .successful, info: "", at: Date.wholeMilliseconds(), image: nil)
             return
         }
         do {
             if delay > .zero { try await Task.sleep(for: delay) }
-            guard try await jobs.start(job.jobId, worker: name, at: Date()) else { return }
+            guard try await jobs.start(job.jobId, worker: name, at: Date.wholeMilliseconds()) else { return }
             if delay > .zero { try await Task.sleep(for: delay) }
             try await holding(job) {
                 if work.movesBytes {
@@ -88,8 +88,8 @@ final class JobWorker: Service, @unchecked Sendable {
         } catch {
             logger.warning("job failed", metadata: ["job_id": .string(job.jobId), "action": .string(job.action), "error": .string("\(error)")])
             let info = Self.clientSafe(error, job: job)
-            _ = try? await jobs.finish(job.jobId, worker: name, .failed, info: info, at: Date(),
-                                       image: GatewayService.failed(work, reason: info, at: Date()))
+            _ = try? await jobs.finish(job.jobId, worker: name, .failed, info: info, at: Date.wholeMilliseconds(),
+                                       image: GatewayService.failed(work, reason: info, at: Date.wholeMilliseconds()))
         }
     }
 

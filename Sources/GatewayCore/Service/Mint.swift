@@ -9,7 +9,7 @@ public struct Mint: Sendable {
     /// `length` characters drawn from `alphabet`.
     let random: @Sendable (_ length: Int, _ alphabet: [Character]) -> String
 
-    public init(clock: @escaping @Sendable () -> Date = { Date() },
+    public init(clock: @escaping @Sendable () -> Date = { Date.wholeMilliseconds() },
                 random: @escaping @Sendable (_ length: Int, _ alphabet: [Character]) -> String = { length, alphabet in
                     String((0..<length).map { _ in alphabet.randomElement()! })
                 }) {

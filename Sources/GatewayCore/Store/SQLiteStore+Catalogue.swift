@@ -46,6 +46,28 @@ extension SQLiteStore: Directory {
     }
 
     public func seed(_ users: [User]) async throws {
+        try await pool.write { db in try Self.seed(users, in: db) }
+    }
+
+    /// Upserts by id; a user already there keeps its times (a restart is not a new user).
+    static func seed(_ users: [User], in db: Database) throws {
+        for u in users {
+            try db.execute(literal: """
+                INSERT INTO user (id, username, name, mobile, email, type, status, avatarUrl, optionalFlavorIds, tenant, createdAt, updatedAt)
+                VALUES (\(u.id), \(u.username), \(u.name), \(u.mobile), \(u.email), \(u.type), \(u.status), \(u.avatarUrl),
+                        \(u.optionalFlavorIds), \(u.tenant), \(u.createdAt), \(u.updatedAt))
+                ON CONFLICT (id) DO UPDATE SET username = excluded.username, name = excluded.name, mobile = excluded.mobile,
+                    email = excluded.email, type = excluded.type, status = excluded.status, avatarUrl = excluded.avatarUrl,
+                    optionalFlavorIds = excluded.optionalFlavorIds, tenant = excluded.tenant
+                """)
+        }
+    }
+
+    public func users(after id: Int64, limit: Int) async throws -> [User] {
+        try await read { db in try User.filter(Column("id") > id).order(Column("id")).limit(limit).fetchAll(db) }
+    }
+
+    public func put(_ users: [User]) async throws {
         try await pool.write { db in for user in users { try user.upsert(db) } }
     }
 }

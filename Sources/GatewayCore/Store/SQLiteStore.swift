@@ -49,7 +49,7 @@ public final class SQLiteStore: Sendable {
     func seedNow(catalog: [CatalogEntry], users: [User]) throws {
         try pool.write { db in
             try SQLiteCatalogue.seed(catalog, in: db)
-            for user in users { try user.upsert(db) }
+            try Self.seed(users, in: db)
         }
     }
 

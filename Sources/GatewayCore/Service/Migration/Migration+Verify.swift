@@ -46,6 +46,7 @@ extension Migration {
             let records = try await page(kind, of: stores, offset: offset, limit: 100)
             for record in records {
                 let (key, value): (String, JSONValue?) = switch record {
+                case .user(let u): ("\(u.id)", try encoder.encode(u))
                 case .entry(let e): ("\(e.kind.rawValue) \(e.id)", try encoder.encode(e))
                 case .image(let image):
                     ("\(image.id ?? 0)", try encoder.encode(image).merging(

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// Copies every record of one backend's stores into another's, ids preserved, so legacy
-/// clients keep their references (DESIGN §7): the catalogue, images with their bytes,
+/// clients keep their references (DESIGN §7): the directory, the catalogue, images with their bytes,
 /// applications, instances with their members, shares, and jobs that have finished.
 ///
 /// Written once over the store protocols, so it copies between any two stores (SQLite and
@@ -11,7 +11,7 @@ import Foundation
 /// is newer (never the other way: a write a shadow mirrored while the copy ran is kept).
 public struct Migration: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
-        case catalogue, images, applications, instances, shares, jobs
+        case directory, catalogue, images, applications, instances, shares, jobs
     }
 
     /// Where a kind has got to, for a progress bar or a JSON line.
@@ -108,6 +108,7 @@ public struct Migration: Sendable {
     // MARK: reading the source
 
     enum Record: Sendable {
+        case user(User)
         case entry(CatalogEntry)
         case image(Image)
         case application(ImageApplication)
@@ -123,6 +124,10 @@ public struct Migration: Sendable {
     /// One page of a kind's records in a stable order (ids ascending where the store offers it).
     static func page(_ kind: Kind, of stores: Stores, offset: Int, limit: Int) async throws -> [Record] {
         switch kind {
+        case .directory:
+            // The config's users, a handful: read whole, paged here.
+            let users = try await stores.directory.users(after: .min, limit: .max)
+            return users.dropFirst(offset).prefix(limit).map(Record.user)
         case .catalogue:
             // The kinds of entry one after another, as one sequence.
             var skip = offset
@@ -156,6 +161,7 @@ public struct Migration: Sendable {
 
     static func count(_ kind: Kind, in stores: Stores) async throws -> Int {
         switch kind {
+        case .directory: return try await stores.directory.users(after: .min, limit: .max).count
         case .catalogue:
             var total = 0
             for entryKind in CatalogEntry.Kind.allCases {
@@ -190,6 +196,12 @@ public struct Migration: Sendable {
     /// wrote anything and how many bytes it copied.
     func copy(_ record: Record) async throws -> (Bool, Int64) {
         switch record {
+        case .user(let user):
+            // The directory is seeded from the config in both stores, each at its own time:
+            // the source's record (its times) is the one clients have seen.
+            guard try await target.directory.user(user.id) != user else { return (false, 0) }
+            if !dryRun { try await target.directory.put([user]) }
+            return (true, 0)
         case .entry(let entry):
             guard let there = try await target.catalogue.entry(entry.kind, id: entry.id) else {
                 if !dryRun { _ = try await target.catalogue.insert(entry, unique: []) }

@@ -41,6 +41,7 @@ public struct MigrationCheckpoint: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys]
         let temporary = path + ".new"
         let data = try encoder.encode(self)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw MigrationError("cannot write the checkpoint \(temporary)")
         }
