@@ -1,4 +1,5 @@
 import Foundation
+import IMSService
 
 /// A request's parts as SigV4 signs them.
 public struct SignedRequest: Sendable {
@@ -41,7 +42,7 @@ public enum S3Authenticator {
         guard claim.service == "s3", claim.signedHeaders.contains("host") else {
             throw S3Error(.authorizationHeaderMalformed, "The credential must be for the s3 service and sign the host header.")
         }
-        let signingKey = key.dateKeys[claim.date].flatMap(hexBytes).map {
+        let signingKey = key.dateKeys[claim.date].flatMap(Secrets.bytes(hex:)).map {
             SigV4.signingKey(dateKey: $0, region: claim.region, service: claim.service)
         }
         let query = claim.expires == nil ? request.query : request.query.filter { $0.0 != "X-Amz-Signature" }
@@ -56,17 +57,5 @@ public enum S3Authenticator {
             throw S3Error(.invalidToken, "The provided token is malformed or otherwise invalid.")
         }
         return signingKey
-    }
-
-    static func hexBytes(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[i...i + 1], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-        }
-        return out
     }
 }

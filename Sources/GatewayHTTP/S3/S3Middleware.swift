@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IMSService
 import Logging
 
 /// The S3-compatible object endpoint for CECSTACK's prepared uploads, on the gateway's own
@@ -41,7 +42,7 @@ public struct S3Middleware: RouterMiddleware {
         let response: Response
         if let objects {
             do {
-                response = try await S3Handlers(objects: objects, requestId: requestId, context: context)
+                response = try await S3Handlers(objects: S3Objects(objects: objects), requestId: requestId, context: context)
                     .serve(request, address)
             } catch {
                 response = S3Responses.error(error, resource: request.uri.path, requestId: requestId, head: request.method == .head)
@@ -64,7 +65,7 @@ public struct S3Middleware: RouterMiddleware {
 
 /// Serves one authenticated S3 request against the store.
 struct S3Handlers {
-    let objects: any UploadObjects
+    let objects: S3Objects
     let requestId: String
     let context: GatewayRequestContext
 

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import IMSModel
+import IMSService
 
 /// AWS Signature Version 4 as S3 checks it, as pure functions of a request's parts and a key.
 /// The key derivation is split after its first step (`dateKey`): the store keeps that per-day
@@ -12,9 +14,10 @@ public enum SigV4 {
     public static let unsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
     public static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-    /// HMAC("AWS4" + secret, yyyymmdd): the first step of the signing key, for one day.
+    /// HMAC("AWS4" + secret, yyyymmdd): the first step of the signing key, for one day (an
+    /// upload key is minted with it: `SigV4Keys`).
     public static func dateKey(secret: String, date: String) -> [UInt8] {
-        hmac(Array(("AWS4" + secret).utf8), date)
+        SigV4Keys.dateKey(secret: secret, date: date)
     }
 
     /// The signing key of one day, region and service.

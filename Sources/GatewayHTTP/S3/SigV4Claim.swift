@@ -1,4 +1,5 @@
 import Foundation
+import IMSService
 
 /// What a SigV4-signed request claims, read from its `Authorization` header or, for a presigned
 /// URL, from its `X-Amz-*` query parameters. Parsing checks shape only; `S3Authenticator`
@@ -88,11 +89,8 @@ public struct SigV4Claim: Sendable, Equatable {
         return utc.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
     }
 
-    public static func timestamp(_ date: Date) -> String {
-        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(c.year ?? 1970)\(two(c.month))\(two(c.day))T\(two(c.hour))\(two(c.minute))\(two(c.second))Z"
-    }
+    /// `yyyymmddThhmmssZ`, in UTC (written where upload keys are minted: `SigV4Keys`).
+    public static func timestamp(_ date: Date) -> String { SigV4Keys.timestamp(date) }
 
     /// An HTTP `Date` header (`Tue, 27 Mar 2007 19:36:42 +0000` or `… GMT`) as a stamp.
     static func timestamp(httpDate: String) -> String? {
@@ -107,9 +105,5 @@ public struct SigV4Claim: Sendable, Equatable {
         return timestamp(date)
     }
 
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
+    static let utc = SigV4Keys.utc
 }

@@ -19,4 +19,17 @@ public enum Secrets {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The bytes lower- or upper-case hex spells; `nil` for anything else.
+    package static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[i...i + 1], as: UTF8.self), radix: 16) else { return nil }
+            out.append(byte)
+        }
+        return out
+    }
 }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// An upload's S3 key pair as the server keeps it: the access key, the image object it opens,
-/// and per-day first steps of the signing key instead of the secret (see `SigV4.dateKey`).
+/// and per-day first steps of the signing key instead of the secret (see `SigV4Keys.dateKey`).
 public struct UploadKey: Sendable, Equatable {
     public var accessKey: String
     public var imageId: String
-    /// Hex `SigV4.dateKey` by yyyymmdd, for each day the key is good on.
+    /// Hex `SigV4Keys.dateKey` by yyyymmdd, for each day the key is good on.
     public var dateKeys: [String: String]
     /// SHA-256 of the session token (`X-Amz-Security-Token`), checked when a client sends one.
     public var tokenSha256: String
@@ -33,19 +33,19 @@ public struct UploadKey: Sendable, Equatable {
         // expiry plus that skew.
         let last = expiresAt.addingTimeInterval(skew)
         for day in stride(from: now.addingTimeInterval(-skew), through: last, by: 3600) + [last] {
-            let date = String(SigV4Claim.timestamp(day).prefix(8))
-            dateKeys[date] = Secrets.hex(SigV4.dateKey(secret: secret, date: date))
+            let date = String(SigV4Keys.timestamp(day).prefix(8))
+            dateKeys[date] = Secrets.hex(SigV4Keys.dateKey(secret: secret, date: date))
         }
         return (UploadKey(accessKey: accessKey, imageId: imageId, dateKeys: dateKeys, tokenSha256: Secrets.sha256Hex(token),
                           expiresAt: expiresAt), secret)
     }
 
     /// `yyyymmdd=hex,…` as stored.
-    var storedDateKeys: String {
+    package var storedDateKeys: String {
         dateKeys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
-    static func dateKeys(stored: String) -> [String: String] {
+    package static func dateKeys(stored: String) -> [String: String] {
         var keys: [String: String] = [:]
         for pair in stored.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1)
