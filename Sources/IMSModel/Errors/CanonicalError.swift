@@ -1,5 +1,3 @@
-import HTTPTypes
-
 /// The errors every backend speaks; each dialect renders them in its own shape.
 public enum CanonicalError: Error, Sendable, Equatable, Codable {
     /// `kind` is the resource ("image", "application", "job", "compute_resource"…).
@@ -72,21 +70,4 @@ public enum RejectReason: String, Sendable, Codable {
     case sizeMismatch, uploadFailed, uploadNotAllowed, downloadNotAllowed, tooMany
     /// A catalogue entry that images still hang under.
     case inUse
-}
-
-extension CanonicalError {
-    /// The HTTP status a dialect without its own rule gives this error's front-door kinds.
-    public var frontDoorStatus: HTTPResponse.Status? {
-        switch self {
-        case .tooLarge: .contentTooLarge
-        case .noRoute(_, _, let allowed): allowed.isEmpty ? .notFound : .methodNotAllowed
-        default: nil
-        }
-    }
-
-    /// `Allow` for a 405, as HTTP asks.
-    public var allowHeader: HTTPFields {
-        guard case .noRoute(_, _, let allowed) = self, !allowed.isEmpty else { return [:] }
-        return [.allow: allowed.joined(separator: ", ")]
-    }
 }

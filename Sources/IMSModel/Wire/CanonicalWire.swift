@@ -1,29 +1,33 @@
-import HTTPTypes
-import Hummingbird
-import Logging
 import NIOCore
 
 /// The canonical API's wire forms, shared by the server side and `RemoteBackend`.
-enum CanonicalWire {
+package enum CanonicalWire {
     /// A command, with the values it is to use when the caller was handed them.
-    struct Execute: Codable {
-        var command: Command
-        var minted: Minted?
+    package struct Execute: Codable {
+        package var command: Command
+        package var minted: Minted?
+
+        package init(command: Command, minted: Minted? = nil) {
+            self.command = command
+            self.minted = minted
+        }
     }
 
     /// A result comes with the values the command used, so the caller holds the same ones.
-    struct Answer: Codable {
-        var result: CommandResult?
-        var error: CanonicalError?
-        var minted: Minted?
-    }
+    package struct Answer: Codable {
+        package var result: CommandResult?
+        package var error: CanonicalError?
+        package var minted: Minted?
 
-    static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body(value)))
+        package init(result: CommandResult? = nil, error: CanonicalError? = nil, minted: Minted? = nil) {
+            self.result = result
+            self.error = error
+            self.minted = minted
+        }
     }
 
     /// `value` as JSON text (`{}` should it not encode, which no wire form does).
-    static func body(_ value: some Encodable) -> ByteBuffer {
+    package static func body(_ value: some Encodable) -> ByteBuffer {
         var buffer = ByteBuffer()
         do {
             try JSONValueEncoder().write(value, into: &buffer)
@@ -33,35 +37,4 @@ enum CanonicalWire {
         }
         return buffer
     }
-
-    static let logger = Logger(label: "ims-gateway.canonical-api")
-
-    /// The error as the caller gets it. An internal failure's detail (a store or Swift error's
-    /// description) is logged, not answered: the caller relays answers to legacy clients.
-    static func error(_ error: any Error, requestId: String? = nil) -> Response {
-        var answered = error as? CanonicalError ?? .internal("\(error)")
-        if case .internal(let detail) = answered {
-            logger.error("canonical API request failed", metadata: ["request_id": .string(requestId ?? ""), "error": .string(detail)])
-            answered = .internal("internal error")
-        }
-        return json(status(answered), Answer(result: nil, error: answered))
-    }
-
-    static func status(_ error: CanonicalError) -> HTTPResponse.Status {
-        switch error {
-        case .notFound: .notFound
-        case .invalidParameter, .malformedBody: .badRequest
-        case .conflict, .rejected: .conflict
-        case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
-        case .internal: .internalServerError
-        case .unavailable: .serviceUnavailable
-        case .tooLarge, .noRoute: error.frontDoorStatus ?? .badRequest
-        }
-    }
-}
-
-extension HTTPField.Name {
-    /// The identity a trusted gateway asserts for a canonical command (JSON of `Identity`).
-    static let imsIdentity = Self("X-IMS-Identity")!
 }

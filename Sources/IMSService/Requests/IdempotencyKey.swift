@@ -1,6 +1,3 @@
-import HTTPTypes
-import Hummingbird
-
 /// The key that makes a mutation safe to send again: the client's `Idempotency-Key` header, else
 /// one the gateway makes for the request. Never the client's `X-Request-Id`: a client or proxy
 /// that repeats one would have its next, different, create answered with the first one's
@@ -12,21 +9,17 @@ public enum IdempotencyKey {
     @TaskLocal public static var clientKey: String?
 
     /// Keys longer than this are replaced by their SHA-256, so a record's size stays bounded.
-    static let maxLength = 128
+    package static let maxLength = 128
 
     /// The key for the mutation being served, and whether the client chose it. Without the
     /// client's, a new one: the caller reads it once per command and uses it for every attempt
     /// and in the 503 that tells the client what to repeat with.
-    static var current: (key: String, fromClient: Bool) {
+    package static var current: (key: String, fromClient: Bool) {
         if let key = clientKey { return (key, true) }
         return (RequestIDs.make(), false)
     }
 
-    static func normalized(_ key: String) -> String {
+    package static func normalized(_ key: String) -> String {
         key.utf8.count <= maxLength ? key : "sha256:" + Secrets.sha256Hex(key)
     }
-}
-
-extension HTTPField.Name {
-    public static let idempotencyKey = Self("Idempotency-Key")!
 }
