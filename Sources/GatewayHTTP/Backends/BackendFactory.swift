@@ -1,4 +1,8 @@
 import Foundation
+import IMSRemote
+import IMSService
+import IMSStorePostgres
+import IMSStoreSQLite
 
 /// Builds backends from their `backends:` entries: one factory, one switch over the kinds, so a
 /// new kind is one case here (DESIGN §5).
@@ -32,7 +36,13 @@ public enum BackendFactory {
         case .sqlite:
             return try BundledBackend(path: config.resolve(entry.path), options: config.bundledOptions)
         case .postgres:
-            return try PGBackend.make(entry, config: config)
+            let address = try entry.postgresAddress()
+            let dataDirectory = URL(fileURLWithPath: config.resolve(entry.path)).deletingLastPathComponent()
+            let files = entry.files.map(config.resolve) ?? dataDirectory.appendingPathComponent("files").path
+            let lease = Duration.milliseconds(Int((entry.jobLeaseSeconds ?? 30) * 1000))
+            return try PGBackend.make(PGBackend.Options(address: address, maxConnections: entry.maxConnections ?? 20, files: files,
+                                                        jobLease: lease),
+                                      options: config.bundledOptions)
         case .remote:
             guard let url = entry.url else { throw GatewayStartError("backends.\(name): kind 'remote' needs url") }
             var options = RemoteBackend.Options(url: url, token: try entry.remoteToken())

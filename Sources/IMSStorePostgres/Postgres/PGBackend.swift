@@ -1,4 +1,5 @@
 import Foundation
+import IMSService
 import Logging
 
 /// A gateway on PostgreSQL (a `backends:` entry of kind `postgres`): the service layer over `PGStore`, with
@@ -7,22 +8,36 @@ import Logging
 /// job worker (jobs are shared, claimed under leases), its credential cache and idempotency
 /// records (in memory). The database holds everything else.
 public enum PGBackend {
-    public static func make(_ entry: BackendEntry, config: GatewayConfig) throws -> GatewayService {
-        let address = try entry.postgresAddress()
-        let db = PGDatabase(address, maxConnections: entry.maxConnections ?? 20)
+    /// One `postgres` entry, its paths resolved (the config is the HTTP layer's: `BackendFactory`).
+    public struct Options: Sendable {
+        public var address: PGAddress
+        public var maxConnections: Int
+        /// The directory of image bytes.
+        public var files: String
+        /// How long a claimed job is this gateway's before another may take it over.
+        public var jobLease: Duration
+
+        public init(address: PGAddress, maxConnections: Int, files: String, jobLease: Duration) {
+            self.address = address
+            self.maxConnections = maxConnections
+            self.files = files
+            self.jobLease = jobLease
+        }
+    }
+
+    public static func make(_ postgres: Options, options: BundledOptions) throws -> GatewayService {
+        let address = postgres.address
+        let db = PGDatabase(address, maxConnections: postgres.maxConnections)
         let store = PGStore(db)
-        let options = config.bundledOptions
         db.prepare {
             try await store.seed(options.catalog)
             try await store.seed(options.users)
         }
-        let dataDirectory = URL(fileURLWithPath: config.resolve(entry.path)).deletingLastPathComponent()
-        let files = entry.files.map(config.resolve) ?? dataDirectory.appendingPathComponent("files").path
+        let files = postgres.files
         let bytes = try LocalFileStore(
             root: files, exportRoot: options.exportRoot ?? URL(fileURLWithPath: files).deletingLastPathComponent().appendingPathComponent("buckets").path)
         Logger(label: "ims-gateway.postgres").info("backend: postgres", metadata: ["database": .string(address.description), "files": .string(files)])
-        let lease = Duration.milliseconds(Int((entry.jobLeaseSeconds ?? 30) * 1000))
         return GatewayService(stores: Stores(store, bytes: bytes), options: options, storeServices: [db],
-                              jobLease: lease, readiness: { await store.unreadiness() })
+                              jobLease: postgres.jobLease, readiness: { await store.unreadiness() })
     }
 }
