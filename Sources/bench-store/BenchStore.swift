@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import GatewayCore
+import IMSModel
+import IMSStoreSQLite
 
 /// Storage side of `bench/run`:
 /// - `bench-store inserts PATH N`: the GRDB baseline — N images inserted one durable write

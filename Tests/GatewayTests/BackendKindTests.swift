@@ -1,5 +1,8 @@
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
+@testable import IMSRemote
+@testable import IMSStoreSQLite
 import Testing
 import Yams
 

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Seed 003's image endpoints, driven by Fixtures/cecstack.json.

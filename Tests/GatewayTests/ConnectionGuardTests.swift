@@ -1,5 +1,6 @@
-@testable import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
+@testable import IMSModel
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

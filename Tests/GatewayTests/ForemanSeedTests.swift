@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Seed 002's endpoints, driven by the requests and answers of Fixtures/foreman.json.

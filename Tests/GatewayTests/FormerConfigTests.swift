@@ -1,6 +1,7 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// The config has one form and one casing: a file in a former one (the `backend:` section,

@@ -1,5 +1,6 @@
-@testable import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
+@testable import IMSModel
 import Testing
 
 /// A header read the fast way answers what the subscript answers: one field as sent, several

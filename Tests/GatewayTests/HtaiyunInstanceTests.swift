@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Seed 004's application-instance endpoints (Fixtures/htaiyun.json).

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Seed 000's image-application endpoints (Fixtures/htaiyun.json).

@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Requests the HTTP parser rejects (a 100 KB URL, bytes that are not ASCII in a path) are

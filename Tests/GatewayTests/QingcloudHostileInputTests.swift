@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// A QingCloud client's mistakes, and an attacker's edits, answered as ret_codes: never a crash,

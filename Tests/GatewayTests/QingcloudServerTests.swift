@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// The QingCloud dialect served from its file alone, in the terms of QingCloud's API: signed

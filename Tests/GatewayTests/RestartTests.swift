@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// What was acknowledged survives a restart on the same data file.

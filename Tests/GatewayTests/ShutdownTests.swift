@@ -1,7 +1,8 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
 import NIOCore
 import Testing
 

@@ -1,5 +1,7 @@
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
+@testable import IMSService
 import NIOCore
 import Testing
 

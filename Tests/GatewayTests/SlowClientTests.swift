@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Slow clients cannot hold connections: a head that never completes (slowloris) and a body

@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Issue 12, item 3: an upload never grows past the size its client prepared.

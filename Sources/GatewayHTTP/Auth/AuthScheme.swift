@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSModel
 
 /// A request as an authentication scheme sees it: what a signature can cover.
 public struct AuthRequest: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Turns a dialect's credential into an identity: the in-memory cache first, the credential
 /// store on a miss. Without a credential store, authentication is off and every request acts as

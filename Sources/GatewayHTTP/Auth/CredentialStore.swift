@@ -1,5 +1,7 @@
 import Foundation
 import HummingbirdBcrypt
+import IMSModel
+import IMSService
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

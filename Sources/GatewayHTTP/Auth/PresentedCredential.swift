@@ -1,3 +1,5 @@
+import IMSService
+
 /// What a request presented, as its dialect reads it: a public id (user name, access key,
 /// session token; empty for bearer tokens) and the secret that proves it.
 public struct PresentedCredential: Sendable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IMSModel
 
 /// `qingcloud-hmac-sha256-v1`: QingCloud's signature version 1, as qingcloud-sdk signs.
 ///

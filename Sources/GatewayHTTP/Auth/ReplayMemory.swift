@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import NIOConcurrencyHelpers
 
 /// The signatures of requests already accepted, each kept until its request would be refused

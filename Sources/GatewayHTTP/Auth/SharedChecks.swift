@@ -1,3 +1,4 @@
+import IMSModel
 import NIOConcurrencyHelpers
 
 /// Concurrent checks of one credential share one run. When a cached decision expires under

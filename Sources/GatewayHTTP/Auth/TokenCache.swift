@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import NIOConcurrencyHelpers
 
 /// Verified credential → identity decisions, kept in memory for a TTL so a request does not pay

@@ -1,3 +1,4 @@
+import IMSService
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import Foundation
+import IMSStorePostgres
 
 /// One entry of `backends:` (DESIGN §5): a named store the gateway can run commands on.
 ///

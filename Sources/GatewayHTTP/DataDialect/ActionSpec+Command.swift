@@ -1,3 +1,5 @@
+import IMSModel
+
 /// An action's parameters into its canonical command.
 extension ActionSpec {
     func command(_ params: [String: JSONValue], fields: FieldSlots, requestId: String) throws(CanonicalError) -> Command {

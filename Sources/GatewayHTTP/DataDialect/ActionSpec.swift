@@ -1,3 +1,4 @@
+import IMSModel
 import Yams
 
 /// One action of a data dialect: the canonical operation it runs, how its parameters become the

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import Yams
 
 /// An answer written as data: JSON whose `$name` strings are filled from the result

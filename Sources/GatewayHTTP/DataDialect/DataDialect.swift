@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// A dialect defined by a file (see `DialectFile`): actions chosen by one parameter, each mapped
 /// to a canonical operation, with its answers and errors written as templates. Pure functions

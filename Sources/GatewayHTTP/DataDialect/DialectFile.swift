@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSModel
 import Yams
 
 /// A problem in a dialect file, at its line: what `config check` prints and a reload refuses.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSModel
 import Yams
 
 /// How a data dialect answers errors: one status (an action API may answer 200), a body template with

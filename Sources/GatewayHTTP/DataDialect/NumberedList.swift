@@ -1,3 +1,5 @@
+import IMSModel
+
 /// The action APIs' way of sending a list in a query or form: `images.1=a&images.2=b`. Shared by the
 /// dialects of that family (51idc's route reads it too).
 public enum NumberedList {

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// Where one canonical field appears in one dialect: the key it arrives under (`input`),
 /// the key it is answered under (`output`) and how its value is written.
 public struct FieldSlot: Sendable {

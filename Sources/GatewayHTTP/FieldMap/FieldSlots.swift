@@ -1,3 +1,5 @@
+import IMSModel
+
 /// One dialect's slots: which of its keys carries which canonical image field, and how the value
 /// is written. Each dialect owns its own (a compiled one in its folder, a data one in its file);
 /// `FieldMap` is their union.

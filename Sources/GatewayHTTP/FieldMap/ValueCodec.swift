@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// How one dialect writes a canonical value on the wire: data (two closures and what documents
 /// need to know), so a dialect, compiled or defined in a file, brings its own without a case in

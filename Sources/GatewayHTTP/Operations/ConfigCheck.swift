@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSStorePostgres
 import Yams
 
 /// Checks a deployment config and every file it names before it is deployed, reporting each

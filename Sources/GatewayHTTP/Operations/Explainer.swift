@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSModel
 import NIOCore
 
 /// What the gateway would do with one request, without a server: the route that matches, the

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import Logging
 
 /// Structured logs: one JSON object per line (time, level, label, message and metadata), the

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSModel
 
 /// An OpenAPI 3.1 document per dialect, generated from what is served: the paths from the route
 /// table, each operation's parameters, headers and body from the dialect's own declarations

@@ -1,4 +1,5 @@
 import HTTPTypes
+import IMSModel
 
 /// One route from a route file: method + path template → dialect and canonical operation.
 ///

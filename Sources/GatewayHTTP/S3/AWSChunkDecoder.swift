@@ -1,5 +1,6 @@
-import Foundation
 import Crypto
+import Foundation
+import IMSService
 import NIOCore
 
 /// What checks a chunk-signed body: the request's signing key, timestamp, scope and signature.

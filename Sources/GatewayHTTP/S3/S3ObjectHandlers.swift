@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IMSService
 import NIOCore
 
 /// How a request's body is to be checked (see `S3Payload`), from its signature and headers.

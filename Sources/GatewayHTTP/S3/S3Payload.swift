@@ -1,4 +1,5 @@
 import Crypto
+import IMSService
 import NIOCore
 
 /// A request body as S3 checks it, streamed: the bytes pass through as they arrive while their

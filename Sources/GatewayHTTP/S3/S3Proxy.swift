@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
+import IMSService
 import NIOCore
 import NIOHTTP1
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import IMSService
 import Logging
 import NIOCore
 import ServiceLifecycle

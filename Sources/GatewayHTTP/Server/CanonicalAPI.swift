@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IMSModel
+import IMSService
 import NIOCore
 
 /// The gateway's own API, `/ims/v1`: canonical commands over HTTP, so that one gateway (bundled)

@@ -1,4 +1,5 @@
 import HTTPTypes
+import IMSModel
 import NIOCore
 
 /// One legacy API: turns its requests into canonical commands and canonical answers back into

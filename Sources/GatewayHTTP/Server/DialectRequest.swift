@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import IMSModel
 import NIOCore
 
 /// A request as a dialect sees it: the matched route, its parameters, the query, headers and the

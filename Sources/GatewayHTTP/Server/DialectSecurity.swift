@@ -1,3 +1,5 @@
+import IMSModel
+
 /// How a dialect's clients present their credential, as OpenAPI security schemes, and the
 /// headers every one of its requests must carry besides (CECSTACK's `x-regionid`). Declared by
 /// the dialect next to the code that reads the credential.

@@ -1,4 +1,6 @@
 import HTTPTypes
+import IMSModel
+import IMSService
 import Logging
 import NIOCore
 

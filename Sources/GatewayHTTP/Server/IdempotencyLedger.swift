@@ -1,3 +1,5 @@
+import IMSModel
+
 /// The answers of mutations sent with an `Idempotency-Key`, kept for a window so that sending
 /// the mutation again returns its answer instead of running it again. A front gateway forwards
 /// the key with every mutating command, so a create the client was told timed out can be

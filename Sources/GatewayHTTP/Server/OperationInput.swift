@@ -1,3 +1,5 @@
+import IMSModel
+
 /// What one operation of a dialect accepts: its path, query and header parameters and its body.
 /// Each dialect declares these beside its decoder, from the same constants the decoder checks
 /// (page sizes, allowed values, required keys), and the OpenAPI documents are generated from

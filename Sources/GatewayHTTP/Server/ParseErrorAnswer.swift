@@ -1,4 +1,5 @@
 import HTTPTypes
+import IMSModel
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import HTTPTypes
+import IMSModel
 import NIOCore
 
 /// Reads a request's query and body once, when the pipeline first needs them: before routing

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// A service token the canonical API accepts (`canonical_api.tokens`), with what its holder may
 /// assert: the gateway behind it runs commands as the identities it names in `X-IMS-Identity`,
 /// so a token is limited to the tenants it serves, and to non-operators unless `operator`.

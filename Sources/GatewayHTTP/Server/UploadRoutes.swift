@@ -1,5 +1,7 @@
 import HTTPTypes
 import Hummingbird
+import IMSModel
+import IMSService
 
 /// Where image bytes are PUT after a CECSTACK upload-prepare: `PUT /ims/v1/uploads/{imageId}`
 /// with the ticket's token as `?token=` or `X-Upload-Token`. The body streams to the backend.

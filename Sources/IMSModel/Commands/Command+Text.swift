@@ -67,5 +67,5 @@ extension String {
     /// a lookup or filter value holding one can equal no stored text. The stores must not bind it
     /// as it is: PostgreSQL refuses it, and SQLite (through GRDB) cuts the text at the NUL, which
     /// made `img-…\0` find, and batch-delete, `img-…`.
-    var holdsNUL: Bool { utf8.contains(0) }
+    package var holdsNUL: Bool { utf8.contains(0) }
 }

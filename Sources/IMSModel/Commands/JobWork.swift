@@ -57,7 +57,7 @@ extension JobWork: Codable {
 
 extension JobWork {
     /// Work that streams an image's bytes (minutes to hours), as opposed to a store change.
-    var movesBytes: Bool {
+    package var movesBytes: Bool {
         switch self {
         case .fetchImport, .copyImageFile, .writeExport: true
         case .command, .finishCapture: false

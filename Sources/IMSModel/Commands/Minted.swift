@@ -26,7 +26,7 @@ public struct Minted: Codable, Sendable, Equatable {
         case image, application, instance, share
         case catalogue(CatalogEntry.Kind)
 
-        var key: String {
+        package var key: String {
             switch self {
             case .image: "image"
             case .application: "application"

@@ -22,6 +22,32 @@ public struct ApplicationInstance: Codable, Sendable, Equatable {
     public var flavorId: String
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// Memberwise, for the targets that make one.
+    package init(id: Int64? = nil, name: String, displayName: String, description: String? = nil, userId: Int64,
+                 applicationId: Int64, flavorConfig: FlavorConfig, status: ApplicationStatus, owner: String, stackRef: String,
+                 stackName: String, stackId: String, serverRef: String, serverName: String, serverId: String, flavorRef: String,
+                 flavorId: String, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.displayName = displayName
+        self.description = description
+        self.userId = userId
+        self.applicationId = applicationId
+        self.flavorConfig = flavorConfig
+        self.status = status
+        self.owner = owner
+        self.stackRef = stackRef
+        self.stackName = stackName
+        self.stackId = stackId
+        self.serverRef = serverRef
+        self.serverName = serverName
+        self.serverId = serverId
+        self.flavorRef = flavorRef
+        self.flavorId = flavorId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 public enum FlavorConfig: String, Codable, Sendable, CaseIterable {
@@ -111,9 +137,21 @@ public struct InstanceQuery: Codable, Sendable, Equatable {
 public struct InstancePage: Codable, Sendable, Equatable {
     public var items: [InstanceView]
     public var total: Int
+
+    /// Memberwise, for the targets that make one.
+    package init(items: [InstanceView], total: Int) {
+        self.items = items
+        self.total = total
+    }
 }
 
 public struct UserPage: Codable, Sendable, Equatable {
     public var items: [User]
     public var total: Int
+
+    /// Memberwise, for the targets that make one.
+    package init(items: [User], total: Int) {
+        self.items = items
+        self.total = total
+    }
 }

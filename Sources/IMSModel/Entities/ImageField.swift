@@ -178,8 +178,8 @@ public enum CanonicalTime {
 /// ISO 8601 format styles go through a calendar for each date; an image answer has three dates
 /// and a list page of 100 has 300 (profiled: 2.3% of a GET-by-id). Years outside 1900...9999 give
 /// `nil` (Foundation writes dates before 1582 in the Julian calendar), and callers fall back.
-enum UTCText {
-    static func format(_ date: Date, separator: Character, millis: Bool, zone: String) -> String? {
+package enum UTCText {
+    package static func format(_ date: Date, separator: Character, millis: Bool, zone: String) -> String? {
         let seconds = date.timeIntervalSince1970
         guard seconds.isFinite, seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return nil }
         var whole = Int(seconds.rounded(.down))

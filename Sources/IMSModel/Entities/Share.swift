@@ -9,6 +9,16 @@ public struct ImageShare: Codable, Sendable, Equatable {
     public var userId: String
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// Memberwise, for the targets that make one.
+    package init(id: Int64? = nil, shareId: String, imageId: String, userId: String, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.shareId = shareId
+        self.imageId = imageId
+        self.userId = userId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// A share with what answers show beside it.
@@ -27,6 +37,12 @@ public struct ShareView: Codable, Sendable, Equatable {
 public struct SharePage: Codable, Sendable, Equatable {
     public var items: [ShareView]
     public var total: Int
+
+    /// Memberwise, for the targets that make one.
+    package init(items: [ShareView], total: Int) {
+        self.items = items
+        self.total = total
+    }
 }
 
 /// Where a client puts an image's bytes (answer of upload-prepare).
@@ -39,6 +55,16 @@ public struct UploadTicket: Codable, Sendable, Equatable {
     /// The upload's S3 key pair (`accessKey`/`secretKey` of CECSTACK's prepare answer).
     public var accessKey = ""
     public var secretKey = ""
+
+    /// Memberwise, for the targets that make one.
+    package init(imageId: String, uploadId: String, token: String, size: Int64, accessKey: String = "", secretKey: String = "") {
+        self.imageId = imageId
+        self.uploadId = uploadId
+        self.token = token
+        self.size = size
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+    }
 }
 
 /// A named export target (CECSTACK's OSS bucket), backed by a directory.

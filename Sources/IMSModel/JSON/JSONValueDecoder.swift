@@ -66,7 +66,7 @@ final class NodeDecoder: Decoder, CodingTreeNode {
 }
 
 /// How JSON values become the standard library's scalars.
-enum Scalar {
+package enum Scalar {
     static func bool(_ v: JSONValue) -> Bool? {
         if case .bool(let b) = v { return b }
         return nil

@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import IMSModel
+import IMSService
 import Logging
 import NIOCore
 import NIOHTTP1

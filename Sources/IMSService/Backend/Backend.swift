@@ -1,3 +1,4 @@
+import IMSModel
 import NIOCore
 import ServiceLifecycle
 

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Which URLs the gateway may fetch when a client asks it to import one. A client names the URL,
 /// so without a rule the gateway would fetch loopback and internal services for it (its own

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IMSModel
 import NIOCore
 import NIOFileSystem
 import NIOPosix
@@ -12,7 +13,7 @@ extension LocalFileStore {
         partsFolder(imageId).appending(uploadId).appending(String(number))
     }
 
-    func storePart<S: AsyncSequence>(_ body: S, imageId: String, uploadId: String, number: Int, limit: Int64) async throws -> Measured
+    package func storePart<S: AsyncSequence>(_ body: S, imageId: String, uploadId: String, number: Int, limit: Int64) async throws -> Measured
         where S.Element == ByteBuffer
     {
         let folder = partsFolder(imageId).appending(uploadId)
@@ -23,7 +24,7 @@ extension LocalFileStore {
     /// Joins the parts, in the order given, into the image's file, measuring size and MD5 on
     /// the way. Each part is removed once it is appended, so the disk holds the object and at
     /// most one part beside it, never the object twice.
-    func assemble(_ imageId: String, uploadId: String, numbers: [Int]) async throws -> Measured {
+    package func assemble(_ imageId: String, uploadId: String, numbers: [Int]) async throws -> Measured {
         try await write(path(imageId)) { write in
             for number in numbers {
                 let part = partPath(imageId, uploadId: uploadId, number: number)
@@ -36,18 +37,18 @@ extension LocalFileStore {
     }
 
     /// Removes one part's bytes.
-    func removePart(_ imageId: String, uploadId: String, number: Int) async {
+    package func removePart(_ imageId: String, uploadId: String, number: Int) async {
         _ = try? await FileSystem.shared.removeItem(at: partPath(imageId, uploadId: uploadId, number: number))
     }
 
     /// Removes a multipart upload's parts, or (`uploadId` nil) every upload's of the image.
-    func removeParts(_ imageId: String, uploadId: String? = nil) async {
+    package func removeParts(_ imageId: String, uploadId: String? = nil) async {
         let folder = uploadId.map { partsFolder(imageId).appending($0) } ?? partsFolder(imageId)
         _ = try? await FileSystem.shared.removeItem(at: folder, recursively: true)
     }
 
     /// Streams bytes `range` (inclusive) of the image's file, or all of it.
-    func read(_ imageId: String, range: ClosedRange<Int64>?, _ emit: ImageDownload.Emit) async throws {
+    package func read(_ imageId: String, range: ClosedRange<Int64>?, _ emit: ImageDownload.Emit) async throws {
         guard let range else { return try await read(imageId, emit) }
         try await FileSystem.shared.withFileHandle(forReadingAt: path(imageId)) { handle in
             for try await chunk in handle.readChunks(in: range.lowerBound..<(range.upperBound + 1), chunkLength: .kibibytes(256)) {

@@ -1,19 +1,20 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import IMSModel
 import NIOCore
 import NIOFileSystem
 import NIOPosix
 
 /// Image bytes on disk, one file per image beside the database. Every path streams: bytes are
 /// written as they arrive and read chunk by chunk, with size and MD5 measured on the way.
-struct LocalFileStore: FileStore {
+package struct LocalFileStore: FileStore {
     let root: String
     let exportRoot: String
 
-    typealias Measured = MeasuredBytes
+    package typealias Measured = MeasuredBytes
 
-    init(root: String, exportRoot: String) throws {
+    package init(root: String, exportRoot: String) throws {
         self.root = root
         self.exportRoot = exportRoot
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -25,7 +26,7 @@ struct LocalFileStore: FileStore {
     /// once complete, so a broken upload never leaves a half file under the image's name).
     /// Past `limit` bytes it stops reading and throws `TooLarge`, leaving nothing on disk: an
     /// upload may not grow beyond the size its client prepared.
-    func store<S: AsyncSequence>(_ body: S, as imageId: String, limit: Int64 = .max) async throws -> Measured
+    package func store<S: AsyncSequence>(_ body: S, as imageId: String, limit: Int64 = .max) async throws -> Measured
         where S.Element == ByteBuffer
     {
         try await store(body, at: path(imageId), limit: limit)
@@ -75,7 +76,7 @@ struct LocalFileStore: FileStore {
     }
 
     /// Streams the image's file to `emit`, one chunk at a time.
-    func read(_ imageId: String, _ emit: ImageDownload.Emit) async throws {
+    package func read(_ imageId: String, _ emit: ImageDownload.Emit) async throws {
         try await FileSystem.shared.withFileHandle(forReadingAt: path(imageId)) { handle in
             for try await chunk in handle.readChunks(chunkLength: .kibibytes(256)) {
                 try await emit(chunk)
@@ -84,14 +85,14 @@ struct LocalFileStore: FileStore {
     }
 
     /// Copies one image's bytes to another image (a shared image's copy).
-    func copy(from source: String, to target: String) async throws -> Measured {
+    package func copy(from source: String, to target: String) async throws -> Measured {
         try await FileSystem.shared.withFileHandle(forReadingAt: path(source)) { handle in
             try await store(handle.readChunks(chunkLength: .kibibytes(256)), as: target)
         }
     }
 
     /// Writes the image's bytes into a bucket folder as `<imageId>.<format>`.
-    func export(_ imageId: String, format: String, bucket: String) async throws -> String {
+    package func export(_ imageId: String, format: String, bucket: String) async throws -> String {
         let folder = FilePath(exportRoot).appending(bucket)
         try FileManager.default.createDirectory(atPath: folder.string, withIntermediateDirectories: true)
         let target = folder.appending("\(imageId).\(format)")
@@ -109,14 +110,14 @@ struct LocalFileStore: FileStore {
 
     /// Fetches `url`, if the policy allows it, into the image's file. A non-2xx answer is an
     /// error naming the status.
-    func fetch(_ url: String, allowedBy policy: ImportPolicy, as imageId: String) async throws -> Measured {
+    package func fetch(_ url: String, allowedBy policy: ImportPolicy, as imageId: String) async throws -> Measured {
         try await store(ImportFetcher.open(url, policy: policy).body, as: imageId)
     }
 
     /// Removes images' files, passing over those that have none, in one trip to the I/O thread
     /// pool (most images of a large batch have no file: an unlink that finds none costs a
     /// syscall, an async hop per image costs more).
-    func remove(_ imageIds: [String]) async {
+    package func remove(_ imageIds: [String]) async {
         let paths = imageIds.map { path($0).string }
         _ = try? await NIOThreadPool.singleton.runIfActive {
             for path in paths {

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import NIOConcurrencyHelpers
 
 /// One command's minting, bound to the task that runs it (`Minting.current`): each time, value

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// htaiyun's application rules, stated once. An `ACTIVED` application's name is taken among
 /// the `ACTIVED` ones (a deleted one frees its name); a deleted application stays deleted: only
 /// an `ACTIVED` row is found for a change, and the store writes it only while it still is.

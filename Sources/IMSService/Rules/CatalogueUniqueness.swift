@@ -1,3 +1,5 @@
+import IMSModel
+
 /// Foreman's catalogue rule, stated once: an entry's name is taken within its kind; an
 /// operating system's title is (its name alone repeats across releases).
 enum CatalogueUniqueness {

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// CECSTACK's rule, stated once: an image others were given cannot be deleted from under them.
 /// Stores enforce it inside the delete (`ImageStore.deleteAll(_:unless:)`); the service checks
 /// a resolved image against it only to name the refusal.

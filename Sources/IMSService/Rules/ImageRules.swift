@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Validation every backend applies to image input, whichever dialect it came from.
 public enum ImageRules {

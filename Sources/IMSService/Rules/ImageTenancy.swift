@@ -1,3 +1,5 @@
+import IMSModel
+
 /// The tenancy rule, stated once: an operator sees every tenant's images; anyone else public
 /// ones, their tenant's own, and those shared with them. `own` is the non-public part of what
 /// one sees as one's tenant's. Stores translate the reach; they do not decide it.

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// htaiyun's name rule, shared by applications and instances.
 extension ListWindow {

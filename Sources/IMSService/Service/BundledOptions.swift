@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// What a bundled store is seeded and set up with (from the deployment config).
 public struct BundledOptions: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// htaiyun image applications and instances: owned by a tenant, names checked, deleted by mark.
 extension GatewayService {

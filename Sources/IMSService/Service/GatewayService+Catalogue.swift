@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Foreman's catalogue and the rules of images hanging under its entries.
 extension GatewayService {

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import NIOCore
 
 /// Image bytes: the upload protocol (prepare → bytes → done), downloads, imports and exports.

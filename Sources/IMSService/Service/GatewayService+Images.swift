@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Image rules: tenancy on every read, ownership on every change, Foreman's parents.
 extension GatewayService {

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// What jobs do once they are answered. Each job's outcome and the image it concerns are
 /// recorded together (`JobQueue.finish`).

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Job submission: 51idc's mutations are checked when asked, answered with a job, and run
 /// by a `JobWorker` (this gateway's or another's) afterwards.

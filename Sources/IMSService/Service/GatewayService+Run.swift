@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 extension GatewayService {
     /// Runs one command at `now` (minted once, so every record it writes has the same time).

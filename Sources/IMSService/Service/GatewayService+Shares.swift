@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// CECSTACK shares: an owner's private image made readable by chosen users, who may copy it.
 extension GatewayService {

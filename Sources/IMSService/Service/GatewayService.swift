@@ -1,12 +1,14 @@
 import Foundation
+import IMSModel
 import Logging
 import NIOCore
 import ServiceLifecycle
 
 /// The canonical IMS above the stores, whichever they are: the rules (tenancy, uniqueness,
 /// all-or-nothing batches, shares, job submission) live here once, and every id and time is
-/// minted here before a store is called. Stores only store (see `Stores`).
-public class GatewayService: Backend, @unchecked Sendable {
+/// minted here before a store is called. Stores only store (see `Stores`). `open` only so that
+/// `BundledBackend`, in the SQLite store's target, can be one (Swift has no `package open`).
+open class GatewayService: Backend, @unchecked Sendable {
     let stores: Stores
     let options: BundledOptions
     let mint: Mint

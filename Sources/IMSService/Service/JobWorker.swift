@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 import Logging
 import ServiceLifecycle
 

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// htaiyun image applications. Deleting one marks it `DELETED` (an `update`); rows are never removed.
 public protocol ApplicationStore: Sendable {
     nonisolated(nonsending) func application(_ id: Int64) async throws -> ImageApplication?

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// Foreman's catalogue: compute resources, operating systems, architectures. Shared by every
 /// tenant; the service lets only operators change it.
 public protocol Catalogue: Sendable {

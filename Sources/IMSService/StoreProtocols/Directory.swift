@@ -1,3 +1,5 @@
+import IMSModel
+
 /// The users the gateway knows (seeded from the deployment config): htaiyun instance owners and
 /// members, CECSTACK share recipients.
 public protocol Directory: Sendable {

@@ -1,3 +1,4 @@
+import IMSModel
 import NIOCore
 
 /// Image bytes, one object per image id. Every path streams: bytes are written as they arrive

@@ -1,14 +1,15 @@
 import Foundation
+import IMSModel
 
 extension ImageField {
     /// The stored fields, in column order: the one list every store's image table, selects,
     /// writes and `Image(row:)` follow (the catalogue names are joined, not stored).
-    static let stored = Array(allCases.prefix { $0 != .computeResourceName })
+    package static let stored = Array(allCases.prefix { $0 != .computeResourceName })
 }
 
 /// A stored image row, read column by column in `ImageField.stored` order. Each store's row
 /// cursor offers these typed reads, so one reader (`Image(row:)`) serves every store.
-protocol ImageColumns {
+package protocol ImageColumns {
     mutating func text() throws -> String
     mutating func integer() throws -> Int64
     mutating func optionalInteger() throws -> Int64?
@@ -26,7 +27,7 @@ extension ImageColumns {
 
 extension Image {
     /// Reads the columns of `ImageField.stored`, in order.
-    init(row c: inout some ImageColumns) throws {
+    package init(row c: inout some ImageColumns) throws {
         self.init(imageId: "", name: "", now: Date(timeIntervalSince1970: 0))
         id = try c.optionalInteger()
         imageId = try c.text()

@@ -1,3 +1,5 @@
+import IMSModel
+
 /// Image records (metadata; bytes are `FileStore`'s). Reads answer `ImageView`s: the image with
 /// the titles of the catalogue entries it hangs under (`computeResourceName` ← the compute
 /// resource's `title`, and so on; nil when the id is nil or names no entry).

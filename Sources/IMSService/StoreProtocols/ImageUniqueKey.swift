@@ -1,3 +1,5 @@
+import IMSModel
+
 /// A uniqueness rule of the service in the form a store enforces: no two images whose
 /// `required` fields are all set (not nil, not "") have equal values of `fields` (text exact,
 /// nil equals nil). The service says which keys hold (`ImageUniqueness`); a store checks them

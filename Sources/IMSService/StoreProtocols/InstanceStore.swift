@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// htaiyun application instances and their members. Reads answer `InstanceView`s: the instance
 /// with its application and its owner user (both must exist; a missing one is an internal error).

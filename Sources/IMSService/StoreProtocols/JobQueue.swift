@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Jobs: recorded with the work still to do, claimed by any gateway's worker under a lease.
 /// A lease is the pair (`worker`, `until`) stored with the job (SQLite: the `leaseOwner` and

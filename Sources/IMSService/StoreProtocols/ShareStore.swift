@@ -1,3 +1,5 @@
+import IMSModel
+
 /// CECSTACK shares: an image made visible to chosen users. A share row's `userId` is the user's
 /// id as text; its `shareId` is minted by the service.
 public protocol ShareStore: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 // Values the store protocols speak in. The service decides every rule (who may see what, what
 // is unique, what a batch may hold) and hands the stores these plain facts; see `Stores.swift`

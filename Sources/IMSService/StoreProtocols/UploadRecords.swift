@@ -82,6 +82,20 @@ public struct ImageFile: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// S3's ETag of the object: empty for the MD5, else a multipart upload's.
     public var etag = ""
+
+    /// Memberwise, for the stores in their own targets.
+    package init(imageId: String, uploadId: String, token: String, expectedSize: Int64, size: Int64, md5: String, complete: Bool,
+                 updatedAt: Date, etag: String = "") {
+        self.imageId = imageId
+        self.uploadId = uploadId
+        self.token = token
+        self.expectedSize = expectedSize
+        self.size = size
+        self.md5 = md5
+        self.complete = complete
+        self.updatedAt = updatedAt
+        self.etag = etag
+    }
 }
 
 public struct MultipartUpload: Codable, Sendable, Equatable {
@@ -89,6 +103,14 @@ public struct MultipartUpload: Codable, Sendable, Equatable {
     public var imageId: String
     public var completed: Bool
     public var createdAt: Date
+
+    /// Memberwise, for the stores in their own targets.
+    package init(uploadId: String, imageId: String, completed: Bool, createdAt: Date) {
+        self.uploadId = uploadId
+        self.imageId = imageId
+        self.completed = completed
+        self.createdAt = createdAt
+    }
 }
 
 public struct UploadPartRecord: Codable, Sendable, Equatable {
@@ -97,4 +119,13 @@ public struct UploadPartRecord: Codable, Sendable, Equatable {
     public var size: Int64
     public var md5: String
     public var updatedAt: Date
+
+    /// Memberwise, for the stores in their own targets.
+    package init(uploadId: String, partNumber: Int, size: Int64, md5: String, updatedAt: Date) {
+        self.uploadId = uploadId
+        self.partNumber = partNumber
+        self.size = size
+        self.md5 = md5
+        self.updatedAt = updatedAt
+    }
 }

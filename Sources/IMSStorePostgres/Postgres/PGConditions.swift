@@ -1,4 +1,5 @@
 import Foundation
+import IMSModel
 
 /// Canonical conditions (image filters, Foreman searches, catalogue searches) as PostgreSQL
 /// clauses with the SQLite store's meaning (see `Stores`): text compares folding ASCII case

@@ -1,7 +1,8 @@
+import IMSService
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 
 /// The gateway's PostgreSQL: a `PostgresClient` (its connection pool) run as a service beside
 /// the server, and the schema brought up to date before any store uses it. Store calls made

@@ -1,4 +1,6 @@
 import Foundation
+import IMSModel
+import IMSService
 
 /// The image table's columns and clauses in PostgreSQL: what `PGStore`'s image reads share.
 enum PGImageSQL {

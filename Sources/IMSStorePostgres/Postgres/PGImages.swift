@@ -1,4 +1,6 @@
 import Foundation
+import IMSModel
+import IMSService
 import PostgresNIO
 
 extension PGStore: ImageStore {

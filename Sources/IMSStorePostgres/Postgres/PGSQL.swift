@@ -1,4 +1,6 @@
 import Foundation
+import IMSModel
+import IMSService
 import PostgresNIO
 
 /// A statement assembled in pieces, each value a bind (`$n`), never text in the SQL. Column

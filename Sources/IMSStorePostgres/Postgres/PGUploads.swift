@@ -1,4 +1,5 @@
 import Foundation
+import IMSService
 import PostgresNIO
 
 extension PGStore: UploadRecords {

@@ -1,4 +1,5 @@
 import GRDB
+import IMSModel
 
 /// Conditions as SQL, for images and the catalogue alike. Columns come from the callers' field
 /// enums, never from request text; values are always arguments.

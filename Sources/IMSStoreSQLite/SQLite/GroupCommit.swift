@@ -1,4 +1,5 @@
 import GRDB
+import IMSModel
 import NIOConcurrencyHelpers
 
 /// Group commit: writes that arrive while a transaction is committing wait and then share the

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import IMSModel
+import IMSService
 
 /// Image rows read straight off the SQLite statement, column by column in `ImageSQL`'s order.
 ///

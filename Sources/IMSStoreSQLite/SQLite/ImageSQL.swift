@@ -1,4 +1,6 @@
 import GRDB
+import IMSModel
+import IMSService
 
 /// Turns canonical image conditions into SQL. Column names come only from `ImageField`,
 /// never from request text, so the statements are safe to assemble.

@@ -1,4 +1,5 @@
 import GRDB
+import IMSModel
 
 /// htaiyun's list order in the SQLite store, shared by applications, instances and members.
 extension ListWindow {

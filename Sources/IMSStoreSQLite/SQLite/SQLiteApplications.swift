@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 
 /// htaiyun image applications in the SQLite store.
 extension SQLiteStore: ApplicationStore {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IMSModel
 
 /// Catalogue statements of the SQLite store, run inside an open database access: Foreman's compute resources, operating
 /// systems and architectures.

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 
 /// Image statements of the SQLite store, run inside an open database access.
 enum SQLiteImages {

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 
 /// htaiyun application instances and their members in the SQLite store.
 extension SQLiteStore: InstanceStore {

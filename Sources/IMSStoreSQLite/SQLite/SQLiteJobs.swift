@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 
 /// Jobs in the SQLite store. Only one process opens the file, so claiming is one UPDATE in the
 /// single writer's transaction.

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 
 /// CECSTACK shares in the SQLite store.
 extension SQLiteStore: ShareStore {

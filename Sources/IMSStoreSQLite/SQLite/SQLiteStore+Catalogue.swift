@@ -1,4 +1,6 @@
 import GRDB
+import IMSModel
+import IMSService
 
 extension SQLiteStore: Catalogue {
     public func entries(_ query: CatalogQuery) async throws -> CatalogPage {

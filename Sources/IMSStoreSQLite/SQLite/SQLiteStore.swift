@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 import Logging
 import ServiceLifecycle
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IMSService
 
 /// Upload records of the SQLite store: image files, S3 upload keys, multipart uploads and parts.
 extension SQLiteStore: UploadRecords {

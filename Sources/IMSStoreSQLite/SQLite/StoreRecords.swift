@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import IMSModel
+import IMSService
 import NIOCore
 
 // One record type per table: the canonical model types themselves.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IMSService
 
 /// The database side of the S3 object endpoint: upload keys, multipart uploads and their parts.
 enum UploadObjectRecords {

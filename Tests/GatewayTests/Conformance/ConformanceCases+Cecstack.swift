@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 
 extension ConformanceCase {
     static let ok = ["code", "message"]

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 
 extension ConformanceCase {
     static let foremanFacts = ["name", "uuid", "username", "user_data", "compute_resource_id", "compute_resource_name",

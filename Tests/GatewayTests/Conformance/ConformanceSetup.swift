@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+@testable import IMSModel
 
 /// What a case needs in the store before its request makes sense, made through the dialects.
 extension ConformanceContext {

@@ -1,7 +1,8 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
 import Testing
 
 /// Dialect × endpoint conformance against the seeds, written to docs/CONFORMANCE.md.
