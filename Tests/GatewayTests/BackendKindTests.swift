@@ -1,6 +1,5 @@
 import Foundation
 @testable import GatewayHTTP
-@testable import IMSModel
 @testable import IMSRemote
 @testable import IMSStoreSQLite
 import Testing

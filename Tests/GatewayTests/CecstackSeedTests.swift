@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Seed 003's image endpoints, driven by Fixtures/cecstack.json.

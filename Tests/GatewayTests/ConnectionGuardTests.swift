@@ -1,6 +1,5 @@
 @testable import GatewayHTTP
 import HTTPTypes
-@testable import IMSModel
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// One store, four dialects: what one writes, the others read under their own names.

@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Seed 002's endpoints, driven by the requests and answers of Fixtures/foreman.json.

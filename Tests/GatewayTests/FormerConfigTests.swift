@@ -1,7 +1,6 @@
 import Dialects
 import Foundation
 @testable import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// The config has one form and one casing: a file in a former one (the `backend:` section,

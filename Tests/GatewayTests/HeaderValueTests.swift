@@ -1,6 +1,5 @@
 @testable import GatewayHTTP
 import HTTPTypes
-@testable import IMSModel
 import Testing
 
 /// A header read the fast way answers what the subscript answers: one field as sent, several

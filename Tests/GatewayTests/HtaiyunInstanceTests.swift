@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Seed 004's application-instance endpoints (Fixtures/htaiyun.json).

@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Seed 000's image-application endpoints (Fixtures/htaiyun.json).

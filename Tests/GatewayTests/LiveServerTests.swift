@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Over a real socket (port 0): the gateway as clients meet it.

@@ -1,5 +1,4 @@
 import Foundation
-@testable import IMSModel
 @testable import IMSStorePostgres
 import Logging
 import PostgresNIO

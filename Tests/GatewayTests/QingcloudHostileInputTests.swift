@@ -1,6 +1,5 @@
 import Foundation
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// A QingCloud client's mistakes, and an attacker's edits, answered as ret_codes: never a crash,

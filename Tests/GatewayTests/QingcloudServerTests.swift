@@ -1,6 +1,5 @@
 import Foundation
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// The QingCloud dialect served from its file alone, in the terms of QingCloud's API: signed

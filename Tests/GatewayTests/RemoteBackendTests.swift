@@ -4,7 +4,6 @@ import Foundation
 @testable import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
-@testable import IMSModel
 import NIOPosix
 import ServiceLifecycle
 import Testing

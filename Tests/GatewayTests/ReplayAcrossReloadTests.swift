@@ -1,7 +1,6 @@
 import Dialects
 import Foundation
 @testable import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// A signed request is accepted once, and a reload (SIGHUP) does not reopen its window: the

@@ -2,7 +2,6 @@ import Dialects
 import Foundation
 @testable import GatewayHTTP
 import GRDB
-@testable import IMSModel
 import Testing
 
 /// Routes move between backends one at a time (DESIGN §5, §7): two SQLite backends, Foreman's

@@ -2,7 +2,6 @@ import Foundation
 import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
-@testable import IMSModel
 import NIOCore
 import Testing
 

@@ -1,6 +1,5 @@
 import Foundation
 @testable import GatewayHTTP
-@testable import IMSModel
 @testable import IMSService
 import NIOCore
 import Testing

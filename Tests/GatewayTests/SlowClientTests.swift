@@ -1,6 +1,5 @@
 import Foundation
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Slow clients cannot hold connections: a head that never completes (slowloris) and a body

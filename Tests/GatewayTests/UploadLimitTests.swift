@@ -1,6 +1,5 @@
 import Foundation
 import GatewayHTTP
-@testable import IMSModel
 import Testing
 
 /// Issue 12, item 3: an upload never grows past the size its client prepared.

@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 
 extension ConformanceCase {
     static let ok = ["code", "message"]

@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 
 extension ConformanceCase {
     static let foremanFacts = ["name", "uuid", "username", "user_data", "compute_resource_id", "compute_resource_name",

@@ -1,5 +1,4 @@
 import GatewayHTTP
-@testable import IMSModel
 
 /// What a case needs in the store before its request makes sense, made through the dialects.
 extension ConformanceContext {

@@ -1,5 +1,4 @@
 import Foundation
-@testable import IMSModel
 @testable import IMSService
 @testable import IMSStorePostgres
 import Logging

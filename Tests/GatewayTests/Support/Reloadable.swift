@@ -2,7 +2,6 @@ import Dialects
 import Foundation
 @testable import GatewayHTTP
 import HummingbirdTesting
-@testable import IMSModel
 
 /// A gateway as `serve --config FILE` builds it, with its reloadable parts at hand: the test
 /// reloads them where an operator would send SIGHUP (a signal would reach every test's gateway).
