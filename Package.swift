@@ -27,7 +27,7 @@ let package = Package(
     ],
     targets: [
         // The layers, each a target so the compiler keeps the arrows pointing one way (DESIGN §8):
-        // model ← service ← one target per store ← HTTP ← dialects ← the executable.
+        // model ← service ← (the file store) ← one target per store ← HTTP ← dialects ← the executable.
         // Commands, results, errors, entities, JSON values and the canonical wire forms.
         .target(
             name: "IMSModel",
@@ -35,20 +35,30 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // The rules, mint, jobs, the store protocols, the backend protocol and its capabilities,
-        // and the file store every backend keeps image bytes in.
+        // The rules, mint, jobs, the store protocols, the backend protocol and its capabilities.
         .target(
             name: "IMSService",
             dependencies: [
                 "IMSModel",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Image bytes in a directory, and imports fetched into it: the file store both SQL
+        // stores keep bytes in.
+        .target(
+            name: "IMSFiles",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // One target per store; none of them sees HTTP.
@@ -57,6 +67,7 @@ let package = Package(
             dependencies: [
                 "IMSModel",
                 "IMSService",
+                "IMSFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, which GRDB publishes for reading a statement's columns directly.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -72,6 +83,7 @@ let package = Package(
             dependencies: [
                 "IMSModel",
                 "IMSService",
+                "IMSFiles",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -150,6 +162,7 @@ let package = Package(
             dependencies: [
                 "IMSModel",
                 "IMSService",
+                "IMSFiles",
                 "IMSStoreSQLite",
                 "IMSStorePostgres",
                 "IMSRemote",

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import IMSService
 import NIOCore
 
 /// Opens an import's URL under the `ImportPolicy`: redirects are followed by hand, at most five,
@@ -20,12 +21,12 @@ enum ImportFetcher {
             let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .hours(6))
             guard (300..<400).contains(response.status.code), let location = response.headers.first(name: "location") else {
                 guard (200..<300).contains(response.status.code) else {
-                    throw LocalFileStore.FetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url.host ?? "")")
+                    throw ImportFetchError("HTTP \(response.status.code) \(response.status.reasonPhrase) from \(url.host ?? "")")
                 }
                 return response
             }
             current = URL(string: location, relativeTo: url)?.absoluteString ?? location
         }
-        throw LocalFileStore.FetchError("too many redirects")
+        throw ImportFetchError("too many redirects")
     }
 }

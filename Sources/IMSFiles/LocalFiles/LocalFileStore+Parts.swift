@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import IMSModel
+import IMSService
 import NIOCore
 import NIOFileSystem
 import NIOPosix

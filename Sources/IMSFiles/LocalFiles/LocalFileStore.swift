@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import IMSModel
+import IMSService
 import NIOCore
 import NIOFileSystem
 import NIOPosix
@@ -24,7 +25,7 @@ package struct LocalFileStore: FileStore {
 
     /// Writes a stream of bytes as the image's file (to a `.part` file first, moved into place
     /// once complete, so a broken upload never leaves a half file under the image's name).
-    /// Past `limit` bytes it stops reading and throws `TooLarge`, leaving nothing on disk: an
+    /// Past `limit` bytes it stops reading and throws `FileTooLarge`, leaving nothing on disk: an
     /// upload may not grow beyond the size its client prepared.
     package func store<S: AsyncSequence>(_ body: S, as imageId: String, limit: Int64 = .max) async throws -> Measured
         where S.Element == ByteBuffer
@@ -49,7 +50,7 @@ package struct LocalFileStore: FileStore {
     }
 
     /// Writes `final` through a scratch file of its own, measuring the size and MD5 of what
-    /// `fill` writes (past `limit`, `TooLarge`): removed if anything fails, moved into place if not.
+    /// `fill` writes (past `limit`, `FileTooLarge`): removed if anything fails, moved into place if not.
     func write(_ final: FilePath, limit: Int64 = .max,
                _ fill: (_ write: (ByteBuffer) async throws -> Void) async throws -> Void) async throws -> Measured {
         let scratch = Self.scratch(for: final)
@@ -60,7 +61,7 @@ package struct LocalFileStore: FileStore {
                 try await handle.withBufferedWriter { writer in
                     try await fill { chunk in
                         size += Int64(chunk.readableBytes)
-                        guard size <= limit else { throw TooLarge(limit: limit) }
+                        guard size <= limit else { throw FileTooLarge(limit: limit) }
                         chunk.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
                         _ = try await writer.write(contentsOf: chunk)
                     }
@@ -126,15 +127,5 @@ package struct LocalFileStore: FileStore {
                 if access(path + ".parts", F_OK) == 0 { try? FileManager.default.removeItem(atPath: path + ".parts") }
             }
         }
-    }
-
-    /// More bytes arrived than the upload was prepared for.
-    struct TooLarge: Error {
-        var limit: Int64
-    }
-
-    struct FetchError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
     }
 }

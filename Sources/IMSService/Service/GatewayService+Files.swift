@@ -109,7 +109,7 @@ extension GatewayService {
         let measured: MeasuredBytes
         do {
             measured = try await stores.bytes.store(body, as: imageId, limit: ticket.size)
-        } catch let error as LocalFileStore.TooLarge {
+        } catch let error as FileTooLarge {
             await failUpload(imageId)
             throw .rejected(.sizeMismatch, "the upload is larger than the prepared \(error.limit) bytes")
         } catch {

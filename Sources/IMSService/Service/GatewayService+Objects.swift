@@ -147,7 +147,7 @@ extension GatewayService: UploadObjects {
             if failsUpload { await failUpload(imageId) }
             switch error {
             case let error as any BodyRefusal: throw .refusedBody(error)
-            case is LocalFileStore.TooLarge: throw .tooLarge
+            case is FileTooLarge: throw .tooLarge
             default:
                 Self.logger.warning("upload broke off", metadata: ["image_id": .string(imageId), "error": .string("\(error)")])
                 throw broken

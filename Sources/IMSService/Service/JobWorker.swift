@@ -114,7 +114,7 @@ final class JobWorker: Service, @unchecked Sendable {
     static func clientSafe(_ error: any Error, job: Job) -> String {
         switch error {
         case let error as CanonicalError: error.description
-        case let error as LocalFileStore.FetchError: error.description
+        case let error as ImportFetchError: error.description
         default: "\(job.action) failed (job \(job.jobId); the gateway's log has the cause)"
         }
     }

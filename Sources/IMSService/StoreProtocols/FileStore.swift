@@ -6,7 +6,7 @@ import NIOCore
 /// several gateways may share (a network file system) so each can stream any image's bytes.
 public protocol FileStore: Sendable {
     /// Writes the image's bytes from `body`, measuring size and MD5. Past `limit` bytes it stops
-    /// reading and throws `LocalFileStore.TooLarge`, keeping nothing; any failure keeps nothing,
+    /// reading and throws `FileTooLarge`, keeping nothing; any failure keeps nothing,
     /// and a complete write replaces the image's previous bytes at once (readers see old or new).
     func store<S: AsyncSequence>(_ body: S, as imageId: String, limit: Int64) async throws -> MeasuredBytes
         where S.Element == ByteBuffer
@@ -37,4 +37,20 @@ public protocol FileStore: Sendable {
 
     /// Removes one multipart upload's parts, or (`uploadId` nil) every upload's of the image.
     func removeParts(_ imageId: String, uploadId: String?) async
+}
+
+/// More bytes arrived than a `FileStore` write's `limit` (the size its upload was prepared
+/// for); nothing was kept.
+package struct FileTooLarge: Error {
+    package var limit: Int64
+
+    package init(limit: Int64) { self.limit = limit }
+}
+
+/// Why a `FileStore` fetch of an import's URL gave no bytes (the URL's answer, too many
+/// redirects), as the import's job reports it.
+package struct ImportFetchError: Error, CustomStringConvertible {
+    package var description: String
+
+    package init(_ description: String) { self.description = description }
 }

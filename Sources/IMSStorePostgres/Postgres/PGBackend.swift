@@ -1,4 +1,5 @@
 import Foundation
+import IMSFiles
 import IMSService
 import Logging
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import IMSFiles
 import IMSService
 
 /// The canonical IMS in this process: the service over the SQLite store, with image bytes in

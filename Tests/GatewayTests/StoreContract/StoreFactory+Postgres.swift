@@ -1,4 +1,5 @@
 import Foundation
+@testable import IMSFiles
 @testable import IMSService
 @testable import IMSStorePostgres
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+@testable import IMSFiles
 @testable import IMSModel
 @testable import IMSService
 @testable import IMSStoreSQLite
