@@ -26,16 +26,101 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
+        // The layers, each a target so the compiler keeps the arrows pointing one way (DESIGN §8):
+        // model ← service ← (the file store) ← one target per store ← HTTP ← dialects ← the executable.
+        // Commands, results, errors, entities, JSON values and the canonical wire forms.
         .target(
-            name: "GatewayCore",
+            name: "IMSModel",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The rules, mint, jobs, the store protocols, the backend protocol and its capabilities.
+        .target(
+            name: "IMSService",
+            dependencies: [
+                "IMSModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                // A shadow counts what it compares through swift-metrics (the gateway picks the backend).
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Image bytes in a directory, and imports fetched into it: the file store both SQL
+        // stores keep bytes in.
+        .target(
+            name: "IMSFiles",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // One target per store; none of them sees HTTP.
+        .target(
+            name: "IMSStoreSQLite",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                "IMSFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, which GRDB publishes for reading a statement's columns directly.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "IMSStorePostgres",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                "IMSFiles",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Another gateway's canonical API as a backend (an HTTP client, not a server).
+        .target(
+            name: "IMSRemote",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The server: pipeline, routing, the dialect interface, auth, S3, the canonical API,
+        // operations, the config and the backend graph built from it (it sees every store).
+        .target(
+            name: "GatewayHTTP",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                "IMSStoreSQLite",
+                "IMSStorePostgres",
+                "IMSRemote",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -44,17 +129,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
             name: "Dialects",
-            dependencies: ["GatewayCore"]
+            dependencies: ["IMSModel", "IMSService", "GatewayHTTP"]
         ),
         .executableTarget(
             name: "ims-gateway",
             dependencies: [
-                "GatewayCore",
+                "IMSService",
+                "GatewayHTTP",
                 "Dialects",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -63,22 +148,28 @@ let package = Package(
         // Baselines for bench/run (not shipped): the framework's hello-world and raw GRDB inserts.
         .executableTarget(
             name: "bench-hello",
-            dependencies: ["GatewayCore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["GatewayHTTP", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .executableTarget(
             name: "bench-store",
-            dependencies: ["GatewayCore", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["IMSModel", "IMSService", "IMSStoreSQLite", "GatewayHTTP", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         // The postgres lane's baseline: raw postgres-nio reads and inserts on the gateway's schema.
         .executableTarget(
             name: "bench-postgres",
-            dependencies: ["GatewayCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["IMSModel", "IMSStorePostgres", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayCore",
+                "IMSModel",
+                "IMSService",
+                "IMSFiles",
+                "IMSStoreSQLite",
+                "IMSStorePostgres",
+                "IMSRemote",
+                "GatewayHTTP",
                 "Dialects",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 /// Every dialect compiled into the gateway (dialects defined as data come from the config).
 public enum Dialects {

@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Hummingbird
 
 /// The framework's limit for `bench/run`: the smallest Hummingbird 2 server, on the same

@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import IMSModel
+import IMSStorePostgres
 import Logging
 import PostgresNIO
 

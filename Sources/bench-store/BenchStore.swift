@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
-import GatewayCore
+import GatewayHTTP
+import IMSModel
+import IMSService
+import IMSStoreSQLite
 import Logging
 import NIOCore
 import ServiceLifecycle

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dialects
-import GatewayCore
+import GatewayHTTP
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

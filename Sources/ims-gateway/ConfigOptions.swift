@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GatewayCore
+import GatewayHTTP
 
 /// The deployment config file plus the flags that override its values.
 struct ConfigOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import GatewayCore
 import HummingbirdBcrypt
+import IMSService
 
 struct CredentialsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

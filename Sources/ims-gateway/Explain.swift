@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dialects
-import GatewayCore
+import GatewayHTTP
 
 /// What the gateway would do with one request, without a server (see `Explainer`).
 struct Explain: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GatewayCore
+import GatewayHTTP
+import IMSModel
+import IMSService
 import Logging
 import ServiceLifecycle
 

@@ -1,5 +1,7 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+import IMSModel
+import IMSService
 import NIOConcurrencyHelpers
 
 /// What `migrate` shows while it runs: on a terminal a bar per kind with items and bytes, rate

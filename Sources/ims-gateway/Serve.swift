@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dialects
-import GatewayCore
+import GatewayHTTP
 import Hummingbird
 import Logging
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GatewayCore
+import GatewayHTTP
+import IMSModel
+import IMSService
 
 struct ShadowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,12 +22,8 @@ struct ShadowCommand: ParsableCommand {
         func run() throws {
             let path = try config ?? ConfigOptions.defaultConfigPath()
             let loaded = try GatewayConfig.load(path: path)
-            let record = try loaded.shadowRecord(named: backend)
-            guard FileManager.default.fileExists(atPath: record) else {
-                throw ValidationError("no findings yet: \(record) does not exist (the shadow writes it once it has compared a command)")
-            }
             guard let window = Self.seconds(since) else { throw ValidationError("--since takes a number and s, m, h or d: 30m, 6h, 7d") }
-            let report = try SQLiteShadowLog(path: record).report(since: Date().addingTimeInterval(-window))
+            let report = try loaded.shadowReport(named: backend, since: Date().addingTimeInterval(-window))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

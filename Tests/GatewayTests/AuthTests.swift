@@ -1,6 +1,8 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// Credentials per dialect, tenancy and the token cache.

@@ -1,5 +1,7 @@
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSRemote
+@testable import IMSStoreSQLite
 import Testing
 import Yams
 
@@ -7,14 +9,14 @@ import Yams
 /// stops the start with a message naming the known ones.
 @Suite struct BackendKindTests {
     @Test func anUnknownKindIsRefusedNamingTheKnownOnes() throws {
-        let yaml = "backends: {local: {kind: glance, path: x.sqlite}}\nuse: local\n"
+        let yaml = "backends: {local: {kind: cassandra, path: x.sqlite}}\nuse: local\n"
         do {
             _ = try YAMLDecoder().decode(GatewayConfig.self, from: yaml)
-            Issue.record("a config naming kind glance loaded")
+            Issue.record("a config naming kind cassandra loaded")
         } catch {
-            #expect("\(error)".contains("unknown backend kind 'glance' (known: \(BackendKind.known))"))
+            #expect("\(error)".contains("unknown backend kind 'cassandra' (known: \(BackendKind.known))"))
         }
-        #expect(BackendKind.known == "sqlite, postgres, remote")
+        #expect(BackendKind.known == "sqlite, postgres, remote, shadow")
     }
 
     @Test func theDefaultIsTheServiceOverSQLite() throws {

@@ -1,5 +1,5 @@
-import GatewayCore
 import HTTPTypes
+@testable import IMSModel
 import Testing
 
 /// Bad input gets the dialect's own error and changes nothing; the server keeps serving.

@@ -1,6 +1,8 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// The canonical API as another gateway (or anyone holding a service token) sees it: client

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// The shadow's comparison as a pure function: two canonical answers, the rules, the

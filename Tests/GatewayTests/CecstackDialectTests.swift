@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// CECSTACK as pure functions: each seed example of `cecstack.json` decoded and answered with no

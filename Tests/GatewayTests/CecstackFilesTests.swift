@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
 import NIOCore

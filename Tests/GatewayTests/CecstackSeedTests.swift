@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Seed 003's image endpoints, driven by Fixtures/cecstack.json.

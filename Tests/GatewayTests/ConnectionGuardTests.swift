@@ -1,4 +1,4 @@
-@testable import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
 import NIOCore
 import NIOEmbedded

@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// One store, four dialects: what one writes, the others read under their own names.

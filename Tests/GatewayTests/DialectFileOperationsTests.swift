@@ -1,6 +1,7 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// A dialect file in operation: `config check` reports its problems at their lines, SIGHUP

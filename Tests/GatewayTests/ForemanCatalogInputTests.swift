@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+@testable import IMSModel
+@testable import IMSStoreSQLite
 import Testing
 
 /// Bad input to the catalogue resources gets Foreman's own errors and changes nothing; only an

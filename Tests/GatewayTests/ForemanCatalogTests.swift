@@ -1,4 +1,4 @@
-import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// Foreman's compute resources, operating systems and architectures as API resources, and what

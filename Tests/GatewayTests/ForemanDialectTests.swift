@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// Foreman as pure functions: each seed example of `foreman.json` decoded and answered with no

@@ -1,6 +1,6 @@
-import GatewayCore
-import Testing
 @testable import Dialects
+@testable import IMSModel
+import Testing
 
 /// Foreman's scoped-search language, parsed and resolved for images and the catalogue.
 @Suite struct ForemanSearchTests {

@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Seed 002's endpoints, driven by the requests and answers of Fixtures/foreman.json.

@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import Testing
 
 /// The config has one form and one casing: a file in a former one (the `backend:` section,

@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// htaiyun as pure functions: each seed example of `htaiyun.json` decoded and answered with no

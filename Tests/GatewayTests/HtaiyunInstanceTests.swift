@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Seed 004's application-instance endpoints (Fixtures/htaiyun.json).

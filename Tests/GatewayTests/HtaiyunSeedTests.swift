@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Seed 000's image-application endpoints (Fixtures/htaiyun.json).

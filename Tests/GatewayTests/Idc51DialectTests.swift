@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// 51idc as pure functions: each seed example of `idc51.json` decoded and answered with no

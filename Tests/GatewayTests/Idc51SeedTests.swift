@@ -1,5 +1,5 @@
-import GatewayCore
 import GRDB
+@testable import IMSModel
 import Testing
 
 /// Seed 001's endpoints, with the seed's own curl requests (Fixtures/idc51.json).

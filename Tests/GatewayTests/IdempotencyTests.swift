@@ -1,8 +1,11 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
+@testable import IMSService
+@testable import IMSStoreSQLite
 import NIOCore
 import ServiceLifecycle
 import Synchronization

@@ -1,7 +1,8 @@
 import Foundation
-import GatewayCore
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// The gateway fetches only from hosts the config allows: an import naming loopback or an

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+@testable import IMSModel
 import NIOCore
 import Testing
 

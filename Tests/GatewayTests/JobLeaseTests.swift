@@ -1,5 +1,7 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
+@testable import IMSStoreSQLite
 import Testing
 
 /// A job a gateway claimed and then died holding is worked by another once the lease has

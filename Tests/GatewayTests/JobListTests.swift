@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// `listJobs` over the canonical wire (and so through the remote backend on that lane): a

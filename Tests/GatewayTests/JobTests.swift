@@ -1,4 +1,5 @@
-import GatewayCore
+@testable import IMSModel
+@testable import IMSStoreSQLite
 import Testing
 
 /// 51idc jobs run after they are answered: pending → working → successful, and a restart

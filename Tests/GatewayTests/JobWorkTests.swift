@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// Job work is stored with its job in the form it had as `Command` cases, and never travels on

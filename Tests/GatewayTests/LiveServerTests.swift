@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Over a real socket (port 0): the gateway as clients meet it.

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Log lines are written by the sink's own thread: a caller never waits on a slow reader, lines

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle

@@ -1,6 +1,7 @@
 import Dialects
-import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
+@testable import IMSModel
 import NIOCore
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Requests the HTTP parser rejects (a 100 KB URL, bytes that are not ASCII in a path) are

@@ -1,7 +1,8 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
+@testable import IMSModel
 import NIOCore
 import ServiceLifecycle
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSStorePostgres
 import Logging
 import PostgresNIO
 import ServiceLifecycle

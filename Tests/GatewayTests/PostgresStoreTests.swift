@@ -1,5 +1,7 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
+@testable import IMSStorePostgres
 import Testing
 
 /// PostgreSQL-only behaviour of `PGStore` that the shared store contract does not reach: the

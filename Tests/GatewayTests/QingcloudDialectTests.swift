@@ -1,6 +1,7 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import NIOCore
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// A QingCloud client's mistakes, and an attacker's edits, answered as ret_codes: never a crash,

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// The QingCloud dialect served from its file alone, in the terms of QingCloud's API: signed

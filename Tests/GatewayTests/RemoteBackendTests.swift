@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
 import NIOPosix

@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import Testing
 
 /// A signed request is accepted once, and a reload (SIGHUP) does not reopen its window: the

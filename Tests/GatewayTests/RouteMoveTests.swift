@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import GRDB
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// The S3 object endpoint of CECSTACK's prepared uploads, driven as an S3 SDK drives it.

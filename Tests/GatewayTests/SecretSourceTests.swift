@@ -1,6 +1,7 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// Credentials whose secret a signing scheme needs: named by environment variable or file,

@@ -1,7 +1,10 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import GRDB
+@testable import IMSModel
+@testable import IMSService
+@testable import IMSStoreSQLite
 import NIOCore
 import ServiceLifecycle
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSService
 import NIOCore
 import Testing
 

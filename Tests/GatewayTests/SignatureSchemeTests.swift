@@ -1,7 +1,8 @@
 import Crypto
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 import Testing
 
 /// The `qingcloud-hmac-sha256-v1` scheme as pure functions: a request signed as qingcloud-sdk

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Slow clients cannot hold connections: a head that never completes (slowloris) and a body

@@ -1,6 +1,9 @@
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import GRDB
+@testable import IMSModel
+@testable import IMSService
+@testable import IMSStoreSQLite
 import Testing
 
 /// The store's fast paths keep the store's meaning: concurrent writes committed together still

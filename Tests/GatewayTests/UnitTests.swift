@@ -1,7 +1,8 @@
-import Foundation
-import GatewayCore
-import Testing
 @testable import Dialects
+import Foundation
+@testable import GatewayHTTP
+@testable import IMSModel
+import Testing
 
 @Suite struct RouteTableTests {
     @Test func literalSegmentsWinAndParametersAreDecoded() throws {
@@ -47,7 +48,7 @@ import Testing
     /// Routes at one path chosen by a parameter (`?action=…`): each value its own route, one
     /// without a selector as the fallback, the same value twice a conflict.
     @Test func routesChosenByAParameter() throws {
-        let pick = { (action: String, operation: GatewayCore.Operation) in
+        let pick = { (action: String, operation: GatewayHTTP.Operation) in
             Route(dialect: "x", method: .get, template: "/iaas/", operation: operation, defaults: ["action": action], selector: "action")
         }
         let plain = Route(dialect: .idc51, method: .get, template: "/iaas", operation: .document)

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 import Testing
 
 /// Issue 12, item 3: an upload never grows past the size its client prepared.

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// CECSTACK IMS (`/api/image/v1`): public and private images in the
 /// `{requestId, code, message, data}` envelope.

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// CECSTACK's one envelope, success and failure alike: `{requestId, code, message, data}`.
 enum CecstackEnvelope {

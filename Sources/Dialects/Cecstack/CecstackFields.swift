@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 extension CecstackDialect {
     /// CECSTACK's camelCase keys for image fields (`instruction` in, `instructions` out).

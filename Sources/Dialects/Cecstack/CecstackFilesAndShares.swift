@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// CECSTACK's upload/download, share, import and export endpoints.
 extension CecstackDialect {

@@ -1,5 +1,6 @@
-import GatewayCore
+import GatewayHTTP
 import HTTPTypes
+import IMSModel
 
 /// What each CECSTACK operation accepts, for its OpenAPI document: the decoder's required keys,
 /// allowed values, name rule and page bound, and the image keys of `FieldMap`.

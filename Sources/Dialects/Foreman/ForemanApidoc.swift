@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// `/apidoc/v2.json` in Apipie's layout, built from the Foreman route file: every served route
 /// becomes an `apis` entry of its resource's action, so apypie, hammer and Ansible's collection

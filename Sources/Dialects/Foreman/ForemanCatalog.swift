@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// Foreman's compute resources, operating systems and architectures as API resources:
 /// `GET/POST /api/<kind>s`, `GET/PUT/DELETE /api/<kind>s/:id` (an id or a name).

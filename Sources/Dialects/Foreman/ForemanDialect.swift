@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// Foreman API v2 images, nested under compute resources, operating systems or architectures.
 public struct ForemanDialect: Dialect {

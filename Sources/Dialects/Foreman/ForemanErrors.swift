@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// Foreman's error layouts: `{"error":{"message":…}}` and, for validation, 422 with
 /// `errors` per field and `full_messages`.

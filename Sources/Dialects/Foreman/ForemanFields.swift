@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 extension ForemanDialect {
     /// Foreman's keys for image fields (times as `2019-09-11 14:34:13 UTC`).

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// Foreman's index parameters (`search`, `order`, `page`, `per_page`) and the envelope every
 /// index answers with.

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// What each Foreman operation accepts, for its OpenAPI document: the decoder's own parent
 /// parameters, identifier rule, page defaults and image keys (`FieldMap`).

@@ -1,4 +1,4 @@
-import GatewayCore
+import IMSModel
 
 /// Foreman's scoped-search language: `name = centos and (architecture = 1 or not user_data = true)`,
 /// `,` and `&` for AND, `|` for OR, `!`/`not` for NOT, `^ (a, b)` / `!^` for (not) in a list,

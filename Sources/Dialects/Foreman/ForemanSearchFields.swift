@@ -1,4 +1,4 @@
-import GatewayCore
+import IMSModel
 
 /// The fields each Foreman resource declares for scoped search, and the resolution of a parsed
 /// search into canonical conditions.

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// htaiyun image applications (`/v1/openstack/image/application/...`).
 public struct HtaiyunDialect: Dialect {

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// htaiyun's one envelope: `{"status":200,"message":"OK","result":{…,"links":[]},"links":[]}`;
 /// errors keep it, with the HTTP status mirrored in `status`.

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// htaiyun application instances and their members (seed 004).
 extension HtaiyunDialect {

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// What each htaiyun operation accepts, for its OpenAPI document: the decoder's list window
 /// (page, `offset` as page size up to `maxPageSize`, statuses, orders), required keys and flavours.

@@ -1,5 +1,6 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// 51idc v2 (`/v2/zone/{zone}/...`): snake_case images; every mutation answers a Job.
 public struct Idc51Dialect: Dialect {

@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 extension Idc51Dialect {
     /// 51idc's names for canonical image states; one of them may stand for several.

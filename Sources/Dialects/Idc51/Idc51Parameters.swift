@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// What each 51idc operation accepts, for its OpenAPI document: the decoder's list filters and
 /// page bound, its statuses (`Self.statuses`) and image keys (`Self.slots`).

@@ -1,6 +1,6 @@
 import Foundation
+import GatewayHTTP
 import HTTPTypes
-import GatewayCore
 
 /// Reading the credential conventions the legacy clients use. Header names are made once:
 /// building an `HTTPField.Name` validates and lower-cases it, and this runs on every request.

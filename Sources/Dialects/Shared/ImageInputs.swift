@@ -1,4 +1,6 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
+import IMSService
 
 /// Image fields as a dialect accepts them, for its parameter declarations: the keys and value
 /// forms come from the dialect's `FieldSlots` (the table its decoder reads), the lengths and bounds from the

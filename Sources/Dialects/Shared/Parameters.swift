@@ -1,4 +1,5 @@
-import GatewayCore
+import GatewayHTTP
+import IMSModel
 
 /// Reading loosely typed parameters (query strings and form fields are all text) the same way
 /// in every dialect; the error names the dialect's own parameter.

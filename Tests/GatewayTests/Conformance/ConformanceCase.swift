@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+import GatewayHTTP
 
 /// One row of SPEC.md's endpoint tables, exercised with its seed's example request and judged
 /// against its example answer. `knownGap` marks a strict expected failure: the matrix fails

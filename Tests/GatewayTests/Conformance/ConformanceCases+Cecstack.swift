@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 extension ConformanceCase {
     static let ok = ["code", "message"]

@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 /// SPEC.md's "Beyond the seeds" endpoints for Foreman (issue 13): what Foreman's own clients
 /// call. No seed shows their answers; each case checks the keys and values Foreman 3.x answers.

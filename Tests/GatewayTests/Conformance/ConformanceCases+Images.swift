@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 extension ConformanceCase {
     static let foremanFacts = ["name", "uuid", "username", "user_data", "compute_resource_id", "compute_resource_name",

@@ -1,4 +1,4 @@
-import GatewayCore
+@testable import IMSModel
 
 /// A conformance case for every row of SPEC.md's endpoint tables.
 extension ConformanceCase {

@@ -1,4 +1,4 @@
-import GatewayCore
+import GatewayHTTP
 
 /// What a case needs in the store before its request makes sense, made through the dialects.
 extension ConformanceContext {

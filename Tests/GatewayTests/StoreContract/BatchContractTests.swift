@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// All-or-nothing changes (51idc's batch delete, htaiyun's instance delete and members,

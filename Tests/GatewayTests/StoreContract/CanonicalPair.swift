@@ -1,8 +1,11 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
+@testable import IMSRemote
+@testable import IMSService
 import NIOCore
 import ServiceLifecycle
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// `Catalogue`'s and `ApplicationStore`'s contracts: ids, names, refusals; against every store.

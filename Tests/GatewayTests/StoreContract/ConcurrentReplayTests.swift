@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 import Testing
 
 /// Steps on different objects replayed concurrently, in an order of their own, still store the

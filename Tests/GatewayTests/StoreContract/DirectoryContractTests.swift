@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// `Directory`'s contract against every store: seeding again (a restart, N gateways) keeps a

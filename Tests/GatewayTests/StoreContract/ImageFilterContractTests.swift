@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// How image conditions treat unset fields, empty lists, numbers, search words and boolean

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// `JobQueue`'s contract: claims under a lease, resumed by another worker once it lapses, and

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 
 /// The workload's Foreman catalogue steps (`ReplayWorkload.run`).
 extension ReplayWorkload {

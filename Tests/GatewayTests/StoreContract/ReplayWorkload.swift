@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
 
 /// The workload `CrossStoreReplayTests` records and replays: the canonical commands every
 /// dialect decodes to, in sequence, with the inputs where stores tend to differ (control

@@ -1,5 +1,7 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSFiles
+@testable import IMSService
+@testable import IMSStorePostgres
 import Logging
 
 /// The PostgreSQL store's factory: a schema of its own per test in the database of

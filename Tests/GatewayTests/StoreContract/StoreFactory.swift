@@ -1,5 +1,8 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSFiles
+@testable import IMSModel
+@testable import IMSService
+@testable import IMSStoreSQLite
 
 /// One store implementation the contract suite runs against, each test on fresh storage of
 /// its own. SQLite always; PostgreSQL when `IMS_PG_URL` names a server (`StoreFactory+Postgres`).

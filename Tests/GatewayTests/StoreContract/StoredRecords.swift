@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSModel
+@testable import IMSService
 import Testing
 
 /// Every record a store holds, read through the store protocols in a fixed order: two stores

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayCore
+@testable import IMSService
 import Testing
 
 /// `UploadRecords`' contract: a prepare replaces the last one's keys and multipart uploads, part

@@ -1,7 +1,8 @@
 import Dialects
 import Foundation
-@testable import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
+@testable import IMSModel
 import NIOCore
 import Testing
 
@@ -108,9 +109,9 @@ struct DialectSeedTable: Sendable {
 
 /// Every operation a dialect decodes, with one result of every kind: the pairs the dialect
 /// answers encode, and every other pair is the internal error, never an answer made up for it.
-func expectTotalEncoder(_ dialect: any Dialect, answers expected: [GatewayCore.Operation: String],
+func expectTotalEncoder(_ dialect: any Dialect, answers expected: [GatewayHTTP.Operation: String],
                         sourceLocation: SourceLocation = #_sourceLocation) {
-    for operation in GatewayCore.Operation.allCases {
+    for operation in GatewayHTTP.Operation.allCases {
         let echo = Echo(operation: operation, requestId: DialectSeedTable.requestId, publicURL: DialectSeedTable.publicURL)
         for result in Samples.all {
             let encoded: Result<DialectResponse, CanonicalError> = Result { () throws(CanonicalError) in

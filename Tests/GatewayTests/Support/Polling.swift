@@ -1,4 +1,5 @@
-import GatewayCore
+import HTTPTypes
+@testable import IMSModel
 
 extension GatewayClient {
     /// Polls a 51idc job until it has finished (successful or failed), as a client would.
@@ -39,4 +40,3 @@ struct PollTimeout: Error, CustomStringConvertible {
     var description: String { "\(what) did not finish in time" }
 }
 
-import HTTPTypes

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
+@testable import IMSModel
 
 /// Signs requests as qingcloud-sdk does (the scheme's own vector test pins the string to sign),
 /// with a key pair made for each test gateway: the secret lives in a file of the test's folder,

@@ -1,6 +1,6 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import HummingbirdTesting
 
 /// A gateway as `serve --config FILE` builds it, with its reloadable parts at hand: the test

@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
 import HummingbirdTesting
+@testable import IMSModel
 import NIOCore
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
-import GatewayCore
 import HTTPTypes
+@testable import IMSModel
 import Testing
 
 /// The request/answer pairs of `Fixtures/<dialect>.json` (copied from shared/examples).

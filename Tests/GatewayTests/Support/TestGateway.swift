@@ -1,9 +1,10 @@
 import Dialects
 import Foundation
-import GatewayCore
+@testable import GatewayHTTP
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+@testable import IMSModel
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

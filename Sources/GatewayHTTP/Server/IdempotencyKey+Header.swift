@@ -1,0 +1,5 @@
+import HTTPTypes
+
+extension HTTPField.Name {
+    public static let idempotencyKey = Self("Idempotency-Key")!
+}

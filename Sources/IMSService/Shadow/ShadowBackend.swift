@@ -1,0 +1,251 @@
+import Foundation
+import IMSModel
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// Two backends run as one (DESIGN §7): every command runs on the primary, whose answer the
+/// client gets at once; writes (and a sample of reads) are queued and run again, in the
+/// primary's order, on the secondary with the primary's minted values, then both answers and
+/// both stored states are compared in the canonical model and what differs is recorded.
+///
+/// Unlike a mirror that throws the copy's answer away, this compares it; unlike one that runs
+/// the copy inline, it never adds the secondary's time to a request: the queue is bounded, and
+/// when it is full the mirror is dropped and counted, and what it touched is marked, so a later
+/// difference there reads "missed write" instead of blaming the new backend.
+public final class ShadowBackend: Backend {
+    public struct Options: Sendable {
+        /// Mirrored commands waiting for the secondary, at most.
+        public var queueSize: Int = 10_000
+        /// The fraction of reads compared (writes always are).
+        public var sampleReads: Double = 1
+        public var rules: DiffRules = .shipped
+        /// The name in `backends:`, for the log and the metrics.
+        public var name: String = "shadow"
+
+        public init() {}
+    }
+
+    public let primary: any Backend
+    public let secondary: any Backend
+    let options: Options
+    let differ: CanonicalDiff
+    let log: any ShadowLog
+    let counters: ShadowCounters
+    private let queue: AsyncStream<ShadowMirror>
+    private let intake: AsyncStream<ShadowMirror>.Continuation
+    /// Mirrors queued and not yet run (the queue's depth, for the lag gauge).
+    private let waiting = Atomic<Int>(0)
+    /// Writes queued and not yet run, by object: a read-back is compared only after an
+    /// object's last queued write, when both sides hold the same history of it.
+    private let pendingWrites = NIOLockedValueBox<[String: Int]>([:])
+    /// Objects a dropped write touched (bounded: the oldest marks are forgotten first).
+    private let missed = NIOLockedValueBox<MissedWrites>(MissedWrites())
+
+    public init(primary: any Backend, secondary: any Backend, log: any ShadowLog, options: Options = Options(),
+                metrics: (any MetricsFactory)? = nil) {
+        self.primary = primary
+        self.secondary = secondary
+        self.options = options
+        self.log = log
+        differ = CanonicalDiff(rules: options.rules)
+        counters = ShadowCounters(backend: options.name, factory: metrics)
+        (queue, intake) = AsyncStream.makeStream(of: ShadowMirror.self, bufferingPolicy: .bufferingOldest(max(1, options.queueSize)))
+    }
+
+    /// The primary's and the secondary's background work run as their own graph entries; this
+    /// adds the worker that runs the queue.
+    public var services: [any Service] { [Worker(shadow: self)] }
+
+    /// Clients are served by the primary: the shadow is ready when it is. A secondary that is
+    /// down costs comparisons (counted as its errors), never requests.
+    public func unreadiness() async -> String? { await primary.unreadiness() }
+
+    /// The request's id and route name the findings a comparison records.
+    public var forwardsRequestContext: Bool { true }
+
+    /// Bytes and upload objects are the primary's.
+    public var capabilities: BackendCapabilities { primary.capabilities }
+
+    public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+        if command.isReadOnly {
+            guard sampled() else { return try await primary.execute(command, as: identity) }
+            do {
+                let result = try await primary.execute(command, as: identity)
+                offer(command, identity, .success(result), minted: nil)
+                return result
+            } catch {
+                offer(command, identity, .failure(error), minted: nil)
+                throw error
+            }
+        }
+        return try await execute(command, as: identity, minted: nil).result
+    }
+
+    /// A write the primary refused changed nothing there, so nothing is mirrored: run on the
+    /// secondary it could only make the two differ.
+    public func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
+        let executed = try await primary.execute(command, as: identity, minted: minted)
+        if !command.isReadOnly || sampled() { offer(command, identity, .success(executed.result), minted: executed.minted) }
+        return executed
+    }
+
+    public func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
+        async throws(CanonicalError) -> UploadTicket
+    {
+        // The bytes go to the primary; the secondary has not received them, which its
+        // comparisons must not hold against it.
+        let ticket = try await primary.upload(imageId: imageId, token: token, body: body)
+        markMissed(["image:" + imageId])
+        counters.dropped(operation: "upload")
+        await log.count(.dropped, operation: "upload", at: Date())
+        return ticket
+    }
+
+    public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
+        try await primary.download(selector, as: identity)
+    }
+
+    private func sampled() -> Bool {
+        options.sampleReads >= 1 || (options.sampleReads > 0 && Double.random(in: 0..<1) < options.sampleReads)
+    }
+
+    /// Queues a mirror, or drops it when the queue is full. Never waits.
+    private func offer(_ command: Command, _ identity: Identity, _ answer: Result<CommandResult, CanonicalError>, minted: Minted?) {
+        let route = RequestIDs.route
+        let mirror = ShadowMirror(command: command, identity: identity, primary: answer, minted: minted,
+                                  dialect: route?.dialect ?? "canonical", operation: route?.operation ?? command.canonicalName,
+                                  requestId: RequestIDs.current ?? "", queuedAt: .now)
+        let keys = mirror.isWrite ? command.touchedObjects(answer: try? answer.get()) : []
+        if mirror.isWrite { pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } } }
+        switch intake.yield(mirror) {
+        case .enqueued:
+            counters.depth(waiting.add(1, ordering: .relaxed).newValue)
+        case .dropped, .terminated:
+            if mirror.isWrite {
+                pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
+                markMissed(keys)
+            }
+            counters.dropped(operation: mirror.operation)
+            Task { [log] in await log.count(.dropped, operation: mirror.operation, at: Date()) }
+        @unknown default:
+            break
+        }
+    }
+
+    private func markMissed(_ keys: Set<String>) {
+        guard !keys.isEmpty else { return }
+        missed.withLockedValue { $0.insert(keys) }
+    }
+
+    /// Mirrors queued or running on the secondary.
+    var queued: Int { waiting.load(ordering: .relaxed) }
+
+    /// Runs one mirror on the secondary and records what differs.
+    func compare(_ mirror: ShadowMirror) async {
+        counters.lag(ContinuousClock.now - mirror.queuedAt)
+        // Counted off the queue once the secondary has run it: an empty queue means the
+        // secondary holds every mirrored write.
+        defer { counters.depth(waiting.subtract(1, ordering: .relaxed).newValue) }
+        let secondaryAnswer: Result<CommandResult, CanonicalError>
+        do throws(CanonicalError) {
+            secondaryAnswer = .success(mirror.isWrite
+                ? try await secondary.execute(mirror.command, as: mirror.identity, minted: mirror.minted).result
+                : try await secondary.execute(mirror.command, as: mirror.identity))
+        } catch {
+            secondaryAnswer = .failure(error)
+        }
+        var keys: Set<String> = []
+        if mirror.isWrite {
+            keys = mirror.command.touchedObjects(answer: try? mirror.primary.get())
+            pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
+        }
+        var found = differences(mirror.primary, secondaryAnswer, at: "")
+        var secondaryFailed = false
+        if case .success = mirror.primary, case .failure = secondaryAnswer { secondaryFailed = true }
+        // The effect, not only the reply: both sides' stored state of what the write changed,
+        // once no later write to it waits in the queue.
+        if mirror.isWrite, !secondaryFailed, case .success(let result) = mirror.primary,
+           let read = mirror.command.readBack(after: result),
+           pendingWrites.withLockedValue({ pending in keys.allSatisfy { pending[$0] == nil } }) {
+            async let theirs = Self.run(read, on: secondary, as: mirror.identity)
+            let ours = await Self.run(read, on: primary, as: mirror.identity)
+            found += differences(ours, await theirs, at: "stored")
+        }
+        let touched = mirror.command.touchedObjects(answer: try? mirror.primary.get())
+        let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
+        let now = Date()
+        counters.compared(operation: mirror.operation)
+        await log.count(.compared, operation: mirror.operation, at: now)
+        if secondaryFailed {
+            counters.secondaryError(operation: mirror.operation)
+            await log.count(.secondaryError, operation: mirror.operation, at: now)
+        }
+        guard !found.isEmpty else { return }
+        if !missedWrite {
+            counters.mismatched(operation: mirror.operation)
+            await log.count(.mismatched, operation: mirror.operation, at: now)
+        }
+        await log.record(found.map { kind, difference in
+            ShadowFinding(at: now, dialect: mirror.dialect, operation: mirror.operation, requestId: mirror.requestId,
+                          kind: missedWrite ? .missedWrite : kind, difference: difference)
+        })
+    }
+
+    private static func run(_ command: Command, on backend: any Backend, as identity: Identity) async -> Result<CommandResult, CanonicalError> {
+        do throws(CanonicalError) { return .success(try await backend.execute(command, as: identity)) } catch { return .failure(error) }
+    }
+
+    /// Both answers in the canonical model, field by field; an outcome (success or which error)
+    /// that differs is one difference at `outcome`.
+    private func differences(_ a: Result<CommandResult, CanonicalError>, _ b: Result<CommandResult, CanonicalError>,
+                             at root: String) -> [(ShadowFinding.Kind, FieldDifference)] {
+        let encoder = JSONValueEncoder()
+        let prefix = root.isEmpty ? "" : root + "."
+        switch (a, b) {
+        case (.success(let x), .success(let y)):
+            guard x != y, let u = try? encoder.encode(x), let v = try? encoder.encode(y) else { return [] }
+            return differ.differences(u, v, at: root).map { (.differs, $0) }
+        case (.failure(let x), .failure(let y)):
+            return x.kind == y.kind ? [] : [(.outcome, FieldDifference(path: prefix + "outcome", primary: x.kind, secondary: y.kind))]
+        case (.success(let x), .failure(let y)):
+            return [(.outcome, FieldDifference(path: prefix + "outcome", primary: "ok " + x.kind, secondary: y.kind))]
+        case (.failure(let x), .success(let y)):
+            return [(.outcome, FieldDifference(path: prefix + "outcome", primary: x.kind, secondary: "ok " + y.kind))]
+        }
+    }
+
+    /// Runs the queue until shutdown; what is queued then is still compared (the stream ends
+    /// after its last element).
+    struct Worker: Service {
+        let shadow: ShadowBackend
+
+        func run() async throws {
+            await withGracefulShutdownHandler {
+                for await mirror in shadow.queue { await shadow.compare(mirror) }
+            } onGracefulShutdown: {
+                shadow.intake.finish()
+            }
+        }
+    }
+}
+
+/// Objects whose writes a shadow dropped, the newest `limit` kept.
+struct MissedWrites {
+    private var order: [String] = []
+    private var keys: Set<String> = []
+    let limit = 100_000
+
+    mutating func insert(_ new: Set<String>) {
+        for key in new where keys.insert(key).inserted { order.append(key) }
+        if order.count > limit {
+            let cut = order.count - limit
+            for key in order[..<cut] { keys.remove(key) }
+            order.removeFirst(cut)
+        }
+    }
+
+    func containsAny(of wanted: Set<String>) -> Bool { !keys.isDisjoint(with: wanted) }
+}

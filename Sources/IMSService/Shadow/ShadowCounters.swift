@@ -1,0 +1,42 @@
+import CoreMetrics
+import IMSModel
+import Metrics
+import NIOConcurrencyHelpers
+
+/// A shadow's figures on `/metrics`: compared, mismatched (by operation), dropped, the
+/// secondary's errors, and the queue's depth and lag. Handles are made once per label set.
+final class ShadowCounters: Sendable {
+    private let factory: (any MetricsFactory)?
+    private let backend: String
+    private let counters = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
+    private let queueDepth: CoreMetrics.Gauge?
+    private let queueLag: CoreMetrics.Timer?
+
+    init(backend: String, factory: (any MetricsFactory)?) {
+        self.factory = factory
+        self.backend = backend
+        queueDepth = factory.map { Gauge(label: "ims_gateway_shadow_queue_depth", dimensions: [("backend", backend)], factory: $0) }
+        queueLag = factory.map { Timer(label: "ims_gateway_shadow_lag_seconds", dimensions: [("backend", backend)], factory: $0) }
+    }
+
+    func compared(operation: String) { count("ims_gateway_shadow_compared_total", operation) }
+    func mismatched(operation: String) { count("ims_gateway_shadow_mismatched_total", operation) }
+    func dropped(operation: String) { count("ims_gateway_shadow_dropped_total", operation) }
+    func secondaryError(operation: String) { count("ims_gateway_shadow_secondary_errors_total", operation) }
+    func depth(_ value: Int) { queueDepth?.record(value) }
+    func lag(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        queueLag?.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    private func count(_ label: String, _ operation: String) {
+        guard let factory else { return }
+        let counter = counters.withLockedValue { made in
+            if let counter = made[label + " " + operation] { return counter }
+            let counter = Counter(label: label, dimensions: [("backend", backend), ("operation", operation)], factory: factory)
+            made[label + " " + operation] = counter
+            return counter
+        }
+        counter.increment()
+    }
+}

@@ -1,0 +1,213 @@
+import IMSService
+import Logging
+import NIOConcurrencyHelpers
+import PostgresNIO
+import ServiceLifecycle
+
+/// The gateway's PostgreSQL: a `PostgresClient` (its connection pool) run as a service beside
+/// the server, and the schema brought up to date before any store uses it. Store calls made
+/// before the migration ends wait for it; if it fails they fail with its error.
+public final class PGDatabase: Service, Sendable {
+    public let address: PGAddress
+    /// The pool (public for the benchmark's raw baseline).
+    public let client: PostgresClient
+    let logger: Logger
+    private let gate = ReadyGate()
+    /// Run after the migration and before any store call is let through (seeding).
+    private let preparation = NIOLockedValueBox<(@Sendable () async throws -> Void)?>(nil)
+    /// Set while `preparation` runs, whose own store calls must not wait for the gate it holds shut.
+    @TaskLocal static var preparing = false
+    /// Wakes this gateway's job worker when any gateway enqueues (LISTEN on `jobChannel`).
+    let arrivals: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+    /// The schema's NOTIFY channel for new jobs.
+    let jobChannel: String
+
+    /// Whether this gateway listens for other gateways' new jobs (a store without a job worker need not).
+    let listens: Bool
+
+    public init(_ address: PGAddress, maxConnections: Int = 20, listens: Bool = true,
+                logger: Logger = Logger(label: "ims-gateway.postgres")) {
+        self.address = address
+        self.logger = logger
+        self.listens = listens
+        client = PostgresClient(configuration: address.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        jobChannel = "ims_jobs_" + (address.schema ?? "public")
+    }
+
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            do {
+                try await PGMigrator.migrate(address, logger: logger)
+                if let prepare = preparation.withLockedValue({ $0 }) {
+                    try await Self.$preparing.withValue(true) { try await prepare() }
+                }
+                gate.open(nil)
+                logger.info("postgres ready", metadata: ["database": .string(address.description)])
+            } catch {
+                logger.error("postgres schema migration or seeding failed", metadata: ["error": .string(String(reflecting: error))])
+                gate.open(PGUnavailable(reason: "the database schema could not be brought up to date"))
+            }
+            // The listener ends with the client at shutdown (the client ends on graceful shutdown).
+            if listens { group.addTask { await cancelWhenGracefulShutdown { await self.listen() } } }
+            // The client runs until the service group cancels it at shutdown.
+        }
+    }
+
+    /// Holds one connection listening on `jobChannel` and passes each notification on; after
+    /// a lost connection it listens again (and wakes the worker once: it may have missed one).
+    private func listen() async {
+        guard (try? await ready()) != nil else { return }
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: jobChannel) { notifications in
+                        arrived.yield()
+                        for try await _ in notifications { arrived.yield() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("postgres job notifications lost; listening again", metadata: ["error": .string("\(error)")])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        arrived.finish()
+    }
+
+    /// Work to do once the schema is up to date, before the store serves (set before `run`).
+    func prepare(_ work: @escaping @Sendable () async throws -> Void) {
+        preparation.withLockedValue { $0 = work }
+    }
+
+    /// Waits until the schema is ready (or failed to become so).
+    func ready() async throws {
+        if Self.preparing { return }
+        try await gate.wait()
+    }
+
+    /// One transaction on one connection: `body`'s own errors come out as they went in (the
+    /// client's `withTransaction` wraps them), after a rollback.
+    @discardableResult
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await ready()
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                if Self.isTakenRowId(error) { throw TakenRowId.error }
+                throw logged(error)
+            }
+        }
+    }
+
+    /// The primary keys a command's `Minted` can hand a row id for.
+    static let handedKeys: Set<String> = ["image_pkey", "imageapplication_pkey", "applicationinstance_pkey", "imageshare_pkey",
+                                          "catalogentry_pkey"]
+
+    static func isTakenRowId(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505",
+              let constraint = error.serverInfo?[.constraintName] else { return false }
+        return handedKeys.contains(constraint)
+    }
+
+    /// A server's refusal logged with its SQLSTATE and message (the error's own description is
+    /// generic, so that clients never see it); the store's own errors pass unlogged.
+    func logged(_ error: any Error) -> any Error {
+        if let error = error as? PSQLError {
+            logger.error("postgres statement failed", metadata: [
+                "sqlstate": .string(error.serverInfo?[.sqlState] ?? "-"), "message": .string(error.serverInfo?[.message] ?? "\(error.code)"),
+                "statement": .string(error.query?.sql ?? "-"),
+            ])
+        }
+        return error
+    }
+
+    /// A write that must see no other gateway's write between its checks and its change (the
+    /// uniqueness and all-or-nothing rules): writes take one transaction-scoped advisory lock,
+    /// so gateways on one schema write one at a time, as one SQLite writer does; reads and
+    /// job claims do not take it.
+    ///
+    /// A write whose checks concern only some values (an image's Foreman name and uuid) names
+    /// them in `keys` instead: it waits only for writes of the same values, taken in one order so
+    /// two never wait for each other, and commits beside the others (PostgreSQL then shares
+    /// their WAL flushes, where one lock would make each wait for the previous one's).
+    @discardableResult
+    func write<T: Sendable>(keys: [String]? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction { connection in
+            if let keys {
+                for key in Set(keys).sorted() {
+                    try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || \(key), 0))", logger: logger)
+                }
+            } else {
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema())::bigint # \(PGMigrator.writeLockKey))", logger: logger)
+            }
+            return try await body(connection)
+        }
+    }
+
+    /// A read or single statement on any pooled connection.
+    @discardableResult
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await ready()
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw logged(error)
+        }
+    }
+}
+
+/// The store cannot be used (its schema failed to migrate); the reason is for the log and /readyz.
+struct PGUnavailable: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+/// Opens once; everyone waiting, and everyone after, gets the same outcome.
+final class ReadyGate: Sendable {
+    private enum State {
+        case waiting([CheckedContinuation<Void, any Error>])
+        case open((any Error)?)
+    }
+    private let state = NIOLockedValueBox<State>(.waiting([]))
+
+    func open(_ error: (any Error)?) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            guard case .waiting(let waiters) = state else { return [] }
+            state = .open(error)
+            return waiters
+        }
+        for waiter in waiters {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
+        }
+    }
+
+    func wait() async throws {
+        if case .open(let error) = state.withLockedValue({ $0 }) {
+            if let error { throw error }
+            return
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome: (any Error)?? = state.withLockedValue { state in
+                switch state {
+                case .waiting(let waiters):
+                    state = .waiting(waiters + [continuation])
+                    return nil
+                case .open(let error):
+                    return .some(error)
+                }
+            }
+            if let outcome {
+                if let error = outcome { continuation.resume(throwing: error) } else { continuation.resume() }
+            }
+        }
+    }
+}

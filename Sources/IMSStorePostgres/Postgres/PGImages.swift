@@ -1,0 +1,217 @@
+import Foundation
+import IMSModel
+import IMSService
+import PostgresNIO
+
+extension PGStore: ImageStore {
+    public func image(_ key: ImageKey, reach: ImageReach, within: [ImageCondition]) async throws -> ImageView? {
+        var sql = PGSQL()
+        var clauses: [String] = []
+        switch key {
+        case .row(let id): clauses.append("image.id = \(sql.bind(id))")
+        case .ref(let ref):
+            guard PGSQL.storable(ref) else { return nil }
+            clauses.append("image.imageId = \(sql.bind(ref))")
+        }
+        if let r = PGImageSQL.reach(reach, &sql) { clauses.append(r) }
+        for c in within { clauses.append(PGImageSQL.condition(c, &sql)) }
+        sql.append(PGImageSQL.selectView + PGImageSQL.whereClause(clauses))
+        return try await db.read { try await $0.row(sql, logger: logger) { try ImageView(pg: &$0) } }
+    }
+
+    public func images(_ query: ImageQuery, reach: ImageReach) async throws -> ImagePage {
+        /// The WHERE of the base collection, or of the matches too.
+        func clauses(matching: Bool, _ sql: inout PGSQL) -> String {
+            var all: [String] = []
+            if let r = PGImageSQL.reach(reach, &sql) { all.append(r) }
+            for c in query.base { all.append(PGImageSQL.condition(c, &sql)) }
+            if matching {
+                for c in query.filters { all.append(PGImageSQL.condition(c, &sql)) }
+                if let m = query.match { all.append(PGConditions.tree(m, &sql) { c, s in PGImageSQL.condition(c, &s) }) }
+                if let word = query.searchWord, !word.isEmpty { all.append(PGImageSQL.searchWord(word, &sql)) }
+            }
+            return PGImageSQL.whereClause(all)
+        }
+        return try await db.read { connection in
+            func count(matching: Bool) async throws -> Int {
+                var sql = PGSQL()
+                sql.append("SELECT count(*) FROM image" + PGImageSQL.joins + clauses(matching: matching, &sql))
+                return try await connection.row(sql, logger: logger) { try Int($0.next(Int64.self)) } ?? 0
+            }
+            var sql = PGSQL()
+            sql.append(PGImageSQL.selectView + clauses(matching: true, &sql) + PGImageSQL.order(query.sort))
+            if let limit = query.limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
+            if query.offset > 0 { sql.append(" OFFSET \(sql.bind(Int64(query.offset)))") }
+            let items = try await connection.rows(sql, logger: logger) { try ImageView(pg: &$0) }
+            // A page that is not full ends the matches, so it tells the total without a count.
+            let total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
+                ? query.offset + items.count : try await count(matching: true)
+            let scopeTotal: Int? = !query.countsScope ? nil
+                : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
+                : try await count(matching: false)
+            return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
+        }
+    }
+
+    public func resolve(_ refs: [String], reach: ImageReach) async throws -> [ImageRefMatch?] {
+        guard !refs.isEmpty else { return [] }
+        var sql = PGSQL()
+        // A ref that is an integer names a row id first; others carry an id no row has.
+        let texts = refs.map { PGSQL.storable($0) ? $0 : "" }
+        let rows = refs.map { Int64($0) ?? -1 }
+        let textBind = sql.bind(texts), rowBind = sql.bind(rows)
+        let scope = PGImageSQL.reach(reach, &sql).map { " AND " + $0 } ?? ""
+        sql.append("""
+            SELECT r.ord, image.id, image.imageId, image.owner,
+                   EXISTS (SELECT 1 FROM imageShare s WHERE s.imageId = image.imageId)
+            FROM unnest(\(textBind)::text[], \(rowBind)::bigint[]) WITH ORDINALITY AS r(ref, rowid, ord)
+            JOIN image ON (image.id = r.rowid OR image.imageId = r.ref)\(scope)
+            ORDER BY r.ord, (image.id = r.rowid) DESC
+            """)
+        var answers = [ImageRefMatch?](repeating: nil, count: refs.count)
+        try await db.read { connection in
+            for try await row in try await connection.query(sql.query, logger: logger) {
+                var c = PGColumns(row)
+                let index = Int(try c.next(Int64.self)) - 1
+                guard answers[index] == nil else { continue }
+                answers[index] = ImageRefMatch(rowID: try c.next(), imageId: try c.next(), owner: try c.next(), isShared: try c.next())
+            }
+        }
+        return answers
+    }
+
+    public func insert(_ image: Image, job: Job?, unique keys: [ImageUniqueKey]) async throws -> ImageView {
+        return try await db.write(keys: Self.locks(image, keys)) { connection in
+            try await checkUnique(image, keys, connection)
+            var sql = PGSQL()
+            let values = image.pgValues(&sql)
+            let idColumn = image.id == nil ? "" : "id, "
+            let idValue = image.id.map { sql.bind($0) + ", " } ?? ""
+            sql.append("INSERT INTO image (\(idColumn)\(PGImageSQL.fields.dropFirst().map(\.rawValue).joined(separator: ", "))) "
+                + "VALUES (\(idValue)\(values.joined(separator: ", "))) RETURNING id")
+            let inserted: Int64?
+            do {
+                inserted = try await connection.row(sql, logger: logger) { try $0.next(Int64.self) }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && !PGDatabase.isTakenRowId(error) {
+                // Another gateway's insert took the imageId since the check (the only key no lock covers).
+                throw CanonicalError.taken(ImageField.imageId.rawValue)
+            }
+            guard let id = inserted else { throw CanonicalError.internal("insert answered no row id") }
+            if image.id != nil { try await advanceIdentity("image", connection) }
+            if let job { try await insertJob(job, connection) }
+            return try await view(row: id, connection)
+        }
+    }
+
+    public func update(_ image: Image, fields: Set<ImageField>, unique keys: [ImageUniqueKey]) async throws -> ImageView {
+        guard let id = image.id else { throw CanonicalError.notFound(kind: "image", id: "") }
+        let written = fields.union([.updatedAt])
+        return try await db.write(keys: Self.locks(image, keys)) { connection in
+            // The row as the write leaves it, in the fields the keys read.
+            var merged = try await view(row: id, connection).image
+            let given = ImageView(image: image)
+            for field in Set(keys.flatMap(\.fields)).intersection(written) { merged.set(field, given.value(field)) }
+            try await checkUnique(merged, keys, connection)
+            var sql = PGSQL()
+            let values = image.pgValues(&sql)
+            // Every value is bound, so each column not written keeps its stored value through a
+            // CASE that never takes the bind (PostgreSQL then types the bind as the column).
+            let sets = zip(PGImageSQL.fields.dropFirst(), values).map { field, value in
+                written.contains(field) ? "\(field.rawValue) = \(value)"
+                    : "\(field.rawValue) = CASE WHEN false THEN \(value) ELSE \(field.rawValue) END"
+            }.joined(separator: ", ")
+            sql.append("UPDATE image SET \(sets) WHERE id = \(sql.bind(id)) RETURNING 1")
+            guard try await connection.run(sql, logger: logger) > 0 else { throw CanonicalError.notFound(kind: "image", id: String(id)) }
+            return try await view(row: id, connection)
+        }
+    }
+
+    public func checkUnique(_ image: Image, keys: [ImageUniqueKey]) async throws {
+        try await db.read { connection in try await checkUnique(image, keys, connection) }
+    }
+
+    public func change(_ imageId: String, _ change: ImageStateChange) async throws -> ImageView? {
+        try await db.write { connection in try await applyChange(imageId, change, connection) }
+    }
+
+    func applyChange(_ imageId: String, _ change: ImageStateChange, _ connection: PostgresConnection) async throws -> ImageView? {
+            var sql = PGSQL()
+            let at = sql.bind(PGSQL.time(change.at))
+            var sets = ["status = \(sql.bind(change.status.rawValue))", "updatedAt = \(at)"]
+            if let t = change.transitionStatus { sets.append("transitionStatus = \(sql.bind(t))") }
+            if change.touchesStatusTime { sets.append("statusTime = \(at)") }
+            if let m = change.errMessage { sets.append("errMessage = \(sql.bind(m))") }
+            if let s = change.size { sets.append("size = \(sql.bind(s))") }
+            if let c = change.checksum { sets.append("checksum = \(sql.bind(c))") }
+            sql.append("UPDATE image SET \(sets.joined(separator: ", ")) WHERE imageId = \(sql.bind(imageId)) RETURNING id")
+            guard let id = try await connection.row(sql, logger: logger, { try $0.next(Int64.self) }) else { return nil }
+            return try await view(row: id, connection)
+    }
+
+    public func deleteAll(_ imageIds: [String], unless holds: [ImageHold]) async throws -> Bool {
+        let ids = Array(Set(imageIds))
+        guard !ids.isEmpty else { return true }
+        guard ids.allSatisfy(PGSQL.storable) else { return false }
+        return try await db.write { connection in
+            var check = PGSQL()
+            let list = check.bind(ids)
+            check.append("SELECT count(*) FROM image WHERE imageId = ANY(\(list)::text[])"
+                + holds.map { " AND NOT " + PGImageSQL.hold($0) }.joined())
+            guard try await connection.row(check, logger: logger, { try $0.next(Int64.self) }) == Int64(ids.count) else { return false }
+            var delete = PGSQL()
+            delete.append("DELETE FROM image WHERE imageId = ANY(\(delete.bind(ids))::text[])")
+            try await connection.run(delete, logger: logger)
+            return true
+        }
+    }
+
+    public func hasImages(under kind: CatalogEntry.Kind, id: Int64) async throws -> Bool {
+        try await db.read { try await hasImages(under: kind, id: id, $0) }
+    }
+
+    /// On `connection`, so a catalogue delete checks inside its own transaction.
+    func hasImages(under kind: CatalogEntry.Kind, id: Int64, _ connection: PostgresConnection) async throws -> Bool {
+        var sql = PGSQL()
+        sql.append("SELECT 1 FROM image WHERE \(kind.imageField.rawValue) = \(sql.bind(id)) LIMIT 1")
+        return try await connection.exists(sql, logger: logger)
+    }
+
+    func view(row id: Int64, _ connection: PostgresConnection) async throws -> ImageView {
+        var sql = PGSQL()
+        sql.append(PGImageSQL.selectView + " WHERE image.id = \(sql.bind(id))")
+        guard let view = try await connection.row(sql, logger: logger, { try ImageView(pg: &$0) }) else {
+            throw CanonicalError.notFound(kind: "image", id: String(id))
+        }
+        return view
+    }
+
+    /// The locks of the keys `image` holds: writes of the same values wait for each other,
+    /// others do not (PGDatabase.write(keys:)).
+    static func locks(_ image: Image, _ keys: [ImageUniqueKey]) -> [String] {
+        keys.compactMap { key in key.values(of: image).map { ":image-\(key.refusal.rawValue):" + JSONValue.array($0).serialized } }
+    }
+
+    /// The refusals of `insert` and `update`, checked under the locks of their keys (an
+    /// `imageId` no lock covers is refused again by its unique index at the insert).
+    func checkUnique(_ image: Image, _ keys: [ImageUniqueKey], _ connection: PostgresConnection) async throws {
+        let me = image.id ?? -1
+        var taken = PGSQL()
+        taken.append("SELECT 1 FROM image WHERE imageId = \(taken.bind(image.imageId)) AND id <> \(taken.bind(me))")
+        if try await connection.exists(taken, logger: logger) { throw CanonicalError.taken(ImageField.imageId.rawValue) }
+        for key in keys {
+            guard let values = key.values(of: image) else { continue }
+            var sql = PGSQL()
+            var clauses: [String] = []
+            for (field, value) in zip(key.fields, values) {
+                switch value {
+                case .null: clauses.append("\(field.rawValue) IS NULL")
+                case .int(let n): clauses.append("\(field.rawValue) = \(sql.bind(n))")
+                case .string(let text) where PGSQL.storable(text): clauses.append("\(field.rawValue) = \(sql.bind(text))")
+                default: clauses.append("FALSE")
+                }
+            }
+            sql.append("SELECT 1 FROM image WHERE \(clauses.joined(separator: " AND ")) AND id <> \(sql.bind(me)) LIMIT 1")
+            if try await connection.exists(sql, logger: logger) { throw CanonicalError.taken(key.refusal.rawValue) }
+        }
+    }
+}
