@@ -177,21 +177,23 @@ public final class ShadowBackend: Backend {
         let touched = mirror.command.touchedObjects(answer: try? mirror.primary.get())
         let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
         let now = Date()
-        counters.compared(operation: mirror.operation)
-        await log.count(.compared, operation: mirror.operation, at: now)
+        // Findings before counts: a reader that sees a command counted sees what it found.
+        if !found.isEmpty {
+            await log.record(found.map { kind, difference in
+                ShadowFinding(at: now, dialect: mirror.dialect, operation: mirror.operation, requestId: mirror.requestId,
+                              kind: missedWrite ? .missedWrite : kind, difference: difference)
+            })
+        }
         if secondaryFailed {
             counters.secondaryError(operation: mirror.operation)
             await log.count(.secondaryError, operation: mirror.operation, at: now)
         }
-        guard !found.isEmpty else { return }
-        if !missedWrite {
+        if !found.isEmpty, !missedWrite {
             counters.mismatched(operation: mirror.operation)
             await log.count(.mismatched, operation: mirror.operation, at: now)
         }
-        await log.record(found.map { kind, difference in
-            ShadowFinding(at: now, dialect: mirror.dialect, operation: mirror.operation, requestId: mirror.requestId,
-                          kind: missedWrite ? .missedWrite : kind, difference: difference)
-        })
+        counters.compared(operation: mirror.operation)
+        await log.count(.compared, operation: mirror.operation, at: now)
     }
 
     private static func run(_ command: Command, on backend: any Backend, as identity: Identity) async -> Result<CommandResult, CanonicalError> {
