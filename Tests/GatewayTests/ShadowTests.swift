@@ -151,6 +151,38 @@ import Testing
         }
     }
 
+    /// An upload through a shadow: the bytes are read once and stored by both sides as they
+    /// arrive; both images end active with the same size and MD5, and nothing is reported.
+    @Test func anUploadIsStreamedToBothSides() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path)
+        let new = try BundledBackend(path: dir.appendingPathComponent("new/ims.sqlite").path)
+        let record = dir.appendingPathComponent("shadow.sqlite").path
+        let shadow = ShadowBackend(primary: old, secondary: new, log: try SQLiteShadowLog(path: record))
+        let worker = Task { try await ShadowBackend.Worker(shadow: shadow).run() }
+        defer { worker.cancel() }
+        let who = Identity(user: "1", tenant: "default", isOperator: true)
+        guard case .image(let made) = try await shadow.execute(.createImage([.name: "uploaded", .status: "queued"]), as: who),
+              case .uploadTicket(let ticket) = try await shadow.execute(.prepareUpload(ImageSelector(ref: made.image.imageId), size: 3 << 18), as: who)
+        else {
+            Issue.record("create and prepare answer an image and a ticket")
+            return
+        }
+        let body = AsyncStream<ByteBuffer> { continuation in
+            for n in 0..<3 { continuation.yield(ByteBuffer(repeating: UInt8(n), count: 1 << 18)) }
+            continuation.finish()
+        }
+        _ = try await shadow.upload(imageId: ticket.imageId, token: ticket.token, body: body.map { $0 })
+        _ = try await shadow.execute(.finishUpload(ImageSelector(ref: ticket.imageId), uploadId: ticket.uploadId, success: true), as: who)
+        let report = try await Self.report(record) { Self.row($0, "finishUpload").compared == 1 }
+        #expect(Self.row(report, "image.upload") == ShadowReport.Row(operation: "image.upload", compared: 1))
+        #expect(report.examples.isEmpty, "\(report.examples)")
+        let files = (try await old.stores.uploads.file(ticket.imageId), try await new.stores.uploads.file(ticket.imageId))
+        #expect(files.0?.complete == true && files.0?.size == 3 << 18)
+        #expect(files.0?.md5 == files.1?.md5 && files.0?.size == files.1?.size && files.1?.complete == true)
+    }
+
     /// Four clients, each 60 writes: creates, updates of the history, deletes of the history.
     static func write(through shadow: ShadowBackend, touching refs: [String], as who: Identity) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in

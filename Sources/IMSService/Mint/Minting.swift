@@ -12,15 +12,26 @@ import NIOConcurrencyHelpers
 final class Minting: Sendable {
     @TaskLocal static var current: Minting?
 
-    private struct State {
-        var given: Minted
+    fileprivate struct State {
+        /// `nil` until first asked when the values are handed later (`init(later:)`).
+        var handed: Minted?
         var taken = Minted()
     }
 
     private let state: NIOLockedValueBox<State>
+    private let later: (@Sendable () -> Minted?)?
 
     init(_ given: Minted?) {
-        state = NIOLockedValueBox(State(given: given ?? Minted()))
+        state = NIOLockedValueBox(State(handed: given ?? Minted()))
+        later = nil
+    }
+
+    /// Values known only once the work has begun: a shadow's secondary reads an upload's bytes
+    /// while the primary still stores them, and takes the primary's values when it asks for its
+    /// first one, after the bytes have ended.
+    init(later: @escaping @Sendable () -> Minted?) {
+        state = NIOLockedValueBox(State(handed: nil))
+        self.later = later
     }
 
     /// What the command used.
@@ -29,7 +40,7 @@ final class Minting: Sendable {
     func time(_ fresh: () -> Date) -> Date {
         state.withLockedValue { s in
             let index = s.taken.times.count
-            let time = index < s.given.times.count ? s.given.times[index] : fresh()
+            let time = index < s.given(later).times.count ? s.given(later).times[index] : fresh()
             s.taken.times.append(time)
             return time
         }
@@ -38,7 +49,7 @@ final class Minting: Sendable {
     func value(_ kind: Mint.Kind, _ fresh: () -> String) -> String {
         state.withLockedValue { s in
             let index = s.taken.values[kind.rawValue, default: []].count
-            let given = s.given.values[kind.rawValue, default: []]
+            let given = s.given(later).values[kind.rawValue, default: []]
             let value = index < given.count ? given[index] : fresh()
             s.taken.values[kind.rawValue, default: []].append(value)
             return value
@@ -50,7 +61,7 @@ final class Minting: Sendable {
     func retract(_ kind: Mint.Kind) -> Bool {
         state.withLockedValue { s in
             let taken = s.taken.values[kind.rawValue, default: []]
-            guard !taken.isEmpty, taken.count > s.given.values[kind.rawValue, default: []].count else { return false }
+            guard !taken.isEmpty, taken.count > s.given(later).values[kind.rawValue, default: []].count else { return false }
             s.taken.values[kind.rawValue]?.removeLast()
             return true
         }
@@ -61,7 +72,7 @@ final class Minting: Sendable {
     func rowId(_ table: Minted.RowTable, ahead: Int = 0) -> Int64? {
         state.withLockedValue { s in
             let index = s.taken.rowIds[table.key, default: []].count + ahead
-            let given = s.given.rowIds[table.key, default: []]
+            let given = s.given(later).rowIds[table.key, default: []]
             return index < given.count ? given[index] : nil
         }
     }
@@ -69,5 +80,15 @@ final class Minting: Sendable {
     /// Notes the row id a `table` row was stored under.
     func stored(_ table: Minted.RowTable, _ id: Int64) {
         state.withLockedValue { s in s.taken.rowIds[table.key, default: []].append(id) }
+    }
+}
+
+private extension Minting.State {
+    /// The handed values, asked of `later` the first time.
+    mutating func given(_ later: (@Sendable () -> Minted?)?) -> Minted {
+        if let handed { return handed }
+        let values = later?() ?? Minted()
+        handed = values
+        return values
     }
 }

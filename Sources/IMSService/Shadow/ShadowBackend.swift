@@ -41,6 +41,8 @@ public final class ShadowBackend: Backend {
     /// Writes queued and not yet run, by object: a read-back is compared only after an
     /// object's last queued write, when both sides hold the same history of it.
     private let pendingWrites = NIOLockedValueBox<[String: Int]>([:])
+    /// The primary's answers to uploads, for the worker comparing their mirrors (taken once).
+    private let answers = NIOLockedValueBox<[ObjectIdentifier: (answer: Result<CommandResult, CanonicalError>, minted: Minted)]>([:])
     /// Objects a dropped write touched (bounded: the oldest marks are forgotten first).
     private let missed = NIOLockedValueBox<MissedWrites>(MissedWrites())
 
@@ -92,16 +94,41 @@ public final class ShadowBackend: Backend {
         return executed
     }
 
+    /// The bytes are stored by the primary as they arrive and streamed to the secondary beside
+    /// it (`MirroredUpload`): read once, held only while the secondary is a little behind.
     public func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
         async throws(CanonicalError) -> UploadTicket
     {
-        // The bytes go to the primary; the secondary has not received them, which its
-        // comparisons must not hold against it.
-        let ticket = try await primary.upload(imageId: imageId, token: token, body: body)
-        markMissed(["image:" + imageId])
-        counters.dropped(operation: "upload")
-        await log.count(.dropped, operation: "upload", at: Date())
-        return ticket
+        let bytes = MirroredUpload(imageId: imageId, token: token)
+        let mirror = ShadowMirror(command: .getImage(ImageSelector(ref: imageId)), identity: .anonymousOperator,
+                                  primary: .failure(.internal("not answered yet")), minted: nil,
+                                  dialect: RequestIDs.route?.dialect ?? "upload", operation: "image.upload",
+                                  requestId: RequestIDs.current ?? "", queuedAt: .now, bytes: bytes)
+        let queued = enqueue(mirror, touching: ["image:" + imageId])
+        if !queued { bytes.finish(CanonicalError.unavailable("dropped")) }
+        // The primary's upload notes the values it mints (the time its bytes were recorded), for
+        // the secondary's to store the same.
+        let minting = Minting(nil)
+        do {
+            let ticket = try await Minting.$current.withValue(minting) {
+                try await primary.upload(imageId: imageId, token: token, body: body.map { chunk in
+                    bytes.offer(chunk)
+                    return chunk
+                })
+            }
+            // The answer is left for the worker before the bytes end: the secondary's upload
+            // ends with them, and the worker then looks for it.
+            if queued { answers.withLockedValue { $0[ObjectIdentifier(bytes)] = (.success(.uploadTicket(ticket)), minting.minted) } }
+            bytes.finish()
+            return ticket
+        } catch {
+            // The upload's own errors are canonical (typed throws); binding the task-local only
+            // widens the type.
+            let error = error as? CanonicalError ?? .internal("\(error)")
+            if queued { answers.withLockedValue { $0[ObjectIdentifier(bytes)] = (.failure(error), minting.minted) } }
+            bytes.finish(error)
+            throw error
+        }
     }
 
     public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
@@ -118,11 +145,17 @@ public final class ShadowBackend: Backend {
         let mirror = ShadowMirror(command: command, identity: identity, primary: answer, minted: minted,
                                   dialect: route?.dialect ?? "canonical", operation: route?.operation ?? command.canonicalName,
                                   requestId: RequestIDs.current ?? "", queuedAt: .now)
-        let keys = mirror.isWrite ? command.touchedObjects(answer: try? answer.get()) : []
+        enqueue(mirror, touching: mirror.isWrite ? command.touchedObjects(answer: try? answer.get()) : [])
+    }
+
+    /// Answers whether the mirror was queued; a write that was not is marked as missed.
+    @discardableResult
+    private func enqueue(_ mirror: ShadowMirror, touching keys: Set<String>) -> Bool {
         if mirror.isWrite { pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } } }
         switch intake.yield(mirror) {
         case .enqueued:
             counters.depth(waiting.add(1, ordering: .relaxed).newValue)
+            return true
         case .dropped, .terminated:
             if mirror.isWrite {
                 pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
@@ -130,8 +163,9 @@ public final class ShadowBackend: Backend {
             }
             counters.dropped(operation: mirror.operation)
             Task { [log] in await log.count(.dropped, operation: mirror.operation, at: Date()) }
+            return false
         @unknown default:
-            break
+            return false
         }
     }
 
@@ -149,16 +183,40 @@ public final class ShadowBackend: Backend {
         // Counted off the queue once the secondary has run it: an empty queue means the
         // secondary holds every mirrored write.
         defer { counters.depth(waiting.subtract(1, ordering: .relaxed).newValue) }
+        var mirror = mirror
         let secondaryAnswer: Result<CommandResult, CanonicalError>
         do throws(CanonicalError) {
-            secondaryAnswer = .success(mirror.isWrite
-                ? try await secondary.execute(mirror.command, as: mirror.identity, minted: mirror.minted).result
-                : try await secondary.execute(mirror.command, as: mirror.identity))
+            if let bytes = mirror.bytes {
+                // Handed the primary's values once it has them (after the last byte).
+                let answers = self.answers
+                let minting = Minting(later: { answers.withLockedValue { $0[ObjectIdentifier(bytes)]?.minted } })
+                do {
+                    secondaryAnswer = .success(.uploadTicket(try await Minting.$current.withValue(minting) {
+                        try await secondary.upload(imageId: bytes.imageId, token: bytes.token, body: bytes)
+                    }))
+                } catch {
+                    secondaryAnswer = .failure(error as? CanonicalError ?? .internal("\(error)"))
+                }
+            } else {
+                secondaryAnswer = .success(mirror.isWrite
+                    ? try await secondary.execute(mirror.command, as: mirror.identity, minted: mirror.minted).result
+                    : try await secondary.execute(mirror.command, as: mirror.identity))
+            }
         } catch {
             secondaryAnswer = .failure(error)
         }
+        if let bytes = mirror.bytes {
+            // The primary's answer came while the secondary read the same bytes (or the bytes
+            // ended when it failed): both sides are done with this upload now.
+            mirror.primary = answers.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(bytes)) }?.answer
+                ?? .failure(.internal("the primary's upload did not answer"))
+            if bytes.overflowed { markMissed(["image:" + bytes.imageId]) }
+        }
         var keys: Set<String> = []
-        if mirror.isWrite {
+        if mirror.bytes != nil {
+            keys = ["image:" + mirror.bytes!.imageId]
+            pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
+        } else if mirror.isWrite {
             keys = mirror.command.touchedObjects(answer: try? mirror.primary.get())
             pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
         }
@@ -168,13 +226,14 @@ public final class ShadowBackend: Backend {
         // The effect, not only the reply: both sides' stored state of what the write changed,
         // once no later write to it waits in the queue.
         if mirror.isWrite, !secondaryFailed, case .success(let result) = mirror.primary,
-           let read = mirror.command.readBack(after: result),
+           let read = mirror.bytes != nil ? mirror.command : mirror.command.readBack(after: result),
            pendingWrites.withLockedValue({ pending in keys.allSatisfy { pending[$0] == nil } }) {
-            async let theirs = Self.run(read, on: secondary, as: mirror.identity)
-            let ours = await Self.run(read, on: primary, as: mirror.identity)
+            let identity = mirror.identity
+            async let theirs = Self.run(read, on: secondary, as: identity)
+            let ours = await Self.run(read, on: primary, as: identity)
             found += differences(ours, await theirs, at: "stored")
         }
-        let touched = mirror.command.touchedObjects(answer: try? mirror.primary.get())
+        let touched = mirror.bytes != nil ? keys : mirror.command.touchedObjects(answer: try? mirror.primary.get())
         let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
         let now = Date()
         // Findings before counts: a reader that sees a command counted sees what it found.

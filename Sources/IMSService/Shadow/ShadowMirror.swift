@@ -13,8 +13,11 @@ struct ShadowMirror: Sendable {
     var operation: String
     var requestId: String
     var queuedAt: ContinuousClock.Instant
+    /// An upload's bytes, streamed to the secondary as the primary stores them; `command` is
+    /// then the read of the image they belong to.
+    var bytes: MirroredUpload? = nil
 
-    var isWrite: Bool { !command.isReadOnly }
+    var isWrite: Bool { bytes != nil || !command.isReadOnly }
 }
 
 extension Command {
