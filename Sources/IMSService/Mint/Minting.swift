@@ -84,10 +84,12 @@ final class Minting: Sendable {
 }
 
 private extension Minting.State {
-    /// The handed values, asked of `later` the first time.
+    /// The handed values, asked of `later` until it has them.
+    /// (Asked before they are there, e.g. the upload's start time, none is handed: that value is
+    /// minted fresh, in its place, as the primary minted its own there.)
     mutating func given(_ later: (@Sendable () -> Minted?)?) -> Minted {
         if let handed { return handed }
-        let values = later?() ?? Minted()
+        guard let values = later?() else { return Minted() }
         handed = values
         return values
     }

@@ -89,9 +89,31 @@ public final class ShadowBackend: Backend {
     /// A write the primary refused changed nothing there, so nothing is mirrored: run on the
     /// secondary it could only make the two differ.
     public func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
-        let executed = try await primary.execute(command, as: identity, minted: minted)
-        if !command.isReadOnly || sampled() { offer(command, identity, .success(executed.result), minted: executed.minted) }
-        return executed
+        guard !command.isReadOnly else {
+            let executed = try await primary.execute(command, as: identity, minted: minted)
+            if sampled() { offer(command, identity, .success(executed.result), minted: executed.minted) }
+            return executed
+        }
+        // What the write names is pending from before the primary runs it: a comparison reading
+        // those objects back meanwhile would see the primary ahead of the secondary.
+        let named = command.touchedObjects(answer: nil)
+        hold(named)
+        do {
+            let executed = try await primary.execute(command, as: identity, minted: minted)
+            offer(command, identity, .success(executed.result), minted: executed.minted, held: named)
+            return executed
+        } catch {
+            release(named)
+            throw error
+        }
+    }
+
+    private func hold(_ keys: Set<String>) {
+        pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } }
+    }
+
+    private func release(_ keys: Set<String>) {
+        pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
     }
 
     /// The bytes are stored by the primary as they arrive and streamed to the secondary beside
@@ -140,26 +162,29 @@ public final class ShadowBackend: Backend {
     }
 
     /// Queues a mirror, or drops it when the queue is full. Never waits.
-    private func offer(_ command: Command, _ identity: Identity, _ answer: Result<CommandResult, CanonicalError>, minted: Minted?) {
+    /// `held`: the keys a write already holds as pending (`hold`).
+    private func offer(_ command: Command, _ identity: Identity, _ answer: Result<CommandResult, CanonicalError>, minted: Minted?,
+                       held: Set<String> = []) {
         let route = RequestIDs.route
         let mirror = ShadowMirror(command: command, identity: identity, primary: answer, minted: minted,
                                   dialect: route?.dialect ?? "canonical", operation: route?.operation ?? command.canonicalName,
                                   requestId: RequestIDs.current ?? "", queuedAt: .now)
-        enqueue(mirror, touching: mirror.isWrite ? command.touchedObjects(answer: try? answer.get()) : [])
+        enqueue(mirror, touching: mirror.isWrite ? command.touchedObjects(answer: try? answer.get()) : [], held: held)
     }
 
-    /// Answers whether the mirror was queued; a write that was not is marked as missed.
+    /// Answers whether the mirror was queued; a write that was not is marked as missed. Its
+    /// keys stay pending until the worker has run it.
     @discardableResult
-    private func enqueue(_ mirror: ShadowMirror, touching keys: Set<String>) -> Bool {
-        if mirror.isWrite { pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } } }
+    private func enqueue(_ mirror: ShadowMirror, touching keys: Set<String>, held: Set<String> = []) -> Bool {
+        if mirror.isWrite { hold(keys.subtracting(held)) }
         switch intake.yield(mirror) {
         case .enqueued:
             counters.depth(waiting.add(1, ordering: .relaxed).newValue)
             return true
         case .dropped, .terminated:
             if mirror.isWrite {
-                pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
-                markMissed(keys)
+                release(keys.union(held))
+                markMissed(keys.union(held))
             }
             counters.dropped(operation: mirror.operation)
             Task { [log] in await log.count(.dropped, operation: mirror.operation, at: Date()) }
@@ -215,10 +240,10 @@ public final class ShadowBackend: Backend {
         var keys: Set<String> = []
         if mirror.bytes != nil {
             keys = ["image:" + mirror.bytes!.imageId]
-            pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
+            release(keys)
         } else if mirror.isWrite {
             keys = mirror.command.touchedObjects(answer: try? mirror.primary.get())
-            pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
+            release(keys)
         }
         var found = differences(mirror.primary, secondaryAnswer, at: "")
         var secondaryFailed = false
