@@ -2,9 +2,12 @@ import Dialects
 import Foundation
 @testable import GatewayHTTP
 import GRDB
+import Hummingbird
+import HummingbirdTesting
 @testable import IMSModel
 @testable import IMSService
 @testable import IMSStoreSQLite
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 import Testing
@@ -181,6 +184,51 @@ import Testing
         let files = (try await old.stores.uploads.file(ticket.imageId), try await new.stores.uploads.file(ticket.imageId))
         #expect(files.0?.complete == true && files.0?.size == 3 << 18)
         #expect(files.0?.md5 == files.1?.md5 && files.0?.size == files.1?.size && files.1?.complete == true)
+    }
+
+    /// An import runs on the primary only (one fetch of the URL); once its job has ended there,
+    /// the image it made is copied to the secondary with its bytes.
+    @Test func anImportRunsOnThePrimaryAndItsOutcomeReachesTheSecondary() async throws {
+        let fetches = NIOLockedValueBox(0)
+        let router = Router()
+        router.get("/image.qcow2") { _, _ -> ByteBuffer in
+            fetches.withLockedValue { $0 += 1 }
+            return ByteBuffer(repeating: 7, count: 100_000)
+        }
+        let server = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await server.test(.live) { client in
+            let port = try #require(client.port)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let options = BundledOptions(importPolicy: ImportPolicy(allowedHosts: ["127.0.0.1"]))
+            let old = try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path, options: options)
+            let new = try BundledBackend(path: dir.appendingPathComponent("new/ims.sqlite").path, options: options)
+            let shadow = ShadowBackend(primary: old, secondary: new, log: try SQLiteShadowLog(path: dir.appendingPathComponent("shadow.sqlite").path))
+            let group = ServiceGroup(configuration: .init(services: (old.services + new.services + shadow.services).map { .init(service: $0) },
+                                                          logger: TestGateway.quietLogger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let who = Identity(user: "1", tenant: "default", isOperator: true)
+                guard case .image(let made) = try await shadow.execute(.importImage([.name: "imported"], url: "http://127.0.0.1:\(port)/image.qcow2"), as: who) else {
+                    Issue.record("an import answers its image")
+                    return
+                }
+                let deadline = ContinuousClock.now + .seconds(60)
+                var copied: ImageView?
+                while ContinuousClock.now < deadline {
+                    copied = try await new.stores.images.image(.ref(made.image.imageId), reach: .all, within: [])
+                    if copied?.image.status == .active, try await new.stores.uploads.file(made.image.imageId)?.complete == true { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let original = try await old.stores.images.image(.ref(made.image.imageId), reach: .all, within: [])
+                #expect(copied != nil && copied == original, "the secondary holds the import's outcome")
+                let files = (try await old.stores.uploads.file(made.image.imageId), try await new.stores.uploads.file(made.image.imageId))
+                #expect(files.1?.md5 == files.0?.md5 && files.1?.size == 100_000)
+                #expect(fetches.withLockedValue { $0 } == 1, "the URL was fetched once, by the primary")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
     }
 
     /// Four clients, each 60 writes: creates, updates of the history, deletes of the history.

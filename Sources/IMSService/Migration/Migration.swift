@@ -38,7 +38,8 @@ public struct Migration: Sendable {
 
     /// The images this migration inserted (beside the checkpoint), so the catch-up pass can
     /// remove those deleted at the source after they were copied, and only those.
-    let copiedImages: CopiedImages
+    /// (`nil`: a copy of single records, as a shadow hands its secondary an import's outcome.)
+    let copiedImages: CopiedImages?
 
     public init(source: Stores, target: Stores, checkpoint: String, dryRun: Bool = false) {
         self.source = source
@@ -46,6 +47,15 @@ public struct Migration: Sendable {
         checkpointPath = checkpoint
         self.dryRun = dryRun
         copiedImages = CopiedImages(path: checkpoint + ".images")
+    }
+
+    /// For copying single records (`copy(_:)`), with no checkpoint.
+    init(copyingFrom source: Stores, to target: Stores) {
+        self.source = source
+        self.target = target
+        checkpointPath = ""
+        dryRun = false
+        copiedImages = nil
     }
 
     /// Runs (or resumes) the copy, then a catch-up pass: whatever changed at the source while
@@ -92,7 +102,7 @@ public struct Migration: Sendable {
     /// Images this migration copied that the source no longer has: a client deleted them while
     /// the copy ran, and the shadow's mirrored delete reached the target before the copy did.
     func removeDeletedAtSource() async throws -> Int {
-        let copied = try copiedImages.all()
+        let copied = try copiedImages?.all() ?? []
         guard !copied.isEmpty else { return 0 }
         var gone: [String] = []
         for chunk in stride(from: 0, to: copied.count, by: 100).map({ Array(copied[$0..<min($0 + 100, copied.count)]) }) {
@@ -225,7 +235,7 @@ public struct Migration: Sendable {
             } else {
                 if !dryRun {
                     _ = try await target.images.insert(image, job: nil, unique: [])
-                    try copiedImages.note(image.imageId)
+                    try copiedImages?.note(image.imageId)
                 }
                 wrote = true
             }

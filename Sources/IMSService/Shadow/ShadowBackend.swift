@@ -100,13 +100,54 @@ public final class ShadowBackend: Backend {
         hold(named)
         do {
             let executed = try await primary.execute(command, as: identity, minted: minted)
-            offer(command, identity, .success(executed.result), minted: executed.minted, held: named)
+            if command.reachesOutside {
+                release(named)
+                handOutcome(of: command, executed.result)
+            } else {
+                offer(command, identity, .success(executed.result), minted: executed.minted, held: named)
+            }
             return executed
         } catch {
             release(named)
             throw error
         }
     }
+
+    /// An import or export runs on the primary only (one fetch of the URL, one file in the
+    /// bucket). Its objects read as missed writes until its job has ended there; then the
+    /// image it made or changed is copied to the secondary as it stands (record and bytes), when
+    /// both backends hold their stores here. At most `outcomesFollowed` are followed at once.
+    private func handOutcome(of command: Command, _ result: CommandResult) {
+        let keys = command.touchedObjects(answer: result)
+        markMissed(keys)
+        let refs = keys.filter { $0.hasPrefix("image:img-") }.map { String($0.dropFirst("image:".count)) }
+        guard let from = primary.capabilities.records?.stores, let to = secondary.capabilities.records?.stores, !refs.isEmpty else { return }
+        guard following.add(1, ordering: .relaxed).newValue <= Self.outcomesFollowed else {
+            following.subtract(1, ordering: .relaxed)
+            return
+        }
+        let missed = self.missed
+        Task {
+            defer { following.subtract(1, ordering: .relaxed) }
+            let copier = Migration(copyingFrom: from, to: to)
+            for ref in refs {
+                // Until the job has left `saving` (an import fetching) or at most an hour.
+                for _ in 0..<3600 {
+                    guard let view = try? await from.images.image(.ref(ref), reach: .all, within: []) else { break }
+                    if view.image.status != .saving {
+                        if (try? await copier.copy(.image(view.image))) != nil {
+                            missed.withLockedValue { $0.remove(["image:" + ref, "image:\(view.image.id ?? 0)"]) }
+                        }
+                        break
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    static let outcomesFollowed = 64
+    private let following = Atomic<Int>(0)
 
     private func hold(_ keys: Set<String>) {
         pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } }
@@ -334,4 +375,10 @@ struct MissedWrites {
     }
 
     func containsAny(of wanted: Set<String>) -> Bool { !keys.isDisjoint(with: wanted) }
+
+    /// The secondary has caught up with these (an outcome copied to it).
+    mutating func remove(_ caughtUp: Set<String>) {
+        keys.subtract(caughtUp)
+        order.removeAll { caughtUp.contains($0) }
+    }
 }

@@ -71,6 +71,7 @@ extension Command {
         case .getCatalogEntry(let s), .updateCatalogEntry(let s, _), .deleteCatalogEntry(let s):
             keys.insert("catalogue:\(s.kind.rawValue):\(s.ref)")
         case .asJob(_, let inner): keys.formUnion(inner.touchedObjects(answer: nil))
+        case .getJob(let id): keys.insert("job:" + id)
         default: break
         }
         switch answer {
@@ -85,9 +86,22 @@ extension Command {
         case .application(let application)?: application.id.map { keys.insert("application:\($0)") }
         case .instance(let view)?: view.instance.id.map { keys.insert("instance:\($0)") }
         case .catalogEntry(let entry)?: keys.insert("catalogue:\(entry.kind.rawValue):\(entry.id)")
+        case .job(let job)?:
+            keys.insert("job:" + job.jobId)
+            job.resourceIds.forEach(image)
         default: break
         }
         return keys
+    }
+
+    /// Work that reaches outside the gateway (an import fetches a URL, an export writes a bucket):
+    /// a shadow runs it on the primary only and hands the secondary its outcome.
+    var reachesOutside: Bool {
+        switch self {
+        case .importImage, .exportImage: true
+        case .asJob(_, let inner): inner.reachesOutside
+        default: false
+        }
     }
 
     /// The command's canonical name (`createImage`), for a mirrored command run outside any
