@@ -299,21 +299,21 @@ public struct Migration: Sendable {
             return 0
         }
         if dryRun { return file.size }
-        let (chunks, handoff) = ByteHandoff.make()
+        let chunks = ChunkChannel(whenFull: .wait)
         let reader = source.bytes
         async let read: Void = {
             do {
-                try await reader.read(image.imageId, range: nil) { try await handoff.send($0) }
-                handoff.finish(throwing: nil)
+                try await reader.read(image.imageId, range: nil) { try await chunks.send($0) }
+                chunks.finish()
             } catch {
-                handoff.finish(throwing: error)
+                chunks.finish(error)
             }
         }()
         let measured: MeasuredBytes
         do {
             measured = try await target.bytes.store(chunks, as: image.imageId, limit: .max)
         } catch {
-            handoff.cancel()
+            chunks.cancel()
             try? await read
             throw error
         }

@@ -168,28 +168,28 @@ public final class ShadowBackend: Backend {
                                   dialect: RequestIDs.route?.dialect ?? "upload", operation: "image.upload",
                                   requestId: RequestIDs.current ?? "", queuedAt: .now, bytes: bytes)
         let queued = enqueue(mirror, touching: ["image:" + imageId])
-        if !queued { bytes.finish(CanonicalError.unavailable("dropped")) }
+        if !queued { bytes.chunks.finish(CanonicalError.unavailable("dropped")) }
         // The primary's upload notes the values it mints (the time its bytes were recorded), for
         // the secondary's to store the same.
         let minting = Minting(nil)
         do {
             let ticket = try await Minting.$current.withValue(minting) {
                 try await primary.upload(imageId: imageId, token: token, body: body.map { chunk in
-                    bytes.offer(chunk)
+                    bytes.chunks.offer(chunk)
                     return chunk
                 })
             }
             // The answer is left for the worker before the bytes end: the secondary's upload
             // ends with them, and the worker then looks for it.
-            if queued { answers.withLockedValue { $0[ObjectIdentifier(bytes)] = (.success(.uploadTicket(ticket)), minting.minted) } }
-            bytes.finish()
+            if queued { answers.withLockedValue { $0[ObjectIdentifier(bytes.chunks)] = (.success(.uploadTicket(ticket)), minting.minted) } }
+            bytes.chunks.finish()
             return ticket
         } catch {
             // The upload's own errors are canonical (typed throws); binding the task-local only
             // widens the type.
             let error = error as? CanonicalError ?? .internal("\(error)")
-            if queued { answers.withLockedValue { $0[ObjectIdentifier(bytes)] = (.failure(error), minting.minted) } }
-            bytes.finish(error)
+            if queued { answers.withLockedValue { $0[ObjectIdentifier(bytes.chunks)] = (.failure(error), minting.minted) } }
+            bytes.chunks.finish(error)
             throw error
         }
     }
@@ -255,10 +255,10 @@ public final class ShadowBackend: Backend {
             if let bytes = mirror.bytes {
                 // Handed the primary's values once it has them (after the last byte).
                 let answers = self.answers
-                let minting = Minting(later: { answers.withLockedValue { $0[ObjectIdentifier(bytes)]?.minted } })
+                let minting = Minting(later: { answers.withLockedValue { $0[ObjectIdentifier(bytes.chunks)]?.minted } })
                 do {
                     secondaryAnswer = .success(.uploadTicket(try await Minting.$current.withValue(minting) {
-                        try await secondary.upload(imageId: bytes.imageId, token: bytes.token, body: bytes)
+                        try await secondary.upload(imageId: bytes.imageId, token: bytes.token, body: bytes.chunks)
                     }))
                 } catch {
                     secondaryAnswer = .failure(error as? CanonicalError ?? .internal("\(error)"))
@@ -274,9 +274,9 @@ public final class ShadowBackend: Backend {
         if let bytes = mirror.bytes {
             // The primary's answer came while the secondary read the same bytes (or the bytes
             // ended when it failed): both sides are done with this upload now.
-            mirror.primary = answers.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(bytes)) }?.answer
+            mirror.primary = answers.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(bytes.chunks)) }?.answer
                 ?? .failure(.internal("the primary's upload did not answer"))
-            if bytes.overflowed { markMissed(["image:" + bytes.imageId]) }
+            if bytes.chunks.gaveUp { markMissed(["image:" + bytes.imageId]) }
         }
         var keys: Set<String> = []
         if mirror.bytes != nil {
