@@ -228,7 +228,7 @@ public final class ShadowBackend: Backend {
                 markMissed(keys.union(held))
             }
             counters.dropped(operation: mirror.operation)
-            Task { [log] in await log.count(.dropped, operation: mirror.operation, at: Date()) }
+            tally(.dropped, mirror.operation)
             return false
         @unknown default:
             return false
@@ -238,6 +238,23 @@ public final class ShadowBackend: Backend {
     private func markMissed(_ keys: Set<String>) {
         guard !keys.isEmpty else { return }
         missed.withLockedValue { $0.insert(keys) }
+    }
+
+    /// Counts since they were last written down: a drop is counted where it happens, on the
+    /// request's path, so it costs an increment, not a write (the worker writes them).
+    private let tallies = NIOLockedValueBox<[ShadowCount: Int]>([:])
+
+    private func tally(_ outcome: ShadowOutcome, _ operation: String) {
+        tallies.withLockedValue { $0[ShadowCount(outcome, operation: operation), default: 0] += 1 }
+    }
+
+    /// Writes the counts down.
+    func flushCounts() async {
+        let counts = tallies.withLockedValue { taken in
+            defer { taken = [:] }
+            return taken
+        }
+        await log.add(counts, at: Date())
     }
 
     /// Mirrors queued or running on the secondary.
@@ -311,14 +328,14 @@ public final class ShadowBackend: Backend {
         }
         if secondaryFailed {
             counters.secondaryError(operation: mirror.operation)
-            await log.count(.secondaryError, operation: mirror.operation, at: now)
+            tally(.secondaryError, mirror.operation)
         }
         if !found.isEmpty, !missedWrite {
             counters.mismatched(operation: mirror.operation)
-            await log.count(.mismatched, operation: mirror.operation, at: now)
+            tally(.mismatched, mirror.operation)
         }
         counters.compared(operation: mirror.operation)
-        await log.count(.compared, operation: mirror.operation, at: now)
+        tally(.compared, mirror.operation)
     }
 
     private static func run(_ command: Command, on backend: any Backend, as identity: Identity) async -> Result<CommandResult, CanonicalError> {
@@ -351,7 +368,16 @@ public final class ShadowBackend: Backend {
 
         func run() async throws {
             await withGracefulShutdownHandler {
-                for await mirror in shadow.queue { await shadow.compare(mirror) }
+                // Counts are written when the queue is empty, else once a second.
+                var written = ContinuousClock.now
+                for await mirror in shadow.queue {
+                    await shadow.compare(mirror)
+                    if shadow.queued == 0 || ContinuousClock.now - written > .seconds(1) {
+                        await shadow.flushCounts()
+                        written = .now
+                    }
+                }
+                await shadow.flushCounts()
             } onGracefulShutdown: {
                 shadow.intake.finish()
             }

@@ -36,12 +36,25 @@ public enum ShadowOutcome: String, Sendable, CaseIterable {
     case compared, mismatched, dropped, secondaryError = "secondary_error"
 }
 
+/// How many mirrored commands of one operation had one outcome, counted since the last time
+/// a shadow wrote its counts down.
+public struct ShadowCount: Sendable, Hashable {
+    public var outcome: ShadowOutcome
+    public var operation: String
+
+    public init(_ outcome: ShadowOutcome, operation: String) {
+        self.outcome = outcome
+        self.operation = operation
+    }
+}
+
 /// Where a shadow keeps its findings and counts, so `ims-gateway shadow report` can read them
 /// after the fact (and from another process). Retention is the log's: it keeps what is newer
 /// than the window it was opened with.
 public protocol ShadowLog: Sendable {
     func record(_ findings: [ShadowFinding]) async
-    func count(_ outcome: ShadowOutcome, operation: String, at: Date) async
+    /// Adds `counts` to the minute `at` falls in.
+    func add(_ counts: [ShadowCount: Int], at: Date) async
 }
 
 /// The report `ims-gateway shadow report` prints: counts by operation, the field paths that

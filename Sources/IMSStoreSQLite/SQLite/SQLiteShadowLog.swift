@@ -47,13 +47,16 @@ public final class SQLiteShadowLog: ShadowLog {
         await purgeNowAndThen()
     }
 
-    public func count(_ outcome: ShadowOutcome, operation: String, at: Date) async {
+    public func add(_ counts: [ShadowCount: Int], at: Date) async {
+        guard !counts.isEmpty else { return }
         let minute = Int64(at.timeIntervalSince1970 / 60)
         try? await database.write { db in
-            try db.execute(literal: """
-                INSERT INTO shadow_count VALUES (\(minute), \(operation), \(outcome.rawValue), 1)
-                ON CONFLICT (minute, operation, outcome) DO UPDATE SET count = count + 1
-                """)
+            for (count, n) in counts {
+                try db.execute(literal: """
+                    INSERT INTO shadow_count VALUES (\(minute), \(count.operation), \(count.outcome.rawValue), \(n))
+                    ON CONFLICT (minute, operation, outcome) DO UPDATE SET count = count + excluded.count
+                    """)
+            }
         }
     }
 
