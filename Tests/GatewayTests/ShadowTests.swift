@@ -83,6 +83,29 @@ import Testing
         }
     }
 
+    /// A shadow whose secondary cannot be reached serves, and says it is ready: the secondary's
+    /// state costs comparisons, counted as its errors, never requests.
+    @Test func aShadowWithItsSecondaryDownServesAndIsReady() async throws {
+        let (dir, path) = try Self.config("""
+            backends:
+              old: {kind: sqlite, path: old/ims.sqlite}
+              gone: {kind: remote, url: "http://127.0.0.1:1", token: t, connect_timeout_ms: 200, request_timeout_ms: 500, retries: 0}
+              trial: {kind: shadow, primary: old, secondary: gone, record: shadow.sqlite}
+            use: trial
+            """)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try GatewayConfig.load(path: path)
+        try await withReloadable(config, path: path) { client, _ in
+            #expect(try await client.send(.get, "/readyz").status == 200)
+            let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json([
+                "image": ["name": "while-down", "username": "root", "uuid": "u-down", "architecture_id": 1, "operatingsystem_id": 2],
+            ]))
+            #expect(made.status == 201, "\(made.text)")
+            let report = try await Self.report(dir.appendingPathComponent("shadow.sqlite").path) { Self.row($0, "image.create").compared == 1 }
+            #expect(Self.row(report, "image.create").secondaryErrors == 1)
+        }
+    }
+
     /// A secondary 50 ms slow per command and a queue of two: the primary's answers do not wait,
     /// the mirrors that do not fit are dropped and counted, and a later difference on an image
     /// whose write was dropped reads "missed write".

@@ -15,8 +15,9 @@ public enum BackendFactory {
     public static func open(_ config: GatewayConfig, alsoNamed: some Sequence<String> = [],
                             given: [String: any Backend] = [:], metrics: (any MetricsFactory)? = nil) throws -> BackendGraph {
         var opened = given
-        try open([config.use] + alsoNamed, config: config, into: &opened, metrics: metrics)
-        return BackendGraph(named: opened, defaultName: config.use, config: config, metrics: metrics)
+        let routed = Array(alsoNamed)
+        try open([config.use] + routed, config: config, into: &opened, metrics: metrics)
+        return BackendGraph(named: opened, defaultName: config.use, config: config, metrics: metrics, served: Set(routed))
     }
 
     /// Opens each of `names` not in `opened` yet, and what it is made of, into `opened`;

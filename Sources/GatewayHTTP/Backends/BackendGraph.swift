@@ -21,10 +21,14 @@ public final class BackendGraph: Sendable {
 
     /// Where a backend opened later records its figures.
     private let metrics: (any MetricsFactory)?
+    /// The backends routes run on (`use:` and those route files name), as opposed to those
+    /// open only as parts of others.
+    private let served: NIOLockedValueBox<Set<String>>
 
     public init(named: [String: any Backend], defaultName: String, config: GatewayConfig? = nil,
-                metrics: (any MetricsFactory)? = nil) {
+                metrics: (any MetricsFactory)? = nil, served: Set<String> = []) {
         self.metrics = metrics
+        self.served = NIOLockedValueBox(served.union([defaultName]))
         precondition(named[defaultName] != nil, "the default backend is one of the graph's")
         self.defaultName = defaultName
         main = named[defaultName]!
@@ -51,6 +55,7 @@ public final class BackendGraph: Sendable {
     /// Opens each named entry not open yet (parts first) and starts its background work.
     /// Throws, opening nothing more, when an entry is unknown or cannot be opened.
     public func open(_ names: some Sequence<String>) throws {
+        served.withLockedValue { $0.formUnion(names) }
         let missing = Set(names).subtracting(self.names)
         guard !missing.isEmpty else { return }
         guard let config else { throw GatewayStartError("backends \(missing.sorted()) are not open and this gateway cannot open more") }
@@ -74,11 +79,16 @@ public final class BackendGraph: Sendable {
         func run() async throws { try? await gracefulShutdown() }
     }
 
-    /// `nil` when every backend can serve, else which cannot and why.
+    /// `nil` when every backend that serves routes can, else which cannot and why. A backend
+    /// open only as a part of another is that one's to judge: a shadow is ready when its
+    /// primary is, whatever its secondary's state (a down secondary costs comparisons, not
+    /// requests).
     public func unreadiness() async -> String? {
         let named = open.withLockedValue { $0 }
         if named.count == 1 { return await main.unreadiness() }
-        for name in named.keys.sorted() {
+        let parts = Set(named.keys.flatMap { config?.backends[$0]?.parts ?? [] })
+        let routed = served.withLockedValue { $0 }
+        for name in named.keys.sorted() where !parts.contains(name) || routed.contains(name) {
             if let why = await named[name]!.unreadiness() { return "\(name): \(why)" }
         }
         return nil
