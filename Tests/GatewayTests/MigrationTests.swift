@@ -11,8 +11,10 @@ import Testing
 @Suite struct MigrationTests {
     struct Stop: Error {}
 
-    /// SQLite onto SQLite; with PostgreSQL, SQLite onto it and back.
+    /// SQLite onto SQLite; with PostgreSQL, SQLite onto it and back; with Glance too, SQLite onto
+    /// Glance over PostgreSQL (issues 24 and 25: bundled SQLite onto the composite).
     static let pairs: [(StoreFactory, StoreFactory)] = [(.sqlite, .sqlite)] + StoreFactory.postgres.flatMap { [(.sqlite, $0), ($0, .sqlite)] }
+        + StoreFactory.glance.map { (.sqlite, $0) }
 
     @Test(arguments: pairs)
     func aStoreMigratedInTwoRunsHoldsEveryRecordWithItsIdsAndAnswersTheSameReads(from origin: StoreFactory, onto target: StoreFactory) async throws {
