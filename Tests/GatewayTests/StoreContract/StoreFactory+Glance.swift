@@ -23,3 +23,14 @@ extension StoreFactory {
         }]
     }
 }
+
+extension GlanceFields.Document {
+    /// Whether Glance 33.0.0 refuses this document (400, so the image never reaches it and the
+    /// gateway logs "Glance not kept in step"): a character outside the BMP (4 bytes in UTF-8) in
+    /// any text value, or a `min_disk`/`min_ram` past a signed 32-bit integer.
+    var refusedByGlance: Bool {
+        let texts = Array(properties.values) + core.values.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        let numbers = core.values.compactMap { if case .int(let n) = $0 { n } else { nil } }
+        return texts.contains { $0.unicodeScalars.contains { $0.value > 0xFFFF } } || numbers.contains { $0 > Int64(Int32.max) }
+    }
+}
