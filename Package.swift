@@ -93,6 +93,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Images and their bytes in OpenStack Glance (its image API v2, an HTTP client), the rest
+        // in the SQL backend it is handed as its index (through the `records` capability).
+        .target(
+            name: "IMSStoreGlance",
+            dependencies: [
+                "IMSModel",
+                "IMSService",
+                "IMSFiles",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Another gateway's canonical API as a backend (an HTTP client, not a server).
         .target(
             name: "IMSRemote",
@@ -116,6 +133,7 @@ let package = Package(
                 "IMSService",
                 "IMSStoreSQLite",
                 "IMSStorePostgres",
+                "IMSStoreGlance",
                 "IMSRemote",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -139,6 +157,7 @@ let package = Package(
             name: "ims-gateway",
             dependencies: [
                 "IMSService",
+                "IMSStoreGlance",
                 "GatewayHTTP",
                 "Dialects",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -168,6 +187,7 @@ let package = Package(
                 "IMSFiles",
                 "IMSStoreSQLite",
                 "IMSStorePostgres",
+                "IMSStoreGlance",
                 "IMSRemote",
                 "GatewayHTTP",
                 "Dialects",

@@ -16,7 +16,7 @@ import Yams
         } catch {
             #expect("\(error)".contains("unknown backend kind 'cassandra' (known: \(BackendKind.known))"))
         }
-        #expect(BackendKind.known == "sqlite, postgres, remote, shadow")
+        #expect(BackendKind.known == "sqlite, postgres, remote, glance, shadow")
     }
 
     @Test func theDefaultIsTheServiceOverSQLite() throws {

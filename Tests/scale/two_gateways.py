@@ -8,7 +8,10 @@
 4. A 51idc capture job queued through gateway A, which claims it; A is killed (-9) mid-job: the
    job finishes exactly once, on gateway B, after A's lease lapses.
 
-Usage: two_gateways.py BINARY WORK_DIR PG_URL [--creates N]
+With --glance URL both gateways run on a `glance` backend over that PostgreSQL: images and
+their bytes in the Glance at URL (scripts/glance), the rest in the schema.
+
+Usage: two_gateways.py BINARY WORK_DIR PG_URL [--creates N] [--glance URL]
 Only the Python standard library."""
 import argparse, base64, concurrent.futures, hashlib, json, os, re, shutil, signal, socket, subprocess, sys, time
 import urllib.error, urllib.parse, urllib.request, uuid
@@ -40,11 +43,13 @@ def call(base, method, path, headers, body=None, raw=None, timeout=30):
 
 
 class Gateway:
+    use = "postgres"  # the backend both run on (main sets "glance" for --glance)
+
     def __init__(self, name, binary, config, data, env, log_dir):
         self.name, self.port = name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(log_dir, f"{name}.log"), "wb")
-        self.process = subprocess.Popen([binary, "serve", "--config", config, "--use", "postgres", "--port", str(self.port),
+        self.process = subprocess.Popen([binary, "serve", "--config", config, "--use", Gateway.use, "--port", str(self.port),
                                          "--data", data], stdout=self.log, stderr=self.log, env=env)
         STARTED.append(self)
         for _ in range(600):
@@ -191,6 +196,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary"); parser.add_argument("dir"); parser.add_argument("url")
     parser.add_argument("--creates", type=int, default=1000)
+    parser.add_argument("--glance", help="a Glance's base URL: run both gateways on a glance backend over the PostgreSQL")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     schema = "two_gw_" + uuid.uuid4().hex[:10]
@@ -205,6 +211,9 @@ def main():
     # unrenewed delays a job waits before its work (claim → 3 s → working → 3 s).
     text, leases = re.subn(r"^(    url_env: IMS_PG_URL.*)$", r"\1\n    job_lease_seconds: 10", text, flags=re.M)
     if leases != 1: sys.exit("two-gateways: no postgres backend with url_env in Config/ims-gateway.yaml")
+    if args.glance:
+        text = re.sub(r"^backends:\n", f"backends:\n  glance: {{kind: glance, url: '{args.glance}', index: postgres}}\n", text, count=1, flags=re.M)
+        Gateway.use = "glance"
     with open(config, "w") as f: f.write(text)
     data = os.path.join(args.dir, "shared", "ims.sqlite")  # its folder's files/ is the shared bytes directory
     env = dict(os.environ, IMS_PG_URL=url)

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import IMSRemote
 import IMSService
+import IMSStoreGlance
 import IMSStorePostgres
 import IMSStoreSQLite
 
@@ -55,6 +56,8 @@ public enum BackendFactory {
             if let ms = entry.requestTimeoutMs { options.requestTimeout = .milliseconds(ms) }
             if let retries = entry.retries { options.retries = retries }
             return RemoteBackend(options)
+        case .glance:
+            return try GlanceBackend.make(name, entry, config: config)
         case .shadow:
             guard let primary = entry.primary.flatMap({ opened[$0] }), let secondary = entry.secondary.flatMap({ opened[$0] }) else {
                 throw GatewayStartError("backends.\(name): kind 'shadow' needs primary and secondary, each a backend of backends:")

@@ -8,6 +8,8 @@ public enum BackendKind: String, Sendable, CaseIterable, Codable {
     case postgres
     /// Another gateway's canonical API (`RemoteBackend`).
     case remote
+    /// Images' metadata and bytes in OpenStack Glance, the rest in a SQL backend (`GlanceBackend`).
+    case glance
     /// Two others as one: the primary answers, the secondary is compared (`ShadowBackend`).
     case shadow
 

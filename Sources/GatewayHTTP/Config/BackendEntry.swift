@@ -58,6 +58,20 @@ public struct BackendEntry: Codable, Sendable {
     public var unordered: [String]?
     public var serverAssigned: [String]?
     public var timeToleranceMs: Double?
+    /// glance: the sqlite or postgres entry whose store holds everything Glance cannot (see
+    /// `GlanceBackend`). It is opened for this entry, not as a backend of its own.
+    public var index: String?
+    /// glance: the Glance project of each canonical tenant (a tenant not listed is the project
+    /// of its own name).
+    public var projects: [String: String]?
+    /// glance: the project and roles the gateway calls Glance as (default: `ims-gateway`,
+    /// `[admin, member, reader]`; it sets owners and enforces tenancy itself).
+    public var project: String?
+    public var roles: [String]?
+    /// glance: a name for this deployment's images when other deployments (or test runs) use
+    /// the same Glance: Glance ids derive from it and the `img-` ref, and each image carries it
+    /// as `ims_namespace`. Default: none.
+    public var namespace: String?
 
     public static let defaultPath = "./data/ims.sqlite"
 
@@ -67,6 +81,7 @@ public struct BackendEntry: Codable, Sendable {
         case token, tokenEnv = "token_env", connectTimeoutMs = "connect_timeout_ms", requestTimeoutMs = "request_timeout_ms", retries
         case primary, secondary, queueSize = "queue_size", sampleReads = "sample_reads", record, retentionDays = "retention_days"
         case ignore, unordered, serverAssigned = "server_assigned", timeToleranceMs = "time_tolerance_ms"
+        case index, projects, project, roles, namespace
     }
 
     public init(kind: BackendKind, path: String = BackendEntry.defaultPath) {
@@ -100,6 +115,11 @@ public struct BackendEntry: Codable, Sendable {
         unordered = try c.decodeIfPresent([String].self, forKey: .unordered)
         serverAssigned = try c.decodeIfPresent([String].self, forKey: .serverAssigned)
         timeToleranceMs = try c.decodeIfPresent(Double.self, forKey: .timeToleranceMs)
+        index = try c.decodeIfPresent(String.self, forKey: .index)
+        projects = try c.decodeIfPresent([String: String].self, forKey: .projects)
+        project = try c.decodeIfPresent(String.self, forKey: .project)
+        roles = try c.decodeIfPresent([String].self, forKey: .roles)
+        namespace = try c.decodeIfPresent(String.self, forKey: .namespace)
     }
 
     /// The keys each kind reads; `config check` names any other key in an entry.
@@ -109,6 +129,7 @@ public struct BackendEntry: Codable, Sendable {
         case .sqlite: [.path]
         case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .jobLeaseSeconds]
         case .remote: [.url, .token, .tokenEnv, .connectTimeoutMs, .requestTimeoutMs, .retries]
+        case .glance: [.url, .index, .projects, .project, .roles, .namespace, .requestTimeoutMs]
         case .shadow: [.primary, .secondary, .queueSize, .sampleReads, .record, .retentionDays, .ignore, .unordered,
                        .serverAssigned, .timeToleranceMs]
         }
@@ -116,10 +137,11 @@ public struct BackendEntry: Codable, Sendable {
     }
 
     /// The other backends this one is made of (a wrapper names them), for the graph's order
-    /// and its cycle check.
+    /// and its cycle check. A glance entry's index is not one: it is opened for that entry
+    /// alone, and its job worker does not run (`GlanceBackend+Config`).
     var parts: [String] {
         switch kind {
-        case .sqlite, .postgres, .remote: []
+        case .sqlite, .postgres, .remote, .glance: []
         case .shadow: [primary, secondary].compactMap { $0 }
         }
     }

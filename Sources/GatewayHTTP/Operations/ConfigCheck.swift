@@ -196,6 +196,7 @@ public enum ConfigCheck {
             case .postgres: (entry.urlEnv.map { "url from $\($0)" } ?? entry.url.map { (try? PGAddress(url: $0, passwordEnv: nil, schema: entry.schema).description) ?? "url" } ?? "no url")
                 + (entry.files.map { ", files in \($0)" } ?? "")
             case .remote: entry.url ?? "no url"
+            case .glance: (entry.url ?? "no url") + ", index " + (entry.index ?? "none")
             case .shadow: "answers from \(entry.primary ?? "?"), compared with \(entry.secondary ?? "?"), findings in \(entry.record ?? entry.defaultRecord(name))"
             }
             let parts = entry.parts.isEmpty ? "every part its own" : "made of " + entry.parts.joined(separator: ", ")

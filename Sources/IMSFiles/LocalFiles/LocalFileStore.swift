@@ -21,7 +21,7 @@ package struct LocalFileStore: FileStore {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
 
-    func path(_ imageId: String) -> FilePath { FilePath(root).appending(imageId) }
+    package func path(_ imageId: String) -> FilePath { FilePath(root).appending(imageId) }
 
     /// Writes a stream of bytes as the image's file (to a `.part` file first, moved into place
     /// once complete, so a broken upload never leaves a half file under the image's name).
@@ -51,7 +51,7 @@ package struct LocalFileStore: FileStore {
 
     /// Writes `final` through a scratch file of its own, measuring the size and MD5 of what
     /// `fill` writes (past `limit`, `FileTooLarge`): removed if anything fails, moved into place if not.
-    func write(_ final: FilePath, limit: Int64 = .max,
+    package func write(_ final: FilePath, limit: Int64 = .max,
                _ fill: (_ write: (ByteBuffer) async throws -> Void) async throws -> Void) async throws -> Measured {
         let scratch = Self.scratch(for: final)
         var md5 = Insecure.MD5()

@@ -51,7 +51,11 @@ public final class RemoteBackend: Backend {
         loggedURL = address?.string ?? "(unparsable url)"
     }
 
-    public var services: [any Service] { [ClientShutdown(client: client)] }
+    public var services: [any Service] {
+        let client = client
+        // Closes the client's pooled connections when the gateway shuts down.
+        return [AtShutdown { try await client.shutdown() }]
+    }
 
     /// The backend gateway is ready itself.
     public func unreadiness() async -> String? {
@@ -213,15 +217,5 @@ public final class RemoteBackend: Backend {
 
     private static func decodeError(_ bytes: ByteBuffer) -> CanonicalError {
         (try? JSONValueDecoder().decode(CanonicalWire.Answer.self, from: bytes.readableBytesView))?.error ?? .internal("unexpected answer from the backend")
-    }
-
-    /// Closes the client's pooled connections when the gateway shuts down.
-    struct ClientShutdown: Service {
-        let client: HTTPClient
-
-        func run() async throws {
-            try? await gracefulShutdown()
-            try await client.shutdown()
-        }
     }
 }

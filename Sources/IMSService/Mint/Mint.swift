@@ -51,7 +51,7 @@ public struct Mint: Sendable {
     }
 
     /// The command's time: the one it was handed (`Minting`), else the clock's.
-    func now() -> Date { Minting.current?.time(clock) ?? clock() }
+    package func now() -> Date { Minting.current?.time(clock) ?? clock() }
 
     /// A value of `kind`: the one the command was handed, else `fresh`.
     private func mint(_ kind: Kind, _ fresh: () -> String) -> String {
@@ -59,7 +59,7 @@ public struct Mint: Sendable {
     }
 
     /// `img-` + 8, as 51idc's clients expect.
-    func imageRef() -> String { mint(.imageRef) { "img-" + random(8, Self.lowercase) } }
+    package func imageRef() -> String { mint(.imageRef) { "img-" + random(8, Self.lowercase) } }
     func jobId() -> String { mint(.jobId) { "j-" + random(8, Self.lowercase) } }
     func uploadId() -> String { mint(.uploadId) { "upload-" + random(16, Self.lowercase) } }
     /// The one-time secret an upload presents (only its hash is stored).

@@ -13,7 +13,7 @@ struct StoreFactory: Sendable, CustomStringConvertible {
 
     var description: String { name }
 
-    static let all: [StoreFactory] = [.sqlite] + postgres
+    static let all: [StoreFactory] = [.sqlite] + postgres + glance
 
     static let sqlite = StoreFactory(name: "sqlite") { directory, users, catalog in
         let store = try SQLiteStore(path: directory.appendingPathComponent("ims.sqlite").path)

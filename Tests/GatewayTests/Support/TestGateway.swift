@@ -26,6 +26,8 @@ struct TestGateway {
         config.backendInUse.path = directory.appendingPathComponent("ims.sqlite").path
         config.listen.port = 0
         if Lane.current == .postgres { try usePostgres() }
+        // One index for the test's every run (a restart finds what the last run stored).
+        if Lane.current == .glance { try useGlance() }
     }
 
     /// The postgres lane: the database of `IMS_PG_URL`, in a schema of this test's own (bytes
@@ -41,14 +43,33 @@ struct TestGateway {
         config.backendInUse.maxConnections = 4
     }
 
+    /// The glance lane: a `glance` entry (the Glance of `IMS_GLANCE_URL`) over the store the
+    /// gateway had (PostgreSQL in a schema of its own when `IMS_PG_URL` is set), and `use:` it.
+    /// Its `path` is the index's, so `dataPath` stays in the test's directory.
+    mutating func useGlance() throws {
+        guard config.backendInUse.kind != .glance else { return }
+        guard let url = ProcessInfo.processInfo.environment["IMS_GLANCE_URL"] else {
+            throw GatewayStartError("IMS_LANE=glance needs IMS_GLANCE_URL (scripts/glance start prints one)")
+        }
+        if ProcessInfo.processInfo.environment["IMS_PG_URL"] != nil { try usePostgres() }
+        var entry = BackendEntry(kind: .glance, path: config.backendInUse.path)
+        entry.url = url
+        entry.index = config.use
+        // Each test's refs are its own: a Glance shared by every test and every run.
+        entry.namespace = "test-" + UUID().uuidString.lowercased()
+        config.backends["glance"] = entry
+        config.use = "glance"
+    }
+
     var dataPath: String { config.backendInUse.path }
 
     /// Which backend the gateway under test uses: `bundled`, or `remote` — a second gateway in
     /// bundled mode over a real socket (`IMS_LANE=remote` runs the whole suite that way), or
     /// `postgres` (`IMS_LANE=postgres IMS_PG_URL=…`: every gateway on PostgreSQL), or `2 gateways`:
-    /// two gateways on one PostgreSQL schema and files directory, requests alternating between them.
+    /// two gateways on one PostgreSQL schema and files directory, requests alternating between them;
+    /// or `glance` (`IMS_GLANCE_URL`, with `IMS_PG_URL` for its index): images and bytes in Glance.
     enum Lane: String, Sendable, CaseIterable {
-        case bundled, remote, postgres, twoGateways = "2 gateways"
+        case bundled, remote, postgres, twoGateways = "2 gateways", glance
         static var current: Lane { Lane(rawValue: ProcessInfo.processInfo.environment["IMS_LANE"] ?? "") ?? .bundled }
     }
 
@@ -66,13 +87,17 @@ struct TestGateway {
             var onPostgres = self
             try onPostgres.usePostgres()
             return try await onPostgres.run(mode, lane: lane, body)
+        case .glance where config.backendInUse.kind != .glance:
+            var onGlance = self
+            try onGlance.useGlance()
+            return try await onGlance.run(mode, lane: lane, body)
         case .twoGateways:
             let a = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
             return try await a.test(mode) { first in
                 let b = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
                 return try await b.test(mode) { second in try await body(GatewayClient(client: AlternatingClient(first, second))) }
             }
-        case .bundled, .postgres:
+        case .bundled, .postgres, .glance:
             let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: Self.quietLogger)
             return try await app.test(mode) { client in try await body(GatewayClient(client: client)) }
         case .remote:
@@ -180,9 +205,9 @@ struct GatewayClient: Sendable {
 
 extension Trait where Self == ConditionTrait {
     /// A test that opens the bundled SQLite store of the gateway's data directory itself, so it
-    /// does not apply when the gateway under test runs on PostgreSQL.
+    /// does not apply when the gateway under test runs on PostgreSQL (or on Glance over it).
     static var sqliteStoreOnly: Self {
-        .enabled(if: TestGateway.Lane.current != .postgres, "opens the gateway's SQLite store directly")
+        .enabled(if: ![.postgres, .glance].contains(TestGateway.Lane.current), "opens the gateway's SQLite store directly")
     }
 }
 
