@@ -83,6 +83,57 @@ import Testing
         }
     }
 
+    /// Cut-over and the way back (DESIGN §7): Foreman's update moves from `trial` (old primary,
+    /// new secondary) to `back` (the pair turned round) by its route file and a reload, then back
+    /// again. Every write lands in both stores whichever way round, so moving back loses nothing.
+    @Test func aRouteMovedToTheTurnedRoundShadowAndBackLeavesBothStoresWithEveryWrite() async throws {
+        let (dir, path) = try Self.config("""
+            backends:
+              old: {kind: sqlite, path: old/ims.sqlite}
+              new: {kind: sqlite, path: new/ims.sqlite}
+              trial: {kind: shadow, primary: old, secondary: new, record: trial.sqlite}
+              back: {kind: shadow, primary: new, secondary: old, record: back.sqlite}
+            use: trial
+            """)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try GatewayConfig.load(path: path)
+        let routes = dir.appendingPathComponent("routes/foreman.yaml").path
+        let shipped = try String(contentsOfFile: routes, encoding: .utf8)
+        let update = "operation: image.update}"
+        #expect(shipped.contains(update))
+        try await withReloadable(config, path: path) { client, live in
+            let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json([
+                "image": ["name": "moving", "username": "root", "uuid": "u-moving", "architecture_id": 1, "operatingsystem_id": 2],
+            ]))
+            guard case .int(let id)? = made["id"] else {
+                Issue.record("created: \(made.text)")
+                return
+            }
+            func rename(_ name: String) async throws {
+                let renamed = try await client.send(.put, "/api/compute_resources/1/images/\(id)", body: .json(["image": ["name": .string(name)]]))
+                #expect(renamed.status == 200, "\(renamed.text)")
+            }
+            try await rename("on-trial")
+            // Cut over: updates answer from new, old still receives them.
+            try shipped.replacingOccurrences(of: update, with: "operation: image.update, backend: back}").write(toFile: routes, atomically: true, encoding: .utf8)
+            try live.reload()
+            try await rename("on-back")
+            var report = try await Self.report(dir.appendingPathComponent("back.sqlite").path) { Self.row($0, "image.update").compared == 1 }
+            #expect(Self.row(report, "image.update") == ShadowReport.Row(operation: "image.update", compared: 1))
+            let oldFile = dir.appendingPathComponent("old/ims.sqlite").path, newFile = dir.appendingPathComponent("new/ims.sqlite").path
+            #expect(try Self.images(in: oldFile) == Self.images(in: newFile))
+            #expect(try Self.images(in: newFile).map(\.name) == ["on-back"])
+            // The way back: a routing change.
+            try shipped.write(toFile: routes, atomically: true, encoding: .utf8)
+            try live.reload()
+            try await rename("back-on-trial")
+            report = try await Self.report(dir.appendingPathComponent("trial.sqlite").path) { Self.row($0, "image.update").compared == 2 }
+            #expect(Self.row(report, "image.update") == ShadowReport.Row(operation: "image.update", compared: 2))
+            #expect(try Self.images(in: oldFile) == Self.images(in: newFile))
+            #expect(try Self.images(in: oldFile).map(\.name) == ["back-on-trial"])
+        }
+    }
+
     /// A shadow whose secondary cannot be reached serves, and says it is ready: the secondary's
     /// state costs comparisons, counted as its errors, never requests.
     @Test func aShadowWithItsSecondaryDownServesAndIsReady() async throws {
