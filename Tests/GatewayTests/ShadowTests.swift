@@ -230,7 +230,7 @@ import Testing
 
     /// An upload through a shadow: the bytes are read once and stored by both sides as they
     /// arrive; both images end active with the same size and MD5, and nothing is reported.
-    @Test func anUploadIsStreamedToBothSides() async throws {
+    @Test func anUploadIsStreamedToBothSidesAndDownloadsAreComparedByDigest() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let old = try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path)
@@ -258,6 +258,24 @@ import Testing
         let files = (try await old.stores.uploads.file(ticket.imageId), try await new.stores.uploads.file(ticket.imageId))
         #expect(files.0?.complete == true && files.0?.size == 3 << 18)
         #expect(files.0?.md5 == files.1?.md5 && files.0?.size == files.1?.size && files.1?.complete == true)
+
+        // Downloads are compared by the bytes' digest: equal, then with the secondary's file
+        // changed behind its back.
+        func download() async throws -> Int {
+            var size = 0
+            try await shadow.download(ImageSelector(ref: ticket.imageId), as: who).write { size += $0.readableBytes }
+            return size
+        }
+        #expect(try await download() == 3 << 18)
+        _ = try await Self.report(record) { Self.row($0, "downloadImage").compared == 1 }
+        var stored = try Data(contentsOf: dir.appendingPathComponent("new/files/\(ticket.imageId)"))
+        stored[10] ^= 0xFF
+        try stored.write(to: dir.appendingPathComponent("new/files/\(ticket.imageId)"))
+        #expect(try await download() == 3 << 18, "the client gets the primary's bytes")
+        let after = try await Self.report(record) { Self.row($0, "downloadImage").compared == 2 }
+        #expect(Self.row(after, "downloadImage") == ShadowReport.Row(operation: "downloadImage", compared: 2, mismatched: 1))
+        let found = try #require(after.examples.first { $0.operation == "downloadImage" })
+        #expect(found.path == "download.bytes" && found.primary != found.secondary && found.primary.hasPrefix("786432 bytes, MD5 "))
     }
 
     /// An import runs on the primary only (one fetch of the URL); once its job has ended there,

@@ -194,8 +194,28 @@ public final class ShadowBackend: Backend {
         }
     }
 
+    /// The client's bytes are the primary's. A sampled download is hashed as it streams (MD5,
+    /// the digest the stores keep) and, once it has ended, the secondary's bytes are read and
+    /// hashed off the request's path and the two compared.
     public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
-        try await primary.download(selector, as: identity)
+        var download = try await primary.download(selector, as: identity)
+        guard sampled() else { return download }
+        let write = download.write
+        let route = RequestIDs.route, requestId = RequestIDs.current ?? ""
+        download.write = { [weak self] emit in
+            var digest = BytesDigest()
+            try await write { chunk in
+                digest.add(chunk)
+                try await emit(chunk)
+            }
+            guard let self else { return }
+            var mirror = ShadowMirror(command: .downloadImage(selector), identity: identity, primary: .success(.done), minted: nil,
+                                      dialect: route?.dialect ?? "canonical", operation: route?.operation ?? "downloadImage",
+                                      requestId: requestId, queuedAt: .now)
+            mirror.downloaded = digest
+            self.enqueue(mirror, touching: [])
+        }
+        return download
     }
 
     private func sampled() -> Bool {
@@ -266,6 +286,9 @@ public final class ShadowBackend: Backend {
         // Counted off the queue once the secondary has run it: an empty queue means the
         // secondary holds every mirrored write.
         defer { counters.depth(waiting.subtract(1, ordering: .relaxed).newValue) }
+        if let ours = mirror.downloaded, case .downloadImage(let selector) = mirror.command {
+            return await compareDownload(mirror, selector: selector, ours: ours)
+        }
         var mirror = mirror
         let secondaryAnswer: Result<CommandResult, CanonicalError>
         do throws(CanonicalError) {
@@ -317,6 +340,33 @@ public final class ShadowBackend: Backend {
             found += differences(ours, await theirs, at: "stored")
         }
         let touched = mirror.bytes != nil ? keys : mirror.command.touchedObjects(answer: try? mirror.primary.get())
+        await note(mirror, found: found, secondaryFailed: secondaryFailed, touched: touched)
+    }
+
+    /// The secondary's bytes of the image the client downloaded, hashed as they stream, against
+    /// the digest of what the client got.
+    private func compareDownload(_ mirror: ShadowMirror, selector: ImageSelector, ours: BytesDigest) async {
+        var found: [(ShadowFinding.Kind, FieldDifference)] = []
+        var failed = false
+        do throws(CanonicalError) {
+            let download = try await secondary.download(selector, as: mirror.identity)
+            var theirs = BytesDigest()
+            do {
+                try await download.write { theirs.add($0) }
+            } catch {
+                throw error as? CanonicalError ?? .unavailable("the secondary's bytes did not arrive")
+            }
+            if theirs != ours { found.append((.differs, FieldDifference(path: "download.bytes", primary: ours.text, secondary: theirs.text))) }
+        } catch {
+            failed = true
+            found.append((.outcome, FieldDifference(path: "download.outcome", primary: "ok", secondary: error.kind)))
+        }
+        await note(mirror, found: found, secondaryFailed: failed, touched: mirror.command.touchedObjects(answer: nil))
+    }
+
+    /// Records what a comparison found and counts it.
+    private func note(_ mirror: ShadowMirror, found: [(ShadowFinding.Kind, FieldDifference)], secondaryFailed: Bool,
+                      touched: Set<String>) async {
         let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
         let now = Date()
         // Findings before counts: a reader that sees a command counted sees what it found.

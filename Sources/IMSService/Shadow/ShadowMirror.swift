@@ -16,6 +16,8 @@ struct ShadowMirror: Sendable {
     /// An upload's bytes, streamed to the secondary as the primary stores them; `command` is
     /// then the read of the image they belong to.
     var bytes: MirroredUpload? = nil
+    /// What the client downloaded (`command` is the download), to compare with the secondary's bytes.
+    var downloaded: BytesDigest? = nil
 
     var isWrite: Bool { bytes != nil || !command.isReadOnly }
 }
