@@ -93,7 +93,30 @@ import Testing
         #expect(GlanceFields.ownedProperties.count < 64)
     }
 
-    @Test(arguments: [unusual(), Image(imageId: "img-plain001", name: "plain", now: t0)])
+    /// What Glance 33.0.0 refuses as it is (docs/GLANCE.md): characters outside the BMP in any
+    /// text, minimums past 32 bits; and a value that merely looks like the encoding used for them.
+    static func wide() -> Image {
+        var i = unusual()
+        i.name = "🚀 rocket-9"
+        i.description = "e\u{301}👨‍👩‍👧 family"
+        i.osVersion = "=?utf-8?b?not-encoded?="
+        i.zone = "zone-🌏"
+        i.owner = "tenant-🦊"
+        i.minDisk = Int64(Int32.max) + 1
+        i.minRam = 1 << 40
+        return i
+    }
+
+    @Test func whatGlanceRefusesIsWrittenInAFormItTakesAndReadBackExactly() {
+        let doc = GlanceFields.document(Self.wide(), projects: Self.projects)
+        let texts = Array(doc.properties.values) + doc.core.values.compactMap { if case .string(let t) = $0 { t } else { nil } }
+        #expect(!texts.contains { $0.unicodeScalars.contains { $0.value > 0xFFFF } })
+        #expect(doc.core["min_disk"] == .int(Int64(Int32.max)) && doc.core["min_ram"] == .int(Int64(Int32.max)))
+        #expect(doc.core["name"] == .string("\u{FFFD} rocket-9"))
+        #expect(!doc.refusedByGlance)
+    }
+
+    @Test(arguments: [unusual(), wide(), Image(imageId: "img-plain001", name: "plain", now: t0)])
     func anImageWrittenAndReadBackIsTheImage(_ image: Image) {
         let doc = GlanceFields.document(image, projects: Self.projects)
         let back = GlanceFields.image(Self.stored(doc, of: image), projects: Self.projects)

@@ -82,6 +82,11 @@ public enum GlanceFields {
     /// Glance's `disk_format`s (33.0.0's default list).
     public static let diskFormats: Set<String> = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
 
+    /// Glance's own attributes, as opposed to properties.
+    static let coreKeys: Set<String> = ["id", "name", "owner", "status", "visibility", "disk_format", "container_format", "checksum",
+                                        "os_hash_algo", "os_hash_value", "created_at", "updated_at", "size", "virtual_size",
+                                        "min_disk", "min_ram", "protected", "file", "schema", "self"]
+
     /// Every image of ours is `bare`: the gateway has no containers.
     public static let containerFormat = "bare"
 
@@ -197,6 +202,20 @@ public enum GlanceFields {
         doc.properties["ims_created_at"] = CanonicalTime.format(image.createdAt)
         doc.properties["ims_updated_at"] = CanonicalTime.format(image.updatedAt)
         doc.properties["ims_status_time"] = CanonicalTime.format(image.statusTime)
+        // What Glance refuses goes in a form it takes, the exact value beside it (GlanceText):
+        // a character outside the BMP in a core text, a minimum past a signed 32-bit integer.
+        for (key, field) in [("name", ImageField.name), ("owner", .owner)] {
+            if case .string(let text)? = doc.core[key], GlanceText.hasWide(text) {
+                doc.core[key] = .string(GlanceText.shown(text))
+                doc.properties[exact(field)] = field == .name ? image.name : image.owner
+            }
+        }
+        for (key, field, value) in [("min_disk", ImageField.minDisk, image.minDisk), ("min_ram", .minRam, image.minRam)]
+            where value > Int64(Int32.max) {
+            doc.core[key] = .int(Int64(Int32.max))
+            doc.properties[exact(field)] = String(value)
+        }
+        doc.properties = doc.properties.mapValues(GlanceText.storable)
         return doc
     }
 
@@ -209,7 +228,8 @@ public enum GlanceFields {
     public static func image(_ json: [String: JSONValue], projects: Projects = Projects()) -> Image {
         func text(_ key: String) -> String? {
             switch json[key] {
-            case .string(let s)?: s
+            // Properties may be encoded words (GlanceText); core values never are.
+            case .string(let s)?: coreKeys.contains(key) ? s : GlanceText.read(s)
             case .int(let n)?: String(n)
             default: nil
             }
@@ -224,14 +244,15 @@ public enum GlanceFields {
         }
         func date(_ key: String) -> Date? { text(key).flatMap(CanonicalTime.parse) }
         let glanceCreated = date("created_at") ?? defaults.createdAt
-        var image = Image(imageId: text("ims_image_id") ?? text("id") ?? "", name: text("name") ?? "", now: glanceCreated)
+        var image = Image(imageId: text("ims_image_id") ?? text("id") ?? "", name: text(exact(.name)) ?? text("name") ?? "",
+                          now: glanceCreated)
         image.description = text("description") ?? ""
         image.status = text("ims_status").flatMap(ImageStatus.init(rawValue:)) ?? canonicalStatus(text("status"))
         image.transitionStatus = text("ims_transition_status") ?? ""
         if let v = text("ims_image_type") { image.imageType = v }
         image.diskFormat = text(exact(.diskFormat)) ?? text("disk_format") ?? ""
-        image.minDisk = int("min_disk") ?? 0
-        image.minRam = int("min_ram") ?? 0
+        image.minDisk = int(exact(.minDisk)) ?? int("min_disk") ?? 0
+        image.minRam = int(exact(.minRam)) ?? int("min_ram") ?? 0
         if let arch = text("architecture") {
             let canonical = canonicalArchitecture(arch)
             image.cpuArch = canonical.cpuArch
