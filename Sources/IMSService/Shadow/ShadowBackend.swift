@@ -37,14 +37,14 @@ public final class ShadowBackend: Backend {
     private let queue: AsyncStream<ShadowMirror>
     private let intake: AsyncStream<ShadowMirror>.Continuation
     /// Mirrors queued and not yet run (the queue's depth, for the lag gauge).
-    private let waiting = Atomic<Int>(0)
+    let waiting = Atomic<Int>(0)
     /// Writes queued and not yet run, by object: a read-back is compared only after an
     /// object's last queued write, when both sides hold the same history of it.
-    private let pendingWrites = NIOLockedValueBox<[String: Int]>([:])
+    let pendingWrites = NIOLockedValueBox<[String: Int]>([:])
     /// The primary's answers to uploads, for the worker comparing their mirrors (taken once).
-    private let answers = NIOLockedValueBox<[ObjectIdentifier: (answer: Result<CommandResult, CanonicalError>, minted: Minted)]>([:])
+    let answers = NIOLockedValueBox<[ObjectIdentifier: (answer: Result<CommandResult, CanonicalError>, minted: Minted)]>([:])
     /// Objects a dropped write touched (bounded: the oldest marks are forgotten first).
-    private let missed = NIOLockedValueBox<MissedWrites>(MissedWrites())
+    let missed = NIOLockedValueBox<MissedWrites>(MissedWrites())
 
     public init(primary: any Backend, secondary: any Backend, log: any ShadowLog, options: Options = Options(),
                 metrics: (any MetricsFactory)? = nil) {
@@ -153,7 +153,7 @@ public final class ShadowBackend: Backend {
         pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } }
     }
 
-    private func release(_ keys: Set<String>) {
+    func release(_ keys: Set<String>) {
         pendingWrites.withLockedValue { for key in keys { $0[key, default: 1] -= 1; if $0[key] == 0 { $0[key] = nil } } }
     }
 
@@ -255,7 +255,7 @@ public final class ShadowBackend: Backend {
         }
     }
 
-    private func markMissed(_ keys: Set<String>) {
+    func markMissed(_ keys: Set<String>) {
         guard !keys.isEmpty else { return }
         missed.withLockedValue { $0.insert(keys) }
     }
@@ -264,7 +264,7 @@ public final class ShadowBackend: Backend {
     /// request's path, so it costs an increment, not a write (the worker writes them).
     private let tallies = NIOLockedValueBox<[ShadowCount: Int]>([:])
 
-    private func tally(_ outcome: ShadowOutcome, _ operation: String) {
+    func tally(_ outcome: ShadowOutcome, _ operation: String) {
         tallies.withLockedValue { $0[ShadowCount(outcome, operation: operation), default: 0] += 1 }
     }
 
@@ -279,137 +279,6 @@ public final class ShadowBackend: Backend {
 
     /// Mirrors queued or running on the secondary.
     var queued: Int { waiting.load(ordering: .relaxed) }
-
-    /// Runs one mirror on the secondary and records what differs.
-    func compare(_ mirror: ShadowMirror) async {
-        counters.lag(ContinuousClock.now - mirror.queuedAt)
-        // Counted off the queue once the secondary has run it: an empty queue means the
-        // secondary holds every mirrored write.
-        defer { counters.depth(waiting.subtract(1, ordering: .relaxed).newValue) }
-        if let ours = mirror.downloaded, case .downloadImage(let selector) = mirror.command {
-            return await compareDownload(mirror, selector: selector, ours: ours)
-        }
-        var mirror = mirror
-        let secondaryAnswer: Result<CommandResult, CanonicalError>
-        do throws(CanonicalError) {
-            if let bytes = mirror.bytes {
-                // Handed the primary's values once it has them (after the last byte).
-                let answers = self.answers
-                let minting = Minting(later: { answers.withLockedValue { $0[ObjectIdentifier(bytes.chunks)]?.minted } })
-                do {
-                    secondaryAnswer = .success(.uploadTicket(try await Minting.$current.withValue(minting) {
-                        try await secondary.upload(imageId: bytes.imageId, token: bytes.token, body: bytes.chunks)
-                    }))
-                } catch {
-                    secondaryAnswer = .failure(error as? CanonicalError ?? .internal("\(error)"))
-                }
-            } else {
-                secondaryAnswer = .success(mirror.isWrite
-                    ? try await secondary.execute(mirror.command, as: mirror.identity, minted: mirror.minted).result
-                    : try await secondary.execute(mirror.command, as: mirror.identity))
-            }
-        } catch {
-            secondaryAnswer = .failure(error)
-        }
-        if let bytes = mirror.bytes {
-            // The primary's answer came while the secondary read the same bytes (or the bytes
-            // ended when it failed): both sides are done with this upload now.
-            mirror.primary = answers.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(bytes.chunks)) }?.answer
-                ?? .failure(.internal("the primary's upload did not answer"))
-            if bytes.chunks.gaveUp { markMissed(["image:" + bytes.imageId]) }
-        }
-        var keys: Set<String> = []
-        if mirror.bytes != nil {
-            keys = ["image:" + mirror.bytes!.imageId]
-            release(keys)
-        } else if mirror.isWrite {
-            keys = mirror.command.touchedObjects(answer: try? mirror.primary.get())
-            release(keys)
-        }
-        var found = differences(mirror.primary, secondaryAnswer, at: "")
-        var secondaryFailed = false
-        if case .success = mirror.primary, case .failure = secondaryAnswer { secondaryFailed = true }
-        // The effect, not only the reply: both sides' stored state of what the write changed,
-        // once no later write to it waits in the queue.
-        if mirror.isWrite, !secondaryFailed, case .success(let result) = mirror.primary,
-           let read = mirror.bytes != nil ? mirror.command : mirror.command.readBack(after: result),
-           pendingWrites.withLockedValue({ pending in keys.allSatisfy { pending[$0] == nil } }) {
-            let identity = mirror.identity
-            async let theirs = Self.run(read, on: secondary, as: identity)
-            let ours = await Self.run(read, on: primary, as: identity)
-            found += differences(ours, await theirs, at: "stored")
-        }
-        let touched = mirror.bytes != nil ? keys : mirror.command.touchedObjects(answer: try? mirror.primary.get())
-        await note(mirror, found: found, secondaryFailed: secondaryFailed, touched: touched)
-    }
-
-    /// The secondary's bytes of the image the client downloaded, hashed as they stream, against
-    /// the digest of what the client got.
-    private func compareDownload(_ mirror: ShadowMirror, selector: ImageSelector, ours: BytesDigest) async {
-        var found: [(ShadowFinding.Kind, FieldDifference)] = []
-        var failed = false
-        do throws(CanonicalError) {
-            let download = try await secondary.download(selector, as: mirror.identity)
-            var theirs = BytesDigest()
-            do {
-                try await download.write { theirs.add($0) }
-            } catch {
-                throw error as? CanonicalError ?? .unavailable("the secondary's bytes did not arrive")
-            }
-            if theirs != ours { found.append((.differs, FieldDifference(path: "download.bytes", primary: ours.text, secondary: theirs.text))) }
-        } catch {
-            failed = true
-            found.append((.outcome, FieldDifference(path: "download.outcome", primary: "ok", secondary: error.kind)))
-        }
-        await note(mirror, found: found, secondaryFailed: failed, touched: mirror.command.touchedObjects(answer: nil))
-    }
-
-    /// Records what a comparison found and counts it.
-    private func note(_ mirror: ShadowMirror, found: [(ShadowFinding.Kind, FieldDifference)], secondaryFailed: Bool,
-                      touched: Set<String>) async {
-        let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
-        let now = Date()
-        // Findings before counts: a reader that sees a command counted sees what it found.
-        if !found.isEmpty {
-            await log.record(found.map { kind, difference in
-                ShadowFinding(at: now, dialect: mirror.dialect, operation: mirror.operation, requestId: mirror.requestId,
-                              kind: missedWrite ? .missedWrite : kind, difference: difference)
-            })
-        }
-        if secondaryFailed {
-            counters.secondaryError(operation: mirror.operation)
-            tally(.secondaryError, mirror.operation)
-        }
-        if !found.isEmpty, !missedWrite {
-            counters.mismatched(operation: mirror.operation)
-            tally(.mismatched, mirror.operation)
-        }
-        counters.compared(operation: mirror.operation)
-        tally(.compared, mirror.operation)
-    }
-
-    private static func run(_ command: Command, on backend: any Backend, as identity: Identity) async -> Result<CommandResult, CanonicalError> {
-        do throws(CanonicalError) { return .success(try await backend.execute(command, as: identity)) } catch { return .failure(error) }
-    }
-
-    /// Both answers in the canonical model, field by field; an outcome (success or which error)
-    /// that differs is one difference at `outcome`.
-    private func differences(_ a: Result<CommandResult, CanonicalError>, _ b: Result<CommandResult, CanonicalError>,
-                             at root: String) -> [(ShadowFinding.Kind, FieldDifference)] {
-        let encoder = JSONValueEncoder()
-        let prefix = root.isEmpty ? "" : root + "."
-        switch (a, b) {
-        case (.success(let x), .success(let y)):
-            guard x != y, let u = try? encoder.encode(x), let v = try? encoder.encode(y) else { return [] }
-            return differ.differences(u, v, at: root).map { (.differs, $0) }
-        case (.failure(let x), .failure(let y)):
-            return x.kind == y.kind ? [] : [(.outcome, FieldDifference(path: prefix + "outcome", primary: x.kind, secondary: y.kind))]
-        case (.success(let x), .failure(let y)):
-            return [(.outcome, FieldDifference(path: prefix + "outcome", primary: "ok " + x.kind, secondary: y.kind))]
-        case (.failure(let x), .success(let y)):
-            return [(.outcome, FieldDifference(path: prefix + "outcome", primary: x.kind, secondary: "ok " + y.kind))]
-        }
-    }
 
     /// Runs the queue until shutdown; what is queued then is still compared (the stream ends
     /// after its last element).
@@ -432,29 +301,5 @@ public final class ShadowBackend: Backend {
                 shadow.intake.finish()
             }
         }
-    }
-}
-
-/// Objects whose writes a shadow dropped, the newest `limit` kept.
-struct MissedWrites {
-    private var order: [String] = []
-    private var keys: Set<String> = []
-    let limit = 100_000
-
-    mutating func insert(_ new: Set<String>) {
-        for key in new where keys.insert(key).inserted { order.append(key) }
-        if order.count > limit {
-            let cut = order.count - limit
-            for key in order[..<cut] { keys.remove(key) }
-            order.removeFirst(cut)
-        }
-    }
-
-    func containsAny(of wanted: Set<String>) -> Bool { !keys.isDisjoint(with: wanted) }
-
-    /// The secondary has caught up with these (an outcome copied to it).
-    mutating func remove(_ caughtUp: Set<String>) {
-        keys.subtract(caughtUp)
-        order.removeAll { caughtUp.contains($0) }
     }
 }

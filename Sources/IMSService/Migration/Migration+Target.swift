@@ -1,0 +1,127 @@
+import Foundation
+import IMSModel
+
+/// Writing a record into the target unless it holds it (or a newer state of it), bytes included.
+extension Migration {
+    /// Copies one record unless the target has it (or a newer state of it); answers whether it
+    /// wrote anything and how many bytes it copied.
+    func copy(_ record: Record) async throws -> (Bool, Int64) {
+        switch record {
+        case .user(let user):
+            // The directory is seeded from the config in both stores, each at its own time:
+            // the source's record (its times) is the one clients have seen.
+            guard try await target.directory.user(user.id) != user else { return (false, 0) }
+            if !dryRun { try await target.directory.put([user]) }
+            return (true, 0)
+        case .entry(let entry):
+            guard let there = try await target.catalogue.entry(entry.kind, id: entry.id) else {
+                if !dryRun { _ = try await target.catalogue.insert(entry, unique: []) }
+                return (true, 0)
+            }
+            // Both stores seed the catalogue from the config, each at its own time: an entry
+            // the target has never changed since it was made takes the source's values; one
+            // changed since (a write a shadow mirrored) is newer, and kept.
+            let untouched = there.updatedAt == there.createdAt
+            guard there != entry, untouched || there.updatedAt < entry.updatedAt else { return (false, 0) }
+            if !dryRun { _ = try await target.catalogue.update(entry, unique: []) }
+            return (true, 0)
+        case .image(let image):
+            var wrote = false
+            if let there = try await target.images.image(.row(image.id ?? 0), reach: .all, within: []) {
+                if there.image.updatedAt < image.updatedAt {
+                    if !dryRun { _ = try await target.images.update(image, fields: Set(ImageField.allCases), unique: []) }
+                    wrote = true
+                }
+            } else {
+                if !dryRun {
+                    _ = try await target.images.insert(image, job: nil, unique: [])
+                    try copiedImages?.note(image.imageId)
+                }
+                wrote = true
+            }
+            let bytes = try await copyBytes(of: image)
+            return (wrote || bytes > 0, bytes)
+        case .application(let application):
+            guard let id = application.id else { return (false, 0) }
+            guard let there = try await target.applications.application(id) else {
+                if !dryRun { _ = try await target.applications.insert(application, nameHeldBy: []) }
+                return (true, 0)
+            }
+            guard there.updatedAt < application.updatedAt else { return (false, 0) }
+            if !dryRun { _ = try await target.applications.update(application, whileStatus: there.status, nameHeldBy: []) }
+            return (true, 0)
+        case .instance(let instance):
+            guard let id = instance.id else { return (false, 0) }
+            var wrote = false
+            if let there = try await target.instances.instance(id) {
+                if there.instance.updatedAt < instance.updatedAt {
+                    if !dryRun { _ = try await target.instances.update(instance) }
+                    wrote = true
+                }
+            } else {
+                if !dryRun { _ = try await target.instances.insert(instance) }
+                wrote = true
+            }
+            let members = try await Self.members(of: id, in: source)
+            let present = dryRun && wrote ? [] : try await Self.members(of: id, in: target)
+            let missing = members.filter { !present.contains($0) }
+            if !missing.isEmpty {
+                if !dryRun { try await target.instances.addMembers(id, missing, at: instance.updatedAt) }
+                wrote = true
+            }
+            return (wrote, 0)
+        case .share(let share):
+            guard try await target.shares.share(share.shareId) == nil else { return (false, 0) }
+            if !dryRun { _ = try await target.shares.insert([share]) }
+            return (true, 0)
+        case .job(let job):
+            // A job still running is the source's to finish; a rerun copies it once it has.
+            guard job.status == .successful || job.status == .failed, try await target.jobs.job(job.jobId) == nil else { return (false, 0) }
+            if !dryRun { try await target.jobs.enqueue(job) }
+            return (true, 0)
+        }
+    }
+
+    static func members(of instance: Int64, in stores: Stores) async throws -> [Int64] {
+        var ids: [Int64] = []
+        while true {
+            let page = try await stores.instances.members(instance, ListWindow(offset: ids.count, limit: 500))
+            ids += page.items.map(\.id)
+            if page.items.count < 500 { return ids }
+        }
+    }
+
+    /// Streams an active image's bytes from the source's file store into the target's, unless
+    /// the target holds them already; checks the copy's MD5 against the source's record.
+    func copyBytes(of image: Image) async throws -> Int64 {
+        guard image.status == .active, let file = try await source.uploads.file(image.imageId), file.complete else { return 0 }
+        if let there = try await target.uploads.file(image.imageId), there.complete, there.md5 == file.md5, there.size == file.size {
+            return 0
+        }
+        if dryRun { return file.size }
+        let chunks = ChunkChannel(whenFull: .wait)
+        let reader = source.bytes
+        async let read: Void = {
+            do {
+                try await reader.read(image.imageId, range: nil) { try await chunks.send($0) }
+                chunks.finish()
+            } catch {
+                chunks.finish(error)
+            }
+        }()
+        let measured: MeasuredBytes
+        do {
+            measured = try await target.bytes.store(chunks, as: image.imageId, limit: .max)
+        } catch {
+            chunks.cancel()
+            try? await read
+            throw error
+        }
+        try await read
+        guard measured.md5 == file.md5, measured.size == file.size else {
+            throw MigrationError("image \(image.imageId): copied \(measured.size) bytes with MD5 \(measured.md5), the source holds \(file.size) with \(file.md5)")
+        }
+        try await target.uploads.completeFile(image.imageId, measured, at: file.updatedAt)
+        return measured.size
+    }
+}
