@@ -77,10 +77,7 @@ import Testing
                     ]
                 }
                 for kind in CatalogEntry.Kind.allCases { reads.append((.listCatalog(CatalogQuery(kind: kind)), ReplayWorkload.admin)) }
-                guard case .images(let all) = try await old.execute(.listImages(ImageQuery(limit: 1000)), as: ReplayWorkload.admin) else {
-                    Issue.record("an image list")
-                    return
-                }
+                let all = try #require(try await old.execute(.listImages(ImageQuery(limit: 1000)), as: ReplayWorkload.admin).imagePage)
                 for view in all.items {
                     reads.append((.getImage(ImageSelector(ref: view.image.imageId)), ReplayWorkload.admin))
                     reads.append((.listShares(ImageSelector(ref: view.image.imageId), offset: 0, limit: 100), ReplayWorkload.admin))

@@ -58,10 +58,7 @@ import Testing
                 "image": ["name": "centos-9", "username": "root", "uuid": "3d2b7c2a", "architecture_id": 1, "operatingsystem_id": 2],
             ]))
             #expect(made.status == 201, "\(made.text)")
-            guard case .int(let id)? = made["id"] else {
-                Issue.record("Foreman's create answers the image's id: \(made.text)")
-                return
-            }
+            let id = try #require(made["id"]?.int, "Foreman's create answers the image's id: \(made.text)")
             var report = try await Self.report(record) { Self.row($0, "image.create").compared == 1 }
             #expect(Self.row(report, "image.create") == ShadowReport.Row(operation: "image.create", compared: 1))
             #expect(report.examples.isEmpty, "\(report.examples)")
@@ -105,10 +102,7 @@ import Testing
             let made = try await client.send(.post, "/api/compute_resources/1/images", body: .json([
                 "image": ["name": "moving", "username": "root", "uuid": "u-moving", "architecture_id": 1, "operatingsystem_id": 2],
             ]))
-            guard case .int(let id)? = made["id"] else {
-                Issue.record("created: \(made.text)")
-                return
-            }
+            let id = try #require(made["id"]?.int, "created: \(made.text)")
             func rename(_ name: String) async throws {
                 let renamed = try await client.send(.put, "/api/compute_resources/1/images/\(id)", body: .json(["image": ["name": .string(name)]]))
                 #expect(renamed.status == 200, "\(renamed.text)")
@@ -175,10 +169,7 @@ import Testing
         let who = Identity(user: "1", tenant: "default", isOperator: true)
         var refs: [String] = []
         for n in 0..<30 {
-            guard case .image(let view) = try await shadow.execute(.createImage([.name: .string("burst-\(n)")]), as: who) else {
-                Issue.record("createImage answers an image")
-                return
-            }
+            let view = try #require(try await shadow.execute(.createImage([.name: .string("burst-\(n)")]), as: who).imageView)
             refs.append(view.image.imageId)
         }
         var report = try await Self.report(record) { Self.row($0, "createImage").compared + Self.row($0, "createImage").dropped == 30 }
@@ -207,7 +198,7 @@ import Testing
         let who = Identity(user: "1", tenant: "default", isOperator: true)
         var history: [String] = []
         for n in 0..<300 {
-            guard case .image(let view) = try await old.execute(.createImage([.name: .string("history-\(n)")]), as: who) else { return }
+            let view = try #require(try await old.execute(.createImage([.name: .string("history-\(n)")]), as: who).imageView)
             history.append(view.image.imageId)
         }
         let shadow = ShadowBackend(primary: old, secondary: new, log: try SQLiteShadowLog(path: dir.appendingPathComponent("shadow.sqlite").path))
@@ -240,12 +231,8 @@ import Testing
         let worker = Task { try await ShadowBackend.Worker(shadow: shadow).run() }
         defer { worker.cancel() }
         let who = Identity(user: "1", tenant: "default", isOperator: true)
-        guard case .image(let made) = try await shadow.execute(.createImage([.name: "uploaded", .status: "queued"]), as: who),
-              case .uploadTicket(let ticket) = try await shadow.execute(.prepareUpload(ImageSelector(ref: made.image.imageId), size: 3 << 18), as: who)
-        else {
-            Issue.record("create and prepare answer an image and a ticket")
-            return
-        }
+        let made = try #require(try await shadow.execute(.createImage([.name: "uploaded", .status: "queued"]), as: who).imageView)
+        let ticket = try #require(try await shadow.execute(.prepareUpload(ImageSelector(ref: made.image.imageId), size: 3 << 18), as: who).uploadTicket)
         let body = AsyncStream<ByteBuffer> { continuation in
             for n in 0..<3 { continuation.yield(ByteBuffer(repeating: UInt8(n), count: 1 << 18)) }
             continuation.finish()
@@ -301,10 +288,7 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 let who = Identity(user: "1", tenant: "default", isOperator: true)
-                guard case .image(let made) = try await shadow.execute(.importImage([.name: "imported"], url: "http://127.0.0.1:\(port)/image.qcow2"), as: who) else {
-                    Issue.record("an import answers its image")
-                    return
-                }
+                let made = try #require(try await shadow.execute(.importImage([.name: "imported"], url: "http://127.0.0.1:\(port)/image.qcow2"), as: who).imageView)
                 let deadline = ContinuousClock.now + .seconds(60)
                 var copied: ImageView?
                 while ContinuousClock.now < deadline {

@@ -153,4 +153,21 @@ extension CommandResult {
     var imageView: ImageView? {
         if case .image(let view) = self { view } else { nil }
     }
+
+    /// The ticket of an `.uploadTicket` result; `nil` for any other.
+    var uploadTicket: UploadTicket? {
+        if case .uploadTicket(let ticket) = self { ticket } else { nil }
+    }
+
+    /// The page of an `.images` result; `nil` for any other.
+    var imagePage: ImagePage? {
+        if case .images(let page) = self { page } else { nil }
+    }
+}
+
+extension JSONValue {
+    /// An integer value; `nil` (for `try #require`) for any other.
+    var int: Int64? {
+        if case .int(let n) = self { n } else { nil }
+    }
 }
