@@ -32,7 +32,7 @@ final class MigrateProgress: Sendable {
                 s.firstScanned = p.scanned
                 s.firstBytes = p.bytes
             }
-            let seconds = max(0.001, Double((now - s.kindStarted).components.attoseconds) / 1e18 + Double((now - s.kindStarted).components.seconds))
+            let seconds = max(0.001, (now - s.kindStarted).timeInterval)
             let rate = Double(p.scanned - s.firstScanned) / seconds
             let byteRate = Double(p.bytes - s.firstBytes) / seconds
             let done = p.scanned >= p.total
@@ -66,7 +66,7 @@ final class MigrateProgress: Sendable {
 
     func summary(_ checkpoint: MigrationCheckpoint, checks: [Migration.Check], dryRun: Bool) {
         let elapsed = state.withLockedValue { ContinuousClock.now - $0.started }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         for kind in Migration.Kind.allCases {
             var place = checkpoint.kinds[kind.rawValue] ?? MigrationCheckpoint.Place()
             if let caughtUp = checkpoint.kinds["catch-up " + kind.rawValue] {

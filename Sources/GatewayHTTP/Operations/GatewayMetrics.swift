@@ -73,12 +73,3 @@ public final class GatewayMetrics: Sendable {
         return ByteBuffer(bytes: bytes)
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var milliseconds: Double { Double(nanoseconds) / 1_000_000 }
-}

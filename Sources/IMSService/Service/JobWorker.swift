@@ -119,10 +119,3 @@ final class JobWorker: Service, @unchecked Sendable {
         }
     }
 }
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

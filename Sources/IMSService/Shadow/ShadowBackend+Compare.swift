@@ -63,7 +63,8 @@ extension ShadowBackend {
             let ours = await Self.run(read, on: primary, as: identity)
             found += differences(ours, await theirs, at: "stored")
         }
-        let touched = mirror.bytes != nil ? keys : mirror.command.touchedObjects(answer: try? mirror.primary.get())
+        // A write's objects are `keys` already; a read's are counted nowhere else.
+        let touched = mirror.isWrite ? keys : mirror.command.touchedObjects(answer: try? mirror.primary.get())
         await note(mirror, found: found, secondaryFailed: secondaryFailed, touched: touched)
     }
 

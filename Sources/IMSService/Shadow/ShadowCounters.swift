@@ -24,10 +24,7 @@ final class ShadowCounters: Sendable {
     func dropped(operation: String) { count("ims_gateway_shadow_dropped_total", operation) }
     func secondaryError(operation: String) { count("ims_gateway_shadow_secondary_errors_total", operation) }
     func depth(_ value: Int) { queueDepth?.record(value) }
-    func lag(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        queueLag?.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
+    func lag(_ duration: Duration) { queueLag?.recordNanoseconds(duration.nanoseconds) }
 
     private func count(_ label: String, _ operation: String) {
         guard let factory else { return }
