@@ -20,7 +20,7 @@ public struct QueryHMACSchemeV1: AuthScheme {
 
     public init() {}
 
-    public func identity(for request: AuthRequest, in context: AuthContext) throws(CanonicalError) -> Identity {
+    public func identity(for request: AuthRequest, in context: AuthContext) throws(CanonicalError) -> SignedIdentity {
         let (now, window) = (context.now, context.window)
         let (signed, presented) = try Self.split(request.parameters)
         func value(_ name: String) -> String? { signed.first { $0.name == name }?.value }
@@ -46,8 +46,7 @@ public struct QueryHMACSchemeV1: AuthScheme {
         }
         // Filed by the signature's bytes, not its text: two spellings of one base64 value are one request.
         let seen = "\(request.dialect.rawValue)\u{0}\(keyId)\u{0}\(signature.base64EncodedString())"
-        try context.replays.admit(seen, until: signedAt + window, now: now)
-        return secret.identity
+        return SignedIdentity(identity: secret.identity, replayKey: seen, until: signedAt + window)
     }
 
     /// The signed parameters and the signature. A name given twice is refused: the signature

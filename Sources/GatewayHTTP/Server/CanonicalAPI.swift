@@ -29,7 +29,8 @@ struct CanonicalAPI: Sendable {
         self.backend = backend
         tokens = Dictionary(config.tokens.map { ($0.sha256, $0) }, uniquingKeysWith: { first, _ in first })
         ledger = IdempotencyLedger(window: .seconds(config.idempotencyWindowSeconds ?? 3600),
-                                   capacity: config.idempotencyMaxEntries ?? 50_000)
+                                   capacity: config.idempotencyMaxEntries ?? 50_000,
+                                   records: backend.capabilities.records?.stores.idempotency)
     }
 
     func add(to router: Router<GatewayRequestContext>) {
