@@ -43,7 +43,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let checkpointPath = loaded.resolve(checkpoint ?? "./data/migrate-\(from)-\(to).checkpoint")
         let lines = json || isatty(STDOUT_FILENO) == 0
         let progress = MigrateProgress(jsonLines: lines)
-        var migration = Migration(source: source.stores, target: target.stores, checkpoint: checkpointPath, dryRun: dryRun)
+        var migration = Migration(source: StoresSource(source.stores), target: target.stores, checkpoint: checkpointPath, dryRun: dryRun)
         migration.progress = { progress.show($0) }
 
         // The stores' own work (a PostgreSQL client's connections) runs while they are used.

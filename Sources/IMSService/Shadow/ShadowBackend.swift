@@ -135,7 +135,7 @@ public final class ShadowBackend: Backend {
                 for _ in 0..<3600 {
                     guard let view = try? await from.images.image(.ref(ref), reach: .all, within: []) else { break }
                     if view.image.status != .saving {
-                        if (try? await copier.copy(.image(view.image))) != nil {
+                        if (try? await copier.copy(StoresSource(from).record(of: view.image))) != nil {
                             missed.withLockedValue { $0.remove(["image:" + ref, "image:\(view.image.id ?? 0)"]) }
                         }
                         break
