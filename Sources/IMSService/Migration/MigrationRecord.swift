@@ -57,3 +57,25 @@ extension Migration.Record: Codable {
         }
     }
 }
+
+/// One page of a kind's records as the canonical API's export answers it
+/// (`GET /ims/v1/export/{kind}`): the kind's total beside the page, so a count is a page of none.
+public struct ExportPage: Codable, Sendable, Equatable {
+    public var kind: Migration.Kind
+    public var total: Int
+    public var records: [Migration.Record]
+
+    public init(kind: Migration.Kind, total: Int, records: [Migration.Record]) {
+        self.kind = kind
+        self.total = total
+        self.records = records
+    }
+}
+
+/// Which of the images named the backend still holds, in their order, as the export answers
+/// it (`GET /ims/v1/export/held?refs=…`).
+public struct ExportHeld: Codable, Sendable, Equatable {
+    public var held: [Bool]
+
+    public init(held: [Bool]) { self.held = held }
+}
