@@ -13,6 +13,7 @@ extension ShadowBackend {
         if let ours = mirror.downloaded, case .downloadImage(let selector) = mirror.command {
             return await compareDownload(mirror, selector: selector, ours: ours)
         }
+        if let step = mirror.objectStep { return await compareObjectStep(mirror, step) }
         var mirror = mirror
         let secondaryAnswer: Result<CommandResult, CanonicalError>
         do throws(CanonicalError) {
@@ -98,8 +99,8 @@ extension ShadowBackend {
     }
 
     /// Records what a comparison found and counts it.
-    private func note(_ mirror: ShadowMirror, found: [(ShadowFinding.Kind, FieldDifference)], secondaryFailed: Bool,
-                      touched: Set<String>) async {
+    func note(_ mirror: ShadowMirror, found: [(ShadowFinding.Kind, FieldDifference)], secondaryFailed: Bool,
+              touched: Set<String>) async {
         let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
         let now = Date()
         // Findings before counts: a reader that sees a command counted sees what it found.
