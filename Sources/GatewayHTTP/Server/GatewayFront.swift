@@ -1,4 +1,6 @@
 import Hummingbird
+import IMSModel
+import IMSService
 
 /// The gateway's one router middleware: an S3 request goes to the object endpoint, anything else
 /// to the dialects' routes, and what neither serves on to the router (health, metrics, 404).
@@ -19,6 +21,22 @@ public struct GatewayFront: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let address = s3.address(of: request) { return await s3.respond(to: request, at: address, context: context) }
-        return try await dialects.handle(request, context: context, next: next)
+        return try await dialects.handle(request, context: context) { request, context in
+            // The gateway's own endpoints and paths nothing serves: logged here, a 404 in words.
+            let started = ContinuousClock.now
+            let requestId = request.headers[.requestID] ?? RequestIDs.make()
+            var response: Response
+            var line = RequestLog(request, requestId: requestId, started: started)
+            do {
+                response = try await next(request, context)
+                line.template = context.endpointPath
+            } catch let error as HTTPError where error.status == .notFound {
+                response = CanonicalWire.error(CanonicalError.noRoute(method: request.method.rawValue, path: request.uri.path, allowed: []),
+                                               requestId: requestId)
+                response.headers[.requestID] = requestId
+            }
+            _ = line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+            return response
+        }
     }
 }
