@@ -26,11 +26,14 @@ struct RequestLog {
         bytesIn = request.headers[.contentLength].flatMap { Int($0) }
     }
 
+    /// Whether a line would be written: a gateway logging at warning (as benchmarks run it)
+    /// does not even gather one.
+    static func wanted(by logger: Logger) -> Bool { logger.logLevel <= .info }
+
     /// Writes the line at info, through `logger` without Hummingbird's own request id (the
     /// line carries the one the answer does).
-    func write(status: Int, bytesOut: Int?, to logger: Logger) -> ContinuousClock.Duration {
+    func write(status: Int, bytesOut: Int?, to logger: Logger) {
         let duration = ContinuousClock.now - started
-        guard logger.logLevel <= .info else { return duration }
         var logger = logger
         logger[metadataKey: "hb.request.id"] = nil
         var metadata: Logger.Metadata = [
@@ -46,7 +49,6 @@ struct RequestLog {
         if let bytesIn { metadata["bytes_in"] = .stringConvertible(bytesIn) }
         if let bytesOut { metadata["bytes_out"] = .stringConvertible(bytesOut) }
         logger.info("request", metadata: metadata)
-        return duration
     }
 
     /// The query with the value of every parameter that proves who sent the request replaced:

@@ -54,9 +54,11 @@ public struct S3Middleware: RouterMiddleware {
                                          requestId: requestId, head: request.method == .head)
         }
         // Presigned URLs' signatures and credentials leave the query before it is logged.
-        var line = RequestLog(request, requestId: requestId, started: started)
-        line.dialect = "s3"
-        _ = line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+        if RequestLog.wanted(by: context.logger) {
+            var line = RequestLog(request, requestId: requestId, started: started)
+            line.dialect = "s3"
+            line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+        }
         return response
     }
 }

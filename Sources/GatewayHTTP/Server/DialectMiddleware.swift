@@ -58,11 +58,14 @@ public struct DialectMiddleware: RouterMiddleware {
             bytesOut = response.body.contentLength
         case .notOurs, .decoded: return try await next(request, context)
         }
-        var line = RequestLog(request, requestId: requestId, started: started)
-        (line.template, line.dialect, line.operation) = (route.template, route.dialect.rawValue, route.operation.rawValue)
-        line.backend = route.backend ?? defaultBackend
-        let duration = line.write(status: trace.status, bytesOut: bytesOut, to: context.logger)
-        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, status: trace.status, duration: duration)
+        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, status: trace.status,
+                         duration: ContinuousClock.now - started)
+        if RequestLog.wanted(by: context.logger) {
+            var line = RequestLog(request, requestId: requestId, started: started)
+            (line.template, line.dialect, line.operation) = (route.template, route.dialect.rawValue, route.operation.rawValue)
+            line.backend = route.backend ?? defaultBackend
+            line.write(status: trace.status, bytesOut: bytesOut, to: context.logger)
+        }
         return response
     }
 

@@ -24,18 +24,27 @@ public struct GatewayFront: RouterMiddleware {
         return try await dialects.handle(request, context: context) { request, context in
             // The gateway's own endpoints and paths nothing serves: logged here, a 404 in words.
             let started = ContinuousClock.now
-            let requestId = request.headers[.requestID] ?? RequestIDs.make()
+            // Made only when an answer or a line needs it (a /healthz probe logged at warning does not).
+            var requestId = request.headers[.requestID]
             var response: Response
-            var line = RequestLog(request, requestId: requestId, started: started)
+            var template: String?
             do {
                 response = try await next(request, context)
-                line.template = context.endpointPath
+                template = context.endpointPath
             } catch let error as HTTPError where error.status == .notFound {
+                let id = requestId ?? RequestIDs.make()
+                requestId = id
                 response = CanonicalWire.error(CanonicalError.noRoute(method: request.method.rawValue, path: request.uri.path, allowed: []),
-                                               requestId: requestId)
-                response.headers[.requestID] = requestId
+                                               requestId: id)
+                response.headers[.requestID] = id
             }
-            _ = line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+            if RequestLog.wanted(by: context.logger) {
+                let id = requestId ?? RequestIDs.make()
+                response.headers[.requestID] = id
+                var line = RequestLog(request, requestId: id, started: started)
+                line.template = template
+                line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+            }
             return response
         }
     }
