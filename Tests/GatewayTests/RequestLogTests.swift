@@ -63,4 +63,37 @@ import Testing
             #expect(!lines.contains { "\($0)".contains("s3cr3t") })
         }
     }
+
+    /// A QingCloud signature and an S3 presigned URL's signature and credential never reach the log.
+    @Test func signaturesNeverReachTheLog() async throws {
+        var gateway = try TestGateway()
+        defer { gateway.remove() }
+        let signer = QingcloudSigner()
+        try signer.install(in: &gateway)
+        let recorder = Recorder()
+        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: recorder) }
+        logger.logLevel = .info
+        let app = try buildApplication(gateway.config, parts: GatewayParts(dialects: Dialects.all), logger: logger)
+        try await app.test(.router) { client in
+            let client = GatewayClient(client: client)
+            let signed = signer.query([("action", "DescribeImages")])
+            let signature = try #require(signed.first { $0.0 == "signature" }?.1)
+            let described = try await client.send(.get, "/iaas/", query: signed, auth: .none)
+            #expect(described["ret_code"] == 0, "\(described.text)")
+            let presignature = String(repeating: "5e", count: 32)
+            let presigned = try await client.send(.get, "/uploads/img-aaaaaaaa", query: [
+                ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "AKIDPRESIGNED/20261207/us-east-1/s3/aws4_request"),
+                ("X-Amz-Date", "20261207T000000Z"), ("X-Amz-Expires", "60"), ("X-Amz-SignedHeaders", "host"),
+                ("X-Amz-Signature", presignature),
+            ], auth: .none)
+            #expect(presigned.status == 403, "\(presigned.text)")
+            let lines = recorder.lines.withLockedValue { $0 }.map { "\($0)" }
+            #expect(lines.contains { $0.contains("/iaas/") && $0.contains("signature=…") })
+            #expect(lines.contains { $0.contains("/uploads/img-aaaaaaaa") && $0.contains("X-Amz-Signature=…") })
+            let encoded = signature.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? signature
+            for secret in [signature, encoded, presignature, "AKIDPRESIGNED"] {
+                #expect(!lines.contains { $0.contains(secret) }, "\(secret) in the log")
+            }
+        }
+    }
 }
