@@ -30,8 +30,8 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         var logger = Logger(label: "ims-gateway")
         logger.logLevel = level
-        let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: logger,
-                                       configPath: options.resolvedPath())
+        let app = try buildApplication(config, parts: GatewayParts(dialects: Dialects.all, services: try TraceExport.services(config.tracing)),
+                                       logger: logger, configPath: options.resolvedPath())
         // SIGTERM and SIGINT shut down gracefully: requests in flight finish, jobs in hand complete.
         defer { JSONLogHandler.flush() }
         try await app.runService()

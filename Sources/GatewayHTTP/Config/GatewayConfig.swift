@@ -131,6 +131,7 @@ public struct GatewayConfig: Decodable, Sendable {
 
     public var auth = Auth()
     public var canonicalApi = CanonicalAPIConfig()
+    public var tracing = Tracing()
     public var listen = Listen()
     /// The backend graph (DESIGN §5): every backend by name, and the one a route without its
     /// own `backend:` runs on. Without `backends:`, one SQLite file beside the config.
@@ -161,7 +162,7 @@ public struct GatewayConfig: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case listen, routes, dialects, catalog, maxBodyBytes = "max_body_bytes", users, flavors, export, imports
         case jobDelayMs = "job_delay_ms", publicURL = "public_url", auth, canonicalApi = "canonical_api"
-        case backends, use
+        case backends, use, tracing
     }
 
     public init() {}
@@ -181,6 +182,7 @@ public struct GatewayConfig: Decodable, Sendable {
         publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
         auth = try c.decodeIfPresent(Auth.self, forKey: .auth) ?? Auth()
         canonicalApi = try c.decodeIfPresent(CanonicalAPIConfig.self, forKey: .canonicalApi) ?? CanonicalAPIConfig()
+        tracing = try c.decodeIfPresent(Tracing.self, forKey: .tracing) ?? Tracing()
         if let named = try c.decodeIfPresent([String: BackendEntry].self, forKey: .backends) {
             backends = named
             guard let chosen = try c.decodeIfPresent(String.self, forKey: .use) ?? (named.count == 1 ? named.keys.first : nil) else {

@@ -11,11 +11,15 @@ public struct GatewayParts: Sendable {
     public var dialects: [any Dialect]
     public var backend: (any Backend)?
     public var metrics: GatewayMetrics
+    /// Run beside the server (a trace exporter, say), started and stopped with it.
+    public var services: [any Service]
 
-    public init(dialects: [any Dialect], backend: (any Backend)? = nil, metrics: GatewayMetrics = GatewayMetrics()) {
+    public init(dialects: [any Dialect], backend: (any Backend)? = nil, metrics: GatewayMetrics = GatewayMetrics(),
+                services: [any Service] = []) {
         self.dialects = dialects
         self.backend = backend
         self.metrics = metrics
+        self.services = services
     }
 }
 
@@ -30,13 +34,14 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backends: 
     let router = Router(context: GatewayRequestContext.self)
     let backend = backends.main
     router.add(middleware: GatewayFront(s3: S3Middleware(backend: backend), dialects: DialectMiddleware(
-        live: live, backends: backends, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL)))
+        live: live, backends: backends, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL,
+        traced: config.tracing.enabled)))
     OperationsRoutes(backends: backends, metrics: parts.metrics, live: live).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     // `/` is Foreman's web UI, which sends a client without a session to its login page (no
     // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
     router.get("/") { _, _ in Response(status: .found, headers: [.location: "/users/login"]) }
-    CanonicalAPI(backend: backend, config: config.canonicalApi).add(to: router)
+    CanonicalAPI(backend: backend, config: config.canonicalApi, traced: config.tracing.enabled).add(to: router)
     return router
 }
 
@@ -86,7 +91,7 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
     let router = try buildRouter(config, parts: parts, backends: backends, live: live)
     var log = logger ?? Logger(label: "ims-gateway")
     if logger == nil { log.logLevel = .info }
-    var services: [any Service] = [backends.services]
+    var services: [any Service] = parts.services + [backends.services]
     if configPath != nil { services.append(ReloadOnHangup(live: live, logger: log)) }
     let sweep = ConnectionSweep(idle: config.listen.idleTimeout, body: config.listen.bodyReadTimeout)
     services.append(sweep)

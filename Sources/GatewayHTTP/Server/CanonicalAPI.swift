@@ -23,11 +23,14 @@ struct CanonicalAPI: Sendable {
     /// The accepted tokens by SHA-256 (hex); none means the API is closed.
     let tokens: [String: ServiceToken]
     let ledger: IdempotencyLedger
+    /// Whether each call is a span, continuing the caller's trace (`tracing:`).
+    let traced: Bool
     /// Largest command accepted (a 51idc batch delete of 10,000 ids is well under it).
     static let maxBody = 16 << 20
 
-    init(backend: any Backend, config: GatewayConfig.CanonicalAPIConfig) {
+    init(backend: any Backend, config: GatewayConfig.CanonicalAPIConfig, traced: Bool = false) {
         self.backend = backend
+        self.traced = traced
         tokens = Dictionary(config.tokens.map { ($0.sha256, $0) }, uniquingKeysWith: { first, _ in first })
         ledger = IdempotencyLedger(window: .seconds(config.idempotencyWindowSeconds ?? 3600),
                                    capacity: config.idempotencyMaxEntries ?? 50_000,
@@ -37,14 +40,12 @@ struct CanonicalAPI: Sendable {
     func add(to router: Router<GatewayRequestContext>) {
         let api = router.group("ims/v1")
         api.post("execute") { request, context -> Response in
-            let requestId = request.headers[.requestID]
-            do {
-                let identity = try authorize(request)
-                let execute = try await Self.execute(from: request)
-                let answer = try await run(execute.command, as: identity, minted: execute.minted, key: request.headers[.idempotencyKey]).get()
-                return CanonicalWire.json(.ok, CanonicalWire.Answer(result: answer.result, error: nil, minted: answer.minted))
-            } catch {
-                return CanonicalWire.error(error, requestId: requestId)
+            guard traced else { return await execute(request) }
+            return await RequestSpans.server(request) { span in
+                let response = await execute(request)
+                span.operationName = "POST /ims/v1/execute"
+                RequestSpans.describe(span, request, route: nil, status: Int(response.status.code))
+                return response
             }
         }
         api.get("images/{ref}/file") { request, context -> Response in
@@ -58,6 +59,19 @@ struct CanonicalAPI: Sendable {
             }
         }
         addExport(to: api)
+    }
+
+    /// `POST /ims/v1/execute`: the command in the body, run as the identity the token may assert.
+    func execute(_ request: Request) async -> Response {
+        let requestId = request.headers[.requestID]
+        do {
+            let identity = try authorize(request)
+            let execute = try await Self.execute(from: request)
+            let answer = try await run(execute.command, as: identity, minted: execute.minted, key: request.headers[.idempotencyKey]).get()
+            return CanonicalWire.json(.ok, CanonicalWire.Answer(result: answer.result, error: nil, minted: answer.minted))
+        } catch {
+            return CanonicalWire.error(error, requestId: requestId)
+        }
     }
 
     /// Runs a command with the values it was handed; a mutation with a key runs at most once

@@ -20,9 +20,9 @@ public struct DialectMiddleware: RouterMiddleware {
     let defaultBackend: String
 
     public init(live: LiveConfig, backends: BackendGraph, metrics: GatewayMetrics? = nil,
-                maxBodyBytes: Int, publicURL: String? = nil) {
+                maxBodyBytes: Int, publicURL: String? = nil, traced: Bool = false) {
         self.live = live
-        gateway = Gateway(backends: backends, metrics: metrics)
+        gateway = Gateway(backends: backends, metrics: metrics, traced: traced)
         defaultBackend = backends.defaultName
         self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
@@ -44,7 +44,13 @@ public struct DialectMiddleware: RouterMiddleware {
         if input.hasBody {
             input.body = { () async throws(CanonicalError) in try await Self.collectBody(request, limit: limit) }
         }
-        let (answer, trace) = await gateway.handle(input, in: snapshot, logger: context.logger)
+        let (answer, trace) = gateway.traced
+            ? await RequestSpans.server(request) { span in
+                let handled = await gateway.handle(input, in: snapshot, logger: context.logger)
+                RequestSpans.describe(span, request, route: handled.1.route, status: handled.1.status)
+                return handled
+            }
+            : await gateway.handle(input, in: snapshot, logger: context.logger)
         guard let route = trace.route else { return try await next(request, context) }
         // What Hummingbird's own metrics and tracing middlewares group requests by.
         context.coreContext.endpointPath.value = route.template

@@ -1,3 +1,4 @@
+import Tracing
 import HTTPTypes
 import IMSModel
 import IMSService
@@ -11,10 +12,13 @@ public struct Gateway: Sendable {
     /// `nil` for a gateway that only decodes (`explain` without `--run`).
     let backends: BackendGraph?
     let metrics: GatewayMetrics?
+    /// Whether the stages and backend calls are spans of the request's trace (`tracing:`).
+    let traced: Bool
 
-    public init(backends: BackendGraph?, metrics: GatewayMetrics? = nil) {
+    public init(backends: BackendGraph?, metrics: GatewayMetrics? = nil, traced: Bool = false) {
         self.backends = backends
         self.metrics = metrics
+        self.traced = traced
     }
 
     /// A request as the pipeline takes it; the body is read only when the route needs it.
@@ -133,19 +137,19 @@ public struct Gateway: Sendable {
             stage = .decode
             try await reader.read()
             (dialectRequest.query, dialectRequest.body) = (reader.query, reader.body)
-            let decoded = try dialect.decode(dialectRequest)
+            let decoded = try self.stage("decode") { try dialect.decode(dialectRequest) }
             trace.command = decoded.command
             if mode == .decodeOnly { return (.decoded, trace) }
             stage = .run
             guard let backend = backends?.backend(for: match.route) else { throw CanonicalError.internal("no backend to run the command on") }
             if case .downloadImage(let selector) = decoded.command {
-                let download = try await timed { try await bound(request, backend, route: match.route) { try await backend.download(selector, as: identity) } }
+                let download = try await timed(match.route) { try await bound(request, backend, route: match.route) { try await backend.download(selector, as: identity) } }
                 trace.status = 200
                 return (.download(download), trace)
             }
-            let result = try await timed { try await bound(request, backend, route: match.route) { try await backend.execute(decoded.command, as: identity) } }
+            let result = try await timed(match.route) { try await bound(request, backend, route: match.route) { try await backend.execute(decoded.command, as: identity) } }
             stage = .encode
-            return finish(try dialect.encode(result, for: decoded.echo), &trace)
+            return finish(try self.stage("encode") { try dialect.encode(result, for: decoded.echo) }, &trace)
         } catch {
             let canonical = error as? CanonicalError ?? .internal("\(error)")
             trace.failed = (stage, canonical)
@@ -186,11 +190,27 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// Times a backend call for the backend latency metric.
-    nonisolated(nonsending) func timed<T>(_ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
+    /// A synchronous stage, a span of its own when traced.
+    func stage<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        guard traced else { return try body() }
+        return try withSpan(name) { _ in try body() }
+    }
+
+    /// Times a backend call for the backend latency metric; when traced, a client span named
+    /// after the backend (the remote backend passes its context on).
+    nonisolated(nonsending) func timed<T>(_ route: Route, _ call: nonisolated(nonsending) () async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         do {
-            let value = try await call()
+            let value: T
+            if traced {
+                let name = route.backend ?? backends?.defaultName ?? "backend"
+                value = try await withSpan("backend \(name)", ofKind: .client) { span in
+                    span.attributes["ims.backend"] = name
+                    return try await call()
+                }
+            } else {
+                value = try await call()
+            }
             metrics?.backend("ok", duration: ContinuousClock.now - started)
             return value
         } catch {
