@@ -1,3 +1,4 @@
+import IMSModel
 import IMSService
 import Logging
 import NIOConcurrencyHelpers
@@ -39,16 +40,33 @@ public final class PGDatabase: Service, Sendable {
     public func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
-            do {
-                try await PGMigrator.migrate(address, logger: logger)
-                if let prepare = preparation.withLockedValue({ $0 }) {
-                    try await Self.$preparing.withValue(true) { try await prepare() }
+            // A database that cannot be reached yet (down, restarting, not started) is tried
+            // again every half second; meanwhile store calls are refused at once as unavailable
+            // (503), and the first success lets them through. A database that answers but
+            // refuses the schema stays refused.
+            var reported = false
+            while !Task.isCancelled {
+                do {
+                    try await PGMigrator.migrate(address, logger: logger)
+                    if let prepare = preparation.withLockedValue({ $0 }) {
+                        try await Self.$preparing.withValue(true) { try await prepare() }
+                    }
+                    gate.open(nil)
+                    logger.info("postgres ready", metadata: ["database": .string(address.description)])
+                    break
+                } catch where Self.isUnreachable(error) {
+                    if !reported {
+                        logger.warning("postgres unreachable; trying again", metadata: [
+                            "database": .string(address.description), "error": .string(String(reflecting: error))])
+                        reported = true
+                    }
+                    gate.unreachable(Self.unavailable)
+                    try? await Task.sleep(for: .milliseconds(500))
+                } catch {
+                    logger.error("postgres schema migration or seeding failed", metadata: ["error": .string(String(reflecting: error))])
+                    gate.open(CanonicalError.unavailable("the database schema could not be brought up to date"))
+                    break
                 }
-                gate.open(nil)
-                logger.info("postgres ready", metadata: ["database": .string(address.description)])
-            } catch {
-                logger.error("postgres schema migration or seeding failed", metadata: ["error": .string(String(reflecting: error))])
-                gate.open(PGUnavailable(reason: "the database schema could not be brought up to date"))
             }
             // The listener ends with the client at shutdown (the client ends on graceful shutdown).
             if listens { group.addTask { await cancelWhenGracefulShutdown { await self.listen() } } }
@@ -117,9 +135,24 @@ public final class PGDatabase: Service, Sendable {
         return handedKeys.contains(constraint)
     }
 
+    /// What clients are told while the database cannot be reached: the dialect's 503.
+    static let unavailable = CanonicalError.unavailable("the database is unavailable; try again shortly")
+
+    /// The database was not reached, or the connection went while in use (no server answer):
+    /// worth trying again, unlike a statement the server refused.
+    static func isUnreachable(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.serverInfo == nil }
+        return !(error is CanonicalError) && !(error is CancellationError)
+    }
+
     /// A server's refusal logged with its SQLSTATE and message (the error's own description is
-    /// generic, so that clients never see it); the store's own errors pass unlogged.
+    /// generic, so that clients never see it); the store's own errors pass unlogged. A lost
+    /// connection is the dialect's 503, not an internal error.
     func logged(_ error: any Error) -> any Error {
+        if let psql = error as? PSQLError, psql.serverInfo == nil {
+            logger.warning("postgres connection failed", metadata: ["error": .string("\(psql.code)")])
+            return Self.unavailable
+        }
         if let error = error as? PSQLError {
             logger.error("postgres statement failed", metadata: [
                 "sqlstate": .string(error.serverInfo?[.sqlState] ?? "-"), "message": .string(error.serverInfo?[.message] ?? "\(error.code)"),
@@ -175,14 +208,16 @@ struct PGUnavailable: Error, CustomStringConvertible {
 final class ReadyGate: Sendable {
     private enum State {
         case waiting([CheckedContinuation<Void, any Error>])
+        /// Not open yet, and not worth waiting for: callers are refused with this at once.
+        case unreachable(any Error)
         case open((any Error)?)
     }
     private let state = NIOLockedValueBox<State>(.waiting([]))
 
     func open(_ error: (any Error)?) {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            defer { state = .open(error) }
             guard case .waiting(let waiters) = state else { return [] }
-            state = .open(error)
             return waiters
         }
         for waiter in waiters {
@@ -190,10 +225,23 @@ final class ReadyGate: Sendable {
         }
     }
 
+    /// Refuses those waiting and those to come with `error` until `open`.
+    func unreachable(_ error: any Error) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            if case .open = state { return [] }
+            defer { state = .unreachable(error) }
+            guard case .waiting(let waiters) = state else { return [] }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(throwing: error) }
+    }
+
     func wait() async throws {
-        if case .open(let error) = state.withLockedValue({ $0 }) {
-            if let error { throw error }
-            return
+        switch state.withLockedValue({ $0 }) {
+        case .open(let error?): throw error
+        case .open(nil): return
+        case .unreachable(let error): throw error
+        case .waiting: break
         }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: (any Error)?? = state.withLockedValue { state in
@@ -201,6 +249,8 @@ final class ReadyGate: Sendable {
                 case .waiting(let waiters):
                     state = .waiting(waiters + [continuation])
                     return nil
+                case .unreachable(let error):
+                    return .some(error)
                 case .open(let error):
                     return .some(error)
                 }
