@@ -31,10 +31,11 @@ public struct Stores: Sendable {
     public var directory: any Directory
     public var catalogue: any Catalogue
     public var uploads: any UploadRecords
+    public var leases: any Leases
 
     public init(images: any ImageStore, bytes: any FileStore, applications: any ApplicationStore, instances: any InstanceStore,
                 shares: any ShareStore, jobs: any JobQueue, directory: any Directory, catalogue: any Catalogue,
-                uploads: any UploadRecords) {
+                uploads: any UploadRecords, leases: any Leases) {
         self.images = images
         self.bytes = bytes
         self.applications = applications
@@ -44,13 +45,14 @@ public struct Stores: Sendable {
         self.directory = directory
         self.catalogue = catalogue
         self.uploads = uploads
+        self.leases = leases
     }
 
     /// Every part from one store that has them all.
-    public init<S: ImageStore & ApplicationStore & InstanceStore & ShareStore & JobQueue & Directory & Catalogue & UploadRecords>(
+    public init<S: ImageStore & ApplicationStore & InstanceStore & ShareStore & JobQueue & Directory & Catalogue & UploadRecords & Leases>(
         _ store: S, bytes: any FileStore
     ) {
         self.init(images: store, bytes: bytes, applications: store, instances: store, shares: store, jobs: store,
-                  directory: store, catalogue: store, uploads: store)
+                  directory: store, catalogue: store, uploads: store, leases: store)
     }
 }

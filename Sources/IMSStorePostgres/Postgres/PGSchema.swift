@@ -153,5 +153,8 @@ enum PGSchema {
             ALTER TABLE job ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
             CREATE INDEX job_on_owner ON job (owner, createdAt DESC, seq DESC);
             """),
+        Migration(version: 12, name: "named leases: work one gateway does for all (the scheduled Glance sync)", sql: """
+            CREATE TABLE lease (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
+            """),
     ]
 }
