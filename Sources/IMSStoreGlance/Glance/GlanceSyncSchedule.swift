@@ -74,11 +74,18 @@ public final class GlanceSyncSchedule: Service, Sendable {
             let report = try await withThrowingTaskGroup(of: GlanceSyncReport?.self) { group in
                 group.addTask { try await self.sync() }
                 group.addTask {
+                    // A renewal that fails is logged, not fatal: the sync goes on, and the lease
+                    // still has most of its two intervals.
                     while true {
                         try await Task.sleep(for: lease / 4)
                         let now = Date()
-                        if try await !self.leases.acquire(self.name, holder: self.holder, now: now, until: now + lease.timeInterval) {
-                            self.logger.warning("glance sync: lost the lease while syncing", metadata: ["lease": .string(self.name)])
+                        do {
+                            if try await !self.leases.acquire(self.name, holder: self.holder, now: now, until: now + lease.timeInterval) {
+                                self.logger.warning("glance sync: lost the lease while syncing", metadata: ["lease": .string(self.name)])
+                            }
+                        } catch {
+                            if Task.isCancelled { return nil }
+                            self.logger.warning("glance sync: the lease was not renewed", metadata: ["error": .string("\(error)")])
                         }
                     }
                 }
