@@ -27,7 +27,7 @@ import Testing
             return GlanceSyncReport()
         }
         let loop = Task { try await schedule.run() }
-        try await Self.waitUntil { schedule.counts.synced >= 2 }
+        try await Self.waitUntil(seconds: 60) { schedule.counts.synced >= 2 }
         loop.cancel()
         try await loop.value
         let counts = schedule.counts
@@ -80,7 +80,7 @@ import Testing
         let total = try await PostgresMigratorTests.running(databases) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for schedule in schedules { group.addTask { try await schedule.run() } }
-                try await Self.waitUntil(seconds: 30) {
+                try await Self.waitUntil(seconds: 60) {
                     schedules.map { $0.counts.synced }.reduce(0, +) >= 3 && schedules.allSatisfy { $0.counts.synced + $0.counts.skipped >= 1 }
                 }
                 group.cancelAll()
@@ -114,7 +114,7 @@ import Testing
         _ = try GlanceLive.openstacksdk([project, "create", name, file.path])
         try await gateway.run(lane: .bundled) { client in
             var listed: Reply?
-            try await Self.waitUntil(seconds: 30) {
+            try await Self.waitUntil(seconds: 60) {
                 listed = try? await client.send(.get, "/v2/zone/ac1/images", query: [("search_word", name)])
                 return listed?["total_count"] == 1
             }

@@ -8,9 +8,10 @@ import ServiceLifecycle
 /// `sync_interval_seconds`: `GlanceSync` inside `serve`, every interval, by one gateway of a
 /// deployment at a time. Before each sync the gateway takes the lease `name` in its index
 /// (`Leases`: a row in PostgreSQL that every gateway on it sees; on SQLite, one process); a
-/// gateway that cannot take it skips that round. The lease lasts two intervals and is renewed
-/// while a sync runs, and its holder renews it each round, so the deployment syncs once per
-/// interval, and a holder that dies is replaced within two intervals.
+/// gateway that cannot take it skips that round. The lease lasts two intervals (at least
+/// `minimumLease`) and is renewed while a sync runs, and its holder renews it each round, so
+/// the deployment syncs once per interval, and a holder that dies is replaced within one lease.
+/// A holder that finds its lease taken (it was starved past the lease) abandons its sync.
 ///
 /// A failed sync is logged with why and tried again next interval: it never stops the server.
 /// Shutdown (graceful or cancelled) ends the loop, a sync under way included, and gives up the
@@ -49,6 +50,15 @@ public final class GlanceSyncSchedule: Service, Sendable {
 
     public var counts: Counts { counted.withLockedValue { $0 } }
 
+    /// A lease this short would lapse under a holder that is merely slow (a loaded machine
+    /// delaying its renewal), letting a second sync start beside the first.
+    static let minimumLease: Duration = .seconds(30)
+
+    /// The lease was taken over while this gateway synced.
+    struct LeaseLost: Error, CustomStringConvertible {
+        var description: String { "another gateway took the lease: this sync stopped" }
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -63,7 +73,7 @@ public final class GlanceSyncSchedule: Service, Sendable {
 
     /// One round: the lease, then the sync under it. Answers nothing; errors are logged and counted.
     func round() async {
-        let lease = interval * 2
+        let lease = max(interval * 2, Self.minimumLease)
         do {
             let now = Date()
             guard try await leases.acquire(name, holder: holder, now: now, until: now + lease.timeInterval) else {
@@ -81,8 +91,10 @@ public final class GlanceSyncSchedule: Service, Sendable {
                         let now = Date()
                         do {
                             if try await !self.leases.acquire(self.name, holder: self.holder, now: now, until: now + lease.timeInterval) {
-                                self.logger.warning("glance sync: lost the lease while syncing", metadata: ["lease": .string(self.name)])
+                                throw LeaseLost()
                             }
+                        } catch let lost as LeaseLost {
+                            throw lost
                         } catch {
                             if Task.isCancelled { return nil }
                             self.logger.warning("glance sync: the lease was not renewed", metadata: ["error": .string("\(error)")])
