@@ -7,7 +7,8 @@ import Logging
 import ServiceLifecycle
 
 /// `ims-gateway migrate --from A --to B`: every record of one backend copied into another,
-/// ids preserved, resumable, verified at the end.
+/// ids preserved, resumable, verified at the end. `A` may be a `remote` legacy gateway, read
+/// through its canonical API's export with a token that gateway marks `export`.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
@@ -15,7 +16,9 @@ struct MigrateCommand: AsyncParsableCommand {
         discussion: """
             Killed at any point, the same command resumes from its checkpoint and copies nothing twice. At the end it \
             compares both sides record by record and exits non-zero if anything differs. Run it while a shadow \
-            (old primary, new secondary) mirrors the clients' writes: a newer mirrored state is never overwritten.
+            (old primary, new secondary) mirrors the clients' writes: a newer mirrored state is never overwritten. \
+            --from may name a remote gateway: its records are read through its canonical API's export, which needs \
+            a token that gateway lists with export: true.
             """)
 
     @Option(name: .long, help: "Deployment config (default: Config/ims-gateway.yaml).") var config: String?
@@ -36,18 +39,23 @@ struct MigrateCommand: AsyncParsableCommand {
         let loaded = try GatewayConfig.load(path: path)
         var opened: [String: any Backend] = [:]
         try BackendFactory.open([from, to], config: loaded, into: &opened)
-        guard let source = opened[from]?.capabilities.records, let target = opened[to]?.capabilities.records else {
-            let kinds = [from, to].map { "\($0): \(loaded.backends[$0]?.kind.rawValue ?? "?")" }.joined(separator: ", ")
-            throw ValidationError("migrate copies between backends whose stores this gateway holds (sqlite, postgres, or a shadow of them); \(kinds)")
+        let kinds = [from, to].map { "\($0): \(loaded.backends[$0]?.kind.rawValue ?? "?")" }.joined(separator: ", ")
+        guard let origin = opened[from], let source = origin.capabilities.migrationSource else {
+            throw ValidationError("migrate copies from a backend whose stores this gateway holds or from a remote gateway's export; \(kinds)")
+        }
+        guard let target = opened[to]?.capabilities.records else {
+            throw ValidationError("migrate copies into a backend whose stores this gateway holds (sqlite, postgres, glance, or a shadow of them); \(kinds)")
         }
         let checkpointPath = loaded.resolve(checkpoint ?? "./data/migrate-\(from)-\(to).checkpoint")
         let lines = json || isatty(STDOUT_FILENO) == 0
         let progress = MigrateProgress(jsonLines: lines)
-        var migration = Migration(source: source.stores, target: target.stores, checkpoint: checkpointPath, dryRun: dryRun)
+        var migration = Migration(source: source, target: target.stores, checkpoint: checkpointPath, dryRun: dryRun)
         migration.progress = { progress.show($0) }
 
-        // The stores' own work (a PostgreSQL client's connections) runs while they are used.
-        let group = ServiceGroup(configuration: .init(services: (source.services + target.services).map { .init(service: $0) },
+        // The stores' own work (a PostgreSQL client's connections) runs while they are used; a
+        // remote source's is closing its HTTP client at the end.
+        let sourceServices = origin.capabilities.records?.services ?? origin.services
+        let group = ServiceGroup(configuration: .init(services: (sourceServices + target.services).map { .init(service: $0) },
                                                       logger: Logger(label: "ims-gateway.migrate")))
         async let running: Void = group.run()
         let outcome: Result<([Migration.Check], MigrationCheckpoint), any Error>

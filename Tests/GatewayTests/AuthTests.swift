@@ -238,3 +238,26 @@ import Testing
         #expect(cache.identity(for: "key-19") == Identity(user: "u19", tenant: "t"))
     }
 }
+
+/// A refusal takes as long whether or not the id exists: an id a password dialect does not
+/// know is checked against a decoy hash of the same cost (so timing does not list the users),
+/// and a token dialect, whose secrets are looked up by hash, pays no bcrypt for a wrong one.
+@Suite struct ConstantTimeRefusalTests {
+    @Test func anUnknownUserPaysTheSameBcryptAsAWrongPassword() async throws {
+        let (store, file) = try TokenCacheTests.opsWithABcryptPassword()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let auth = Authenticator(store: store, cache: TokenCache(ttl: 60, maxEntries: 10))
+        await #expect(throws: CanonicalError.unauthorized("nobody")) {
+            try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "nobody", secret: "changeme"))
+        }
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 1)
+        await #expect(throws: CanonicalError.unauthorized("ops")) {
+            try await auth.identity(for: PresentedCredential(dialect: .foreman, id: "ops", secret: "wrong"))
+        }
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 2)
+        await #expect(throws: CanonicalError.self) {
+            try await auth.identity(for: PresentedCredential(dialect: .idc51, id: "AKIDNONE", secret: "x"))
+        }
+        #expect(store.slowChecksRun.withLockedValue { $0 } == 2)
+    }
+}

@@ -31,7 +31,7 @@ import Testing
 
                 // First run: stopped after the third batch of images; the checkpoint is put back
                 // to the second's, as if killed before the third was written down.
-                var first = Migration(source: source, target: copy, checkpoint: checkpoint)
+                var first = Migration(source: StoresSource(source), target: copy, checkpoint: checkpoint)
                 first.batch = 7
                 let batches = NIOLockedValueBox(0)
                 first.progress = { progress in
@@ -46,7 +46,7 @@ import Testing
                 let stopped = try MigrationCheckpoint.load(checkpoint, from: "\(origin)", to: "\(target)")
                 #expect(stopped.kinds["images"]?.scanned == 14 && stopped.kinds["images"]?.finished == false)
 
-                var second = Migration(source: source, target: copy, checkpoint: checkpoint)
+                var second = Migration(source: StoresSource(source), target: copy, checkpoint: checkpoint)
                 second.batch = 7
                 let done = try await second.run(from: "\(origin)", to: "\(target)")
                 let images = try #require(done.kinds["images"])

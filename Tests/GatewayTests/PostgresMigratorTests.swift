@@ -23,6 +23,75 @@ struct PostgresMigratorTests {
         }
     }
 
+    /// Runs `sql`, one statement each, on a connection of its own to `url`, closed after.
+    static func admin(_ url: String, _ sql: [String]) async throws {
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(configuration: try PGAddress(url: url).connectionConfiguration(), id: 1, logger: logger)
+        do {
+            for statement in sql { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    /// A database of its own made from template0 (no pg_trgm), `body` given its URL, dropped after.
+    static func withBareDatabase(_ body: (String) async throws -> Void) async throws {
+        let url = ProcessInfo.processInfo.environment["IMS_PG_URL"]!
+        let name = "bare_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        try await admin(url, ["CREATE DATABASE \(name) TEMPLATE template0"])
+        var parts = URLComponents(string: url)!
+        parts.path = "/\(name)"
+        do { try await body(parts.string!) } catch {
+            try? await admin(url, ["DROP DATABASE \(name) WITH (FORCE)"])
+            throw error
+        }
+        try await admin(url, ["DROP DATABASE \(name) WITH (FORCE)"])
+    }
+
+    /// Each schema's gateways migrate it and search names through its trigram index.
+    static func migrateAndSearch(_ url: String, schemas: [String]) async throws {
+        let databases = try schemas.map { PGDatabase(try PGAddress(url: url, schema: $0), maxConnections: 2) }
+        try await running(databases) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for db in databases {
+                    group.addTask {
+                        let versions = try await db.read { connection in
+                            try await connection.query("SELECT count(*) FROM ims_migration", logger: db.logger).decode(Int.self)
+                                .reduce(0) { $0 + $1 }
+                        }
+                        #expect(versions == PGSchema.migrations.count)
+                        let indexed = try await db.read { connection in
+                            try await connection.query("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'image_name_trigrams'",
+                                                       logger: db.logger).decode(Int.self).reduce(0) { $0 + $1 }
+                        }
+                        #expect(indexed == 1)
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Deployments sharing one database through `schema:`: the first to migrate used to get
+    /// pg_trgm installed inside its own schema, and every later schema's migration failed.
+    @Test func anyNumberOfSchemasMigrateOnADatabaseWithoutTrigrams() async throws {
+        try await Self.withBareDatabase { url in
+            try await Self.migrateAndSearch(url, schemas: (0..<3).map { _ in Self.freshSchema() })
+            try await Self.migrateAndSearch(url, schemas: [Self.freshSchema()])
+        }
+    }
+
+    /// A database where an older gateway installed pg_trgm in its own schema still takes new ones.
+    @Test func schemasMigrateWherePgTrgmLivesInAnotherSchema() async throws {
+        try await Self.withBareDatabase { url in
+            let first = Self.freshSchema()
+            try await Self.admin(url, ["CREATE SCHEMA \(first)", "CREATE EXTENSION pg_trgm SCHEMA \(first)"])
+            try await Self.migrateAndSearch(url, schemas: [first, Self.freshSchema(), Self.freshSchema()])
+        }
+    }
+
     @Test func gatewaysStartingTogetherMigrateOnceWithoutRacing() async throws {
         let schema = Self.freshSchema()
         let databases = try (0..<4).map { _ in PGDatabase(try Self.address(schema: schema), maxConnections: 2) }

@@ -206,7 +206,7 @@ import Testing
         defer { worker.cancel() }
 
         async let writes = Self.write(through: shadow, touching: history, as: who)
-        var migration = Migration(source: old.stores, target: new.stores, checkpoint: dir.appendingPathComponent("checkpoint").path)
+        var migration = Migration(source: StoresSource(old.stores), target: new.stores, checkpoint: dir.appendingPathComponent("checkpoint").path)
         migration.batch = 25
         let copying = migration
         async let copied = copying.run(from: "old", to: "new")

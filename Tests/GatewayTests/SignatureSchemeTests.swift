@@ -56,8 +56,12 @@ import Testing
 
     func verify(_ request: AuthRequest, replays: ReplayMemory = ReplayMemory(), now: Date = SignatureSchemeTests.now)
         throws -> Result<Identity, CanonicalError> {
-        let context = AuthContext(credentials: try Self.credentials(), replays: replays, window: 900, now: now)
-        return Result { () throws(CanonicalError) in try Self.scheme.identity(for: request, in: context) }
+        let context = AuthContext(credentials: try Self.credentials(), window: 900, now: now)
+        return Result { () throws(CanonicalError) in
+            let signed = try Self.scheme.identity(for: request, in: context)
+            try replays.admitHere(signed.replayKey, until: signed.until, now: now)
+            return signed.identity
+        }
     }
 
     func refusal(_ result: Result<Identity, CanonicalError>) -> String? {
@@ -152,14 +156,14 @@ import Testing
     @Test func aFullReplayMemoryRefusesRatherThanForgets() throws {
         let memory = ReplayMemory(maxEntries: 2)
         let start = Date(timeIntervalSince1970: 1_000_000)
-        try memory.admit("a", until: start + 10, now: start)
-        try memory.admit("b", until: start + 20, now: start)
+        try memory.admitHere("a", until: start + 10, now: start)
+        try memory.admitHere("b", until: start + 20, now: start)
         #expect(throws: CanonicalError.unavailable("too many signed requests at once; try again shortly")) {
-            try memory.admit("c", until: start + 30, now: start + 1)
+            try memory.admitHere("c", until: start + 30, now: start + 1)
         }
         // Once one has passed its window, it makes room; the other is still remembered.
-        try memory.admit("c", until: start + 30, now: start + 11)
-        #expect(throws: CanonicalError.self) { try memory.admit("b", until: start + 20, now: start + 12) }
+        try memory.admitHere("c", until: start + 30, now: start + 11)
+        #expect(throws: CanonicalError.self) { try memory.admitHere("b", until: start + 20, now: start + 12) }
     }
 
     @Test func timeStampsAreReadAsUTC() {

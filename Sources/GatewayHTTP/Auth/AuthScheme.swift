@@ -28,22 +28,29 @@ public struct AuthRequest: Sendable {
 /// names one of these built-ins by `name`; the scheme is code, the dialect is not.
 public protocol AuthScheme: Sendable {
     var name: String { get }
-    /// The identity the request proves; every refusal is `.unauthorized` with a message that
-    /// names neither the secret nor the signature expected.
-    func identity(for request: AuthRequest, in context: AuthContext) throws(CanonicalError) -> Identity
+    /// The identity the request proves, and what files it against replay; every refusal is
+    /// `.unauthorized` with a message that names neither the secret nor the signature expected.
+    func identity(for request: AuthRequest, in context: AuthContext) throws(CanonicalError) -> SignedIdentity
 }
 
-/// What a scheme checks a request against: the credentials, the signatures already accepted,
-/// how far a request's time may be from the gateway's clock, and that clock.
+/// What a checked signature proves: who signed, and the key and time under which the request
+/// is remembered so that it is accepted once (the caller admits it: `ReplayMemory`).
+public struct SignedIdentity: Sendable, Equatable {
+    public var identity: Identity
+    public var replayKey: String
+    /// Until when the request could be accepted, so until when a replay must be refused.
+    public var until: Date
+}
+
+/// What a scheme checks a request against: the credentials, how far a request's time may be
+/// from the gateway's clock, and that clock.
 public struct AuthContext: Sendable {
     public var credentials: CredentialStore
-    public var replays: ReplayMemory
     public var window: TimeInterval
     public var now: Date
 
-    public init(credentials: CredentialStore, replays: ReplayMemory, window: TimeInterval = 900, now: Date = Date()) {
+    public init(credentials: CredentialStore, window: TimeInterval = 900, now: Date = Date()) {
         self.credentials = credentials
-        self.replays = replays
         self.window = window
         self.now = now
     }

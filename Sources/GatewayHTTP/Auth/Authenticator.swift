@@ -62,9 +62,10 @@ public struct Authenticator: Sendable {
 
     /// The identity a request signed under `scheme` proves. Signatures are checked on every
     /// request (never cached: each one is new, and a replay must be seen).
-    public func identity(for request: AuthRequest, scheme: any AuthScheme, now: Date = Date()) throws(CanonicalError) -> Identity {
+    public func identity(for request: AuthRequest, scheme: any AuthScheme, now: Date = Date()) async throws(CanonicalError) -> Identity {
         guard let store else { return .anonymousOperator }
-        return try scheme.identity(for: request, in: AuthContext(credentials: store, replays: replays,
-                                                                 window: signatureWindow, now: now))
+        let signed = try scheme.identity(for: request, in: AuthContext(credentials: store, window: signatureWindow, now: now))
+        try await replays.admit(signed.replayKey, until: signed.until, now: now)
+        return signed.identity
     }
 }

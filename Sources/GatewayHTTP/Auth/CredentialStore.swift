@@ -45,6 +45,10 @@ public struct CredentialStore: Sendable {
     private var hashed: [String: Identity] = [:]
     /// bcrypt entries, filed under dialect and id (a salted hash cannot be a lookup key).
     private var bcrypted: [String: [(hash: String, identity: Identity)]] = [:]
+    /// The highest bcrypt cost among each dialect's entries: an id such a dialect does not know
+    /// is checked against a decoy of that cost, so a refusal takes as long whether or not the
+    /// id exists (the time would otherwise tell which user names do).
+    private var bcryptCosts: [DialectID: Int] = [:]
     /// Secrets themselves (`secret_env`, `secret_file`), filed under dialect and id.
     private var signing: [String: (key: [UInt8], identity: Identity)] = [:]
     public private(set) var count = 0
@@ -85,6 +89,8 @@ public struct CredentialStore: Sendable {
                     throw GatewayStartError("\(place): secret_bcrypt is not a bcrypt hash")
                 }
                 store.bcrypted[Self.slot(dialect, entry.id ?? ""), default: []].append((bcrypt, identity))
+                let cost = Int(bcrypt.dropFirst(4).prefix(2)) ?? 10
+                store.bcryptCosts[dialect] = max(store.bcryptCosts[dialect] ?? 0, cost)
             case (let hash?, nil, nil):
                 guard !speaker.secretsArePasswords else {
                     throw GatewayStartError("\(place): \(dialect.rawValue) secrets are passwords: give secret_bcrypt "
@@ -131,7 +137,9 @@ public struct CredentialStore: Sendable {
     /// The identity a presented credential proves, if any.
     func verify(_ credential: PresentedCredential) async throws(CanonicalError) -> Identity? {
         if let identity = hashed[credential.lookupKey] { return identity }
-        guard let candidates = bcrypted[Self.slot(credential.dialect, credential.id)] else { return nil }
+        let candidates = bcrypted[Self.slot(credential.dialect, credential.id)]
+        let decoyCost = bcryptCosts[credential.dialect]
+        guard candidates != nil || decoyCost != nil else { return nil }
         let admitted = pendingChecks.withLockedValue { pending in
             guard pending < Self.maxPendingChecks else { return false }
             pending += 1
@@ -142,7 +150,21 @@ public struct CredentialStore: Sendable {
         let secret = credential.secret
         slowChecksRun.withLockedValue { $0 += 1 }
         return try? await Self.hashing.runIfActive {
-            candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
+            guard let candidates else {
+                _ = Bcrypt.verify(secret, hash: Self.decoy(cost: decoyCost ?? 10))
+                return nil
+            }
+            return candidates.first { Bcrypt.verify(secret, hash: $0.hash) }?.identity
         }
     }
+
+    /// A hash of a random secret at `cost`, made once per cost on the hashing threads.
+    private static func decoy(cost: Int) -> String {
+        if let made = decoys.withLockedValue({ $0[cost] }) { return made }
+        let made = Bcrypt.hash(RandomID.make(length: 24), cost: UInt8(clamping: cost))
+        decoys.withLockedValue { $0[cost] = made }
+        return made
+    }
+
+    private static let decoys = NIOLockedValueBox<[Int: String]>([:])
 }

@@ -20,7 +20,9 @@ public struct QueryHMACSchemeV1: AuthScheme {
 
     public init() {}
 
-    public func identity(for request: AuthRequest, in context: AuthContext) throws(CanonicalError) -> Identity {
+    static let decoyKey = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+
+    public func identity(for request: AuthRequest, in context: AuthContext) throws(CanonicalError) -> SignedIdentity {
         let (now, window) = (context.now, context.window)
         let (signed, presented) = try Self.split(request.parameters)
         func value(_ name: String) -> String? { signed.first { $0.name == name }?.value }
@@ -31,9 +33,12 @@ public struct QueryHMACSchemeV1: AuthScheme {
             throw .unauthorized("only signature_method HmacSHA256 with signature_version 1 is accepted")
         }
         let text = Data(Self.stringToSign(request.method, request.path, signed).utf8)
-        guard let secret = context.credentials.signingSecret(request.dialect, id: keyId),
-              let signature = Data(base64Encoded: presented),
-              HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: text, using: SymmetricKey(data: secret.key))
+        let secret = context.credentials.signingSecret(request.dialect, id: keyId)
+        // An unknown key is checked against a decoy key: the refusal takes as long as a known
+        // key's, so its time does not tell which key ids exist.
+        guard let signature = Data(base64Encoded: presented),
+              HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: text, using: SymmetricKey(data: secret?.key ?? Self.decoyKey)),
+              let secret
         else { throw .unauthorized("the signature does not match access key \(keyId)") }
 
         guard let signedAt = Self.date(stamp) else { throw .unauthorized("time_stamp must be YYYY-MM-DDThh:mm:ssZ (UTC)") }
@@ -46,8 +51,7 @@ public struct QueryHMACSchemeV1: AuthScheme {
         }
         // Filed by the signature's bytes, not its text: two spellings of one base64 value are one request.
         let seen = "\(request.dialect.rawValue)\u{0}\(keyId)\u{0}\(signature.base64EncodedString())"
-        try context.replays.admit(seen, until: signedAt + window, now: now)
-        return secret.identity
+        return SignedIdentity(identity: secret.identity, replayKey: seen, until: signedAt + window)
     }
 
     /// The signed parameters and the signature. A name given twice is refused: the signature

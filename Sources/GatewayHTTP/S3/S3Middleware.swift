@@ -53,12 +53,12 @@ public struct S3Middleware: RouterMiddleware {
             response = S3Responses.error(S3Error(.notImplemented, "This gateway serves no object store."), resource: request.uri.path,
                                          requestId: requestId, head: request.method == .head)
         }
-        // The method, status and time only: keys, signatures and tokens stay out of the log.
-        context.logger.info("request", metadata: [
-            "dialect": "s3", "method": .string(request.method.rawValue), "status": .stringConvertible(response.status.code),
-            "request_id": .string(requestId),
-            "duration_ms": .stringConvertible(((ContinuousClock.now - started).milliseconds * 1000).rounded() / 1000),
-        ])
+        // Presigned URLs' signatures and credentials leave the query before it is logged.
+        if RequestLog.wanted(by: context.logger) {
+            var line = RequestLog(request, requestId: requestId, started: started)
+            line.dialect = "s3"
+            line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+        }
         return response
     }
 }

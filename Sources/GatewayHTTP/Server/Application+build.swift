@@ -79,6 +79,10 @@ public func buildApplication(_ config: GatewayConfig, parts: GatewayParts, logge
                              configPath: String? = nil, live: LiveConfig? = nil) throws -> some ApplicationProtocol {
     let live = try live ?? makeLiveConfig(config, parts: parts, configPath: configPath)
     let backends = try openBackends(config, parts: parts, live: live)
+    // Signatures are remembered where the deployment's gateways all look: `use:`'s store.
+    if let stores = backends.main.capabilities.records?.stores {
+        live.snapshot.authenticator.replays.share(through: stores.signatures)
+    }
     let router = try buildRouter(config, parts: parts, backends: backends, live: live)
     var log = logger ?? Logger(label: "ims-gateway")
     if logger == nil { log.logLevel = .info }

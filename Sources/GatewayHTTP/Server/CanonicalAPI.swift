@@ -17,6 +17,7 @@ import NIOCore
 /// - `GET /ims/v1/images/{ref}/file` → the image's bytes, streamed.
 /// - `PUT /ims/v1/uploads/{imageId}?token=…` → stores a prepared upload (the upload token is the
 ///   credential; see `UploadRoutes`).
+/// - `GET /ims/v1/export/…` → every record, for a migration (`CanonicalAPI+Export`).
 struct CanonicalAPI: Sendable {
     let backend: any Backend
     /// The accepted tokens by SHA-256 (hex); none means the API is closed.
@@ -29,7 +30,8 @@ struct CanonicalAPI: Sendable {
         self.backend = backend
         tokens = Dictionary(config.tokens.map { ($0.sha256, $0) }, uniquingKeysWith: { first, _ in first })
         ledger = IdempotencyLedger(window: .seconds(config.idempotencyWindowSeconds ?? 3600),
-                                   capacity: config.idempotencyMaxEntries ?? 50_000)
+                                   capacity: config.idempotencyMaxEntries ?? 50_000,
+                                   records: backend.capabilities.records?.stores.idempotency)
     }
 
     func add(to router: Router<GatewayRequestContext>) {
@@ -55,6 +57,7 @@ struct CanonicalAPI: Sendable {
                 return CanonicalWire.error(error as? CanonicalError ?? .internal("\(error)"), requestId: request.headers[.requestID])
             }
         }
+        addExport(to: api)
     }
 
     /// Runs a command with the values it was handed; a mutation with a key runs at most once

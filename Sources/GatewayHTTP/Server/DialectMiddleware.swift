@@ -16,11 +16,14 @@ public struct DialectMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
     /// Where clients reach the gateway; `nil` takes it from each request's `Host`.
     let publicURL: String?
+    /// The backend a route that names none runs on, for the log line.
+    let defaultBackend: String
 
     public init(live: LiveConfig, backends: BackendGraph, metrics: GatewayMetrics? = nil,
                 maxBodyBytes: Int, publicURL: String? = nil) {
         self.live = live
         gateway = Gateway(backends: backends, metrics: metrics)
+        defaultBackend = backends.defaultName
         self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
         self.publicURL = publicURL
@@ -43,12 +46,27 @@ public struct DialectMiddleware: RouterMiddleware {
         }
         let (answer, trace) = await gateway.handle(input, in: snapshot, logger: context.logger)
         guard let route = trace.route else { return try await next(request, context) }
-        log(route, status: trace.status, requestId: requestId, started: started, context: context)
+        // What Hummingbird's own metrics and tracing middlewares group requests by.
+        context.coreContext.endpointPath.value = route.template
+        let response: Response
+        let bytesOut: Int?
         switch answer {
-        case .download(let download): return Self.stream(download, requestId: requestId, pacedBy: context.eventLoop)
-        case .response(let response): return Self.response(response, requestId: requestId)
+        case .download(let download):
+            (response, bytesOut) = (Self.stream(download, requestId: requestId, pacedBy: context.eventLoop), Int(download.size))
+        case .response(let answer):
+            response = Self.response(answer, requestId: requestId)
+            bytesOut = response.body.contentLength
         case .notOurs, .decoded: return try await next(request, context)
         }
+        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, status: trace.status,
+                         duration: ContinuousClock.now - started)
+        if RequestLog.wanted(by: context.logger) {
+            var line = RequestLog(request, requestId: requestId, started: started)
+            (line.template, line.dialect, line.operation) = (route.template, route.dialect.rawValue, route.operation.rawValue)
+            line.backend = route.backend ?? defaultBackend
+            line.write(status: trace.status, bytesOut: bytesOut, to: context.logger)
+        }
+        return response
     }
 
     /// A body up to `limit` bytes, its failures as canonical errors (a 413 past the limit).
@@ -62,18 +80,6 @@ public struct DialectMiddleware: RouterMiddleware {
         } catch {
             throw .malformedBody("the body could not be read")
         }
-    }
-
-    /// The one line per request: dialect, operation, status, time; and the request metrics.
-    func log(_ route: Route, status: Int, requestId: String, started: ContinuousClock.Instant, context: Context) {
-        let duration = ContinuousClock.now - started
-        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, status: status,
-                         duration: duration)
-        context.logger.info("request", metadata: [
-            "dialect": .string(route.dialect.rawValue), "operation": .string(route.operation.rawValue),
-            "status": .stringConvertible(status), "request_id": .string(requestId),
-            "duration_ms": .stringConvertible((duration.milliseconds * 1000).rounded() / 1000),
-        ])
     }
 
     /// An image's bytes, streamed from the backend with their length and checksum.

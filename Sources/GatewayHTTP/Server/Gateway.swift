@@ -122,7 +122,7 @@ public struct Gateway: Sendable {
                 }
                 let signed = AuthRequest(dialect: dialect.id, method: request.method.rawValue, path: request.path,
                                          parameters: reader.query + reader.formFields)
-                identity = try snapshot.authenticator.identity(for: signed, scheme: scheme)
+                identity = try await snapshot.authenticator.identity(for: signed, scheme: scheme)
             } else {
                 identity = try await snapshot.authenticator.identity(for: dialect.credential(dialectRequest))
             }

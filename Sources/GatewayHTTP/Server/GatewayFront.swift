@@ -1,4 +1,6 @@
 import Hummingbird
+import IMSModel
+import IMSService
 
 /// The gateway's one router middleware: an S3 request goes to the object endpoint, anything else
 /// to the dialects' routes, and what neither serves on to the router (health, metrics, 404).
@@ -19,6 +21,31 @@ public struct GatewayFront: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let address = s3.address(of: request) { return await s3.respond(to: request, at: address, context: context) }
-        return try await dialects.handle(request, context: context, next: next)
+        return try await dialects.handle(request, context: context) { request, context in
+            // The gateway's own endpoints and paths nothing serves: logged here, a 404 in words.
+            let started = ContinuousClock.now
+            // Made only when an answer or a line needs it (a /healthz probe logged at warning does not).
+            var requestId = request.headers[.requestID]
+            var response: Response
+            var template: String?
+            do {
+                response = try await next(request, context)
+                template = context.endpointPath
+            } catch let error as HTTPError where error.status == .notFound {
+                let id = requestId ?? RequestIDs.make()
+                requestId = id
+                response = CanonicalWire.error(CanonicalError.noRoute(method: request.method.rawValue, path: request.uri.path, allowed: []),
+                                               requestId: id)
+                response.headers[.requestID] = id
+            }
+            if RequestLog.wanted(by: context.logger) {
+                let id = requestId ?? RequestIDs.make()
+                response.headers[.requestID] = id
+                var line = RequestLog(request, requestId: id, started: started)
+                line.template = template
+                line.write(status: Int(response.status.code), bytesOut: response.body.contentLength, to: context.logger)
+            }
+            return response
+        }
     }
 }

@@ -11,18 +11,29 @@ public struct ServiceToken: Codable, Sendable, Equatable {
     public var tenants: [String]
     /// Whether the holder may assert operator identities, which see every tenant's resources.
     public var `operator`: Bool
+    /// Whether the holder may read every record through the export (`GET /ims/v1/export/…`),
+    /// as `ims-gateway migrate` does from a `remote` backend. Everything of every tenant, the
+    /// images' default passwords included, so only a token that already reaches all of it
+    /// (`operator: true`, `tenants: ["*"]`) may be one: the flag adds no reach, only the bulk read.
+    public var export: Bool
 
-    public init(sha256: String, tenants: [String], operator: Bool = false) {
+    public init(sha256: String, tenants: [String], operator: Bool = false, export: Bool = false) {
         self.sha256 = sha256.lowercased()
         self.tenants = tenants
         self.operator = `operator`
+        self.export = export
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(sha256: try c.decode(String.self, forKey: .sha256),
                   tenants: try c.decodeIfPresent([String].self, forKey: .tenants) ?? [],
-                  operator: try c.decodeIfPresent(Bool.self, forKey: .operator) ?? false)
+                  operator: try c.decodeIfPresent(Bool.self, forKey: .operator) ?? false,
+                  export: try c.decodeIfPresent(Bool.self, forKey: .export) ?? false)
+        if export, !`operator` || !tenants.contains("*") {
+            throw DecodingError.dataCorruptedError(forKey: .export, in: c, debugDescription:
+                "export: true reads every tenant's records: give the token operator: true and tenants: [\"*\"] too")
+        }
     }
 
     /// Why the holder may not act as `identity`, or `nil` when it may.

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import IMSModel
 import IMSService
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFileSystem
 import NIOPosix
@@ -12,6 +13,9 @@ import NIOPosix
 package struct LocalFileStore: FileStore {
     let root: String
     let exportRoot: String
+    /// Set by a write that found the disk full, cleared by the next that completes: while set,
+    /// the gateway is not ready (`/readyz` says why) though it goes on serving.
+    private let full = NIOLockedValueBox(false)
 
     package typealias Measured = MeasuredBytes
 
@@ -69,11 +73,29 @@ package struct LocalFileStore: FileStore {
             }
         } catch {
             _ = try? await FileSystem.shared.removeItem(at: scratch)
-            throw error
+            guard Self.isNoSpace(error) else { throw error }
+            full.withLockedValue { $0 = true }
+            throw NoSpaceLeft()
         }
         _ = try? await FileSystem.shared.removeItem(at: final)
         try await FileSystem.shared.moveItem(at: scratch, to: final)
+        full.withLockedValue { $0 = false }
         return Measured(size: size, md5: Secrets.hex(md5.finalize()))
+    }
+
+    package func unreadiness() async -> String? {
+        full.withLockedValue { $0 } ? "no space left for image files" : nil
+    }
+
+    /// The disk (or the user's quota) is full: the write may succeed later, unlike other failures.
+    static func isNoSpace(_ error: any Error) -> Bool {
+        guard let error = error as? FileSystemError else { return false }
+        var cause: (any Error)? = error.cause
+        while let current = cause {
+            if let call = current as? FileSystemError.SystemCallError { return call.errno == .noSpace || call.errno == .diskQuotaExceeded }
+            cause = (current as? FileSystemError)?.cause
+        }
+        return false
     }
 
     /// Streams the image's file to `emit`, one chunk at a time.

@@ -72,8 +72,9 @@ public final class RemoteBackend: Backend {
 
     public var forwardsRequestContext: Bool { true }
 
-    /// Uploads go to the other gateway's S3 endpoint, which holds the objects.
-    public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjectsAt: options.url) }
+    /// Uploads go to the other gateway's S3 endpoint, which holds the objects; its records are
+    /// read for a migration through its export.
+    public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjectsAt: options.url, exported: RemoteExport(backend: self)) }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         try await execute(command, as: identity, minted: nil).result
@@ -199,7 +200,7 @@ public final class RemoteBackend: Backend {
         }
     }
 
-    private func request(_ path: String, method: HTTPMethod, identity: Identity?) -> HTTPClientRequest {
+    func request(_ path: String, method: HTTPMethod, identity: Identity?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: options.url + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(options.token)")

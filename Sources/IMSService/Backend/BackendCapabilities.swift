@@ -14,11 +14,22 @@ public struct BackendCapabilities: Sendable {
     /// are used (a PostgreSQL client's connections), without the job worker.
     public var records: (stores: Stores, services: [any Service])?
 
+    /// Another gateway's records, read through its canonical API's export (a `remote` backend
+    /// has no stores here, yet `migrate` can copy off it).
+    public var exported: (any MigrationSource)?
+
     public init(uploadObjects: (any UploadObjects)? = nil, uploadObjectsAt: String? = nil,
-                records: (stores: Stores, services: [any Service])? = nil) {
+                records: (stores: Stores, services: [any Service])? = nil, exported: (any MigrationSource)? = nil) {
         self.uploadObjects = uploadObjects
         self.uploadObjectsAt = uploadObjectsAt
         self.records = records
+        self.exported = exported
+    }
+
+    /// Where a migration reads this backend's records: its stores when this gateway holds
+    /// them, else another gateway's export; nil when neither.
+    public var migrationSource: (any MigrationSource)? {
+        records.map { StoresSource($0.stores) } ?? exported
     }
 
     /// Commands only.

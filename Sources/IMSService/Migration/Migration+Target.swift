@@ -25,7 +25,7 @@ extension Migration {
             guard there != entry, untouched || there.updatedAt < entry.updatedAt else { return (false, 0) }
             if !dryRun { _ = try await target.catalogue.update(entry, unique: []) }
             return (true, 0)
-        case .image(let image):
+        case .image(let image, let file):
             var wrote = false
             if let there = try await target.images.image(.row(image.id ?? 0), reach: .all, within: []) {
                 if there.image.updatedAt < image.updatedAt {
@@ -39,7 +39,7 @@ extension Migration {
                 }
                 wrote = true
             }
-            let bytes = try await copyBytes(of: image)
+            let bytes = try await copyBytes(of: image, file: file)
             return (wrote || bytes > 0, bytes)
         case .application(let application):
             guard let id = application.id else { return (false, 0) }
@@ -50,7 +50,7 @@ extension Migration {
             guard there.updatedAt < application.updatedAt else { return (false, 0) }
             if !dryRun { _ = try await target.applications.update(application, whileStatus: there.status, nameHeldBy: []) }
             return (true, 0)
-        case .instance(let instance):
+        case .instance(let instance, let members):
             guard let id = instance.id else { return (false, 0) }
             var wrote = false
             if let there = try await target.instances.instance(id) {
@@ -62,8 +62,7 @@ extension Migration {
                 if !dryRun { _ = try await target.instances.insert(instance) }
                 wrote = true
             }
-            let members = try await Self.members(of: id, in: source)
-            let present = dryRun && wrote ? [] : try await Self.members(of: id, in: target)
+            let present = dryRun && wrote ? [] : try await StoresSource(target).members(of: id)
             let missing = members.filter { !present.contains($0) }
             if !missing.isEmpty {
                 if !dryRun { try await target.instances.addMembers(id, missing, at: instance.updatedAt) }
@@ -82,28 +81,19 @@ extension Migration {
         }
     }
 
-    static func members(of instance: Int64, in stores: Stores) async throws -> [Int64] {
-        var ids: [Int64] = []
-        while true {
-            let page = try await stores.instances.members(instance, ListWindow(offset: ids.count, limit: 500))
-            ids += page.items.map(\.id)
-            if page.items.count < 500 { return ids }
-        }
-    }
-
-    /// Streams an active image's bytes from the source's file store into the target's, unless
+    /// Streams an active image's bytes from the source into the target's file store, unless
     /// the target holds them already; checks the copy's MD5 against the source's record.
-    func copyBytes(of image: Image) async throws -> Int64 {
-        guard image.status == .active, let file = try await source.uploads.file(image.imageId), file.complete else { return 0 }
+    func copyBytes(of image: Image, file: ImageFile?) async throws -> Int64 {
+        guard image.status == .active, let file, file.complete else { return 0 }
         if let there = try await target.uploads.file(image.imageId), there.complete, there.md5 == file.md5, there.size == file.size {
             return 0
         }
         if dryRun { return file.size }
         let chunks = ChunkChannel(whenFull: .wait)
-        let reader = source.bytes
+        let reader = source
         async let read: Void = {
             do {
-                try await reader.read(image.imageId, range: nil) { try await chunks.send($0) }
+                try await reader.read(image.imageId) { try await chunks.send($0) }
                 chunks.finish()
             } catch {
                 chunks.finish(error)

@@ -29,7 +29,7 @@ extension Migration {
         var checks: [Check] = []
         for kind in Kind.allCases {
             let ours = try await Self.fingerprints(kind, of: source)
-            let theirs = try await Self.fingerprints(kind, of: target)
+            let theirs = try await Self.fingerprints(kind, of: StoresSource(target))
             let missing = ours.keys.filter { theirs[$0] == nil }.sorted()
             let differing = ours.keys.filter { theirs[$0] != nil && theirs[$0] != ours[$0] }.sorted()
             checks.append(Check(kind: kind, source: ours.count, target: theirs.count, missing: missing, differing: differing,
@@ -39,30 +39,28 @@ extension Migration {
     }
 
     /// Every record of a kind as text to compare, by its id.
-    static func fingerprints(_ kind: Kind, of stores: Stores) async throws -> [String: String] {
+    static func fingerprints(_ kind: Kind, of records: any MigrationSource) async throws -> [String: String] {
         var prints: [String: String] = [:]
         var offset = 0
         let encoder = JSONValueEncoder()
         while true {
-            let records = try await page(kind, of: stores, offset: offset, limit: 100)
-            for record in records {
+            let page = try await records.page(kind, offset: offset, limit: 100)
+            for record in page {
                 let (key, value): (String, JSONValue?) = switch record {
                 case .user(let u): ("\(u.id)", try encoder.encode(u))
                 case .entry(let e): ("\(e.kind.rawValue) \(e.id)", try encoder.encode(e))
-                case .image(let image):
-                    ("\(image.id ?? 0)", try encoder.encode(image).merging(
-                        ["bytes": try await stores.uploads.file(image.imageId).flatMap { $0.complete ? "\($0.size) \($0.md5)" : nil } ?? "none"]))
+                case .image(let image, let file):
+                    ("\(image.id ?? 0)", try encoder.encode(image).merging(["bytes": file.map { "\($0.size) \($0.md5)" } ?? "none"]))
                 case .application(let a): ("\(a.id ?? 0)", try encoder.encode(a))
-                case .instance(let i):
-                    ("\(i.id ?? 0)", try encoder.encode(i).merging(
-                        ["members": (try await members(of: i.id ?? 0, in: stores)).sorted().map(String.init).joined(separator: ",")]))
+                case .instance(let i, let members):
+                    ("\(i.id ?? 0)", try encoder.encode(i).merging(["members": members.sorted().map(String.init).joined(separator: ",")]))
                 case .share(let s): (s.shareId, try encoder.encode(s))
                 case .job(let j): (j.jobId, j.status == .successful || j.status == .failed ? try encoder.encode(j) : nil)
                 }
                 if let value { prints[key] = CanonicalDiff.text(Self.toMilliseconds(value)) }
             }
-            offset += records.count
-            if records.count < 100 { return prints }
+            offset += page.count
+            if page.count < 100 { return prints }
         }
     }
 

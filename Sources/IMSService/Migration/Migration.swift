@@ -5,12 +5,13 @@ import IMSModel
 /// clients keep their references (DESIGN §7): the directory, the catalogue, images with their bytes,
 /// applications, instances with their members, shares, and jobs that have finished.
 ///
-/// Written once over the store protocols, so it copies between any two stores (SQLite and
-/// PostgreSQL either way). Each record is looked up in the target first: one already there is
+/// Reads its source through `MigrationSource` (stores this gateway holds, or a `remote`
+/// gateway's export) and writes over the store protocols, so it copies from any backend into
+/// any stores (SQLite and PostgreSQL either way, another gateway onto either). Each record is looked up in the target first: one already there is
 /// skipped (a rerun after a kill copies nothing twice), or brought up to date when the source's
 /// is newer (never the other way: a write a shadow mirrored while the copy ran is kept).
 public struct Migration: Sendable {
-    public enum Kind: String, CaseIterable, Sendable {
+    public enum Kind: String, CaseIterable, Codable, Sendable {
         case directory, catalogue, images, applications, instances, shares, jobs
     }
 
@@ -26,7 +27,7 @@ public struct Migration: Sendable {
         public var totalBytes: Int64
     }
 
-    public let source: Stores
+    public let source: any MigrationSource
     public let target: Stores
     public let checkpointPath: String
     public let dryRun: Bool
@@ -40,7 +41,7 @@ public struct Migration: Sendable {
     /// (`nil`: a copy of single records, as a shadow hands its secondary an import's outcome.)
     let copiedImages: CopiedImages?
 
-    public init(source: Stores, target: Stores, checkpoint: String, dryRun: Bool = false) {
+    public init(source: any MigrationSource, target: Stores, checkpoint: String, dryRun: Bool = false) {
         self.source = source
         self.target = target
         checkpointPath = checkpoint
@@ -50,7 +51,7 @@ public struct Migration: Sendable {
 
     /// For copying single records (`copy(_:)`), with no checkpoint.
     init(copyingFrom source: Stores, to target: Stores) {
-        self.source = source
+        self.source = StoresSource(source)
         self.target = target
         checkpointPath = ""
         dryRun = false
@@ -69,10 +70,10 @@ public struct Migration: Sendable {
                 let key = catchUp ? "catch-up " + kind.rawValue : kind.rawValue
                 var place = checkpoint.kinds[key] ?? MigrationCheckpoint.Place()
                 guard !place.finished else { continue }
-                let total = try await count(kind, in: source)
+                let total = try await source.count(kind)
                 let totalBytes = kind == .images && !catchUp ? try await sourceBytes() : 0
                 while true {
-                    let records = try await page(kind, offset: place.scanned)
+                    let records = try await source.page(kind, offset: place.scanned, limit: batch)
                     for record in records {
                         let (copied, bytes) = try await copy(record)
                         if copied { place.copied += 1 } else { place.skipped += 1 }
@@ -105,13 +106,25 @@ public struct Migration: Sendable {
         guard !copied.isEmpty else { return 0 }
         var gone: [String] = []
         for chunk in stride(from: 0, to: copied.count, by: 100).map({ Array(copied[$0..<min($0 + 100, copied.count)]) }) {
-            let atSource = try await source.images.resolve(chunk, reach: .all)
+            let atSource = try await source.holds(chunk)
             let atTarget = try await target.images.resolve(chunk, reach: .all)
-            for (index, ref) in chunk.enumerated() where atSource[index] == nil && atTarget[index] != nil { gone.append(ref) }
+            for (index, ref) in chunk.enumerated() where !atSource[index] && atTarget[index] != nil { gone.append(ref) }
         }
         guard !gone.isEmpty else { return 0 }
         _ = try await target.images.deleteAll(gone, unless: [])
         await target.bytes.remove(gone)
         return gone.count
+    }
+
+    /// The bytes the source's images hold, for the progress bar's total.
+    func sourceBytes() async throws -> Int64 {
+        var total: Int64 = 0
+        var offset = 0
+        while true {
+            let page = try await source.page(.images, offset: offset, limit: 500)
+            for case .image(let image, let file) in page where image.status == .active { total += file?.size ?? 0 }
+            offset += page.count
+            if page.count < 500 { return total }
+        }
     }
 }

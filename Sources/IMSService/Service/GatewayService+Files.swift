@@ -112,6 +112,9 @@ extension GatewayService {
         } catch let error as FileTooLarge {
             await failUpload(imageId)
             throw .rejected(.sizeMismatch, "the upload is larger than the prepared \(error.limit) bytes")
+        } catch is NoSpaceLeft {
+            await failUpload(imageId)
+            throw Self.noSpace
         } catch {
             await failUpload(imageId)
             Self.logger.warning("upload broke off", metadata: ["image_id": .string(imageId), "error": .string("\(error)")])

@@ -148,6 +148,7 @@ extension GatewayService: UploadObjects {
             switch error {
             case let error as any BodyRefusal: throw .refusedBody(error)
             case is FileTooLarge: throw .tooLarge
+            case is NoSpaceLeft: throw .canonical(Self.noSpace)
             default:
                 Self.logger.warning("upload broke off", metadata: ["image_id": .string(imageId), "error": .string("\(error)")])
                 throw broken

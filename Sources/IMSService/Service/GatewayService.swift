@@ -36,7 +36,14 @@ open class GatewayService: Backend, @unchecked Sendable {
     /// worker finishes (and gives up its leases) while the store can still be reached.
     public var services: [any Service] { storeServices + [worker] }
 
-    public func unreadiness() async -> String? { await readiness() }
+    public func unreadiness() async -> String? {
+        if let reason = await readiness() { return reason }
+        return await stores.bytes.unreadiness()
+    }
+
+    /// A full disk refuses the bytes, not the request's right to send them: the client may try
+    /// again once room is made (503, in each dialect's shape).
+    static let noSpace = CanonicalError.unavailable("no space left for the image's bytes; try again later")
 
     /// The service holds its upload objects (`GatewayService+Objects.swift`).
     public var capabilities: BackendCapabilities {

@@ -7,5 +7,9 @@ import NIOCore
 struct MirroredUpload: Sendable {
     let imageId: String
     let token: String
-    let chunks = ChunkChannel(limit: 8 << 20, whenFull: .giveUp)
+    let chunks = MirroredUpload.channel()
+
+    /// The bytes' way to a secondary, for every upload a shadow mirrors (S3's objects and
+    /// parts too): never holding the primary, 8 MiB behind at most.
+    static func channel() -> ChunkChannel { ChunkChannel(limit: 8 << 20, whenFull: .giveUp) }
 }

@@ -13,6 +13,7 @@ extension ShadowBackend {
         if let ours = mirror.downloaded, case .downloadImage(let selector) = mirror.command {
             return await compareDownload(mirror, selector: selector, ours: ours)
         }
+        if let step = mirror.objectStep { return await compareObjectStep(mirror, step) }
         var mirror = mirror
         let secondaryAnswer: Result<CommandResult, CanonicalError>
         do throws(CanonicalError) {
@@ -57,11 +58,14 @@ extension ShadowBackend {
         // once no later write to it waits in the queue.
         if mirror.isWrite, !secondaryFailed, case .success(let result) = mirror.primary,
            let read = mirror.bytes != nil ? mirror.command : mirror.command.readBack(after: result),
-           pendingWrites.withLockedValue({ pending in keys.allSatisfy { pending[$0] == nil } }) {
+           !heldSince(keys) {
             let identity = mirror.identity
             async let theirs = Self.run(read, on: secondary, as: identity)
             let ours = await Self.run(read, on: primary, as: identity)
-            found += differences(ours, await theirs, at: "stored")
+            let stored = differences(ours, await theirs, at: "stored")
+            // A write to it held meanwhile (a client's next request) may have run on the primary
+            // between the check and the reads: then the two states are of different histories.
+            if !heldSince(keys) { found += stored }
         }
         // A write's objects are `keys` already; a read's are counted nowhere else.
         let touched = mirror.isWrite ? keys : mirror.command.touchedObjects(answer: try? mirror.primary.get())
@@ -89,9 +93,14 @@ extension ShadowBackend {
         await note(mirror, found: found, secondaryFailed: failed, touched: mirror.command.touchedObjects(answer: nil))
     }
 
+    /// Whether a write to any of `keys` waits in the queue, or is running on the primary.
+    func heldSince(_ keys: Set<String>) -> Bool {
+        pendingWrites.withLockedValue { pending in keys.contains { pending[$0] != nil } }
+    }
+
     /// Records what a comparison found and counts it.
-    private func note(_ mirror: ShadowMirror, found: [(ShadowFinding.Kind, FieldDifference)], secondaryFailed: Bool,
-                      touched: Set<String>) async {
+    func note(_ mirror: ShadowMirror, found: [(ShadowFinding.Kind, FieldDifference)], secondaryFailed: Bool,
+              touched: Set<String>) async {
         let missedWrite = missed.withLockedValue { $0.containsAny(of: touched) }
         let now = Date()
         // Findings before counts: a reader that sees a command counted sees what it found.

@@ -68,8 +68,15 @@ public final class ShadowBackend: Backend {
     /// The request's id and route name the findings a comparison records.
     public var forwardsRequestContext: Bool { true }
 
-    /// Bytes and upload objects are the primary's.
-    public var capabilities: BackendCapabilities { primary.capabilities }
+    /// The primary's, its records included (a migration reads the primary). Upload objects
+    /// both sides hold in this process are mirrored (`ShadowObjects`); else they are the primary's.
+    public var capabilities: BackendCapabilities {
+        var capabilities = primary.capabilities
+        if let first = capabilities.uploadObjects, secondary.capabilities.uploadObjects != nil {
+            capabilities.uploadObjects = ShadowObjects(shadow: self, primary: first)
+        }
+        return capabilities
+    }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
         if command.isReadOnly {
@@ -135,7 +142,7 @@ public final class ShadowBackend: Backend {
                 for _ in 0..<3600 {
                     guard let view = try? await from.images.image(.ref(ref), reach: .all, within: []) else { break }
                     if view.image.status != .saving {
-                        if (try? await copier.copy(.image(view.image))) != nil {
+                        if (try? await copier.copy(StoresSource(from).record(of: view.image))) != nil {
                             missed.withLockedValue { $0.remove(["image:" + ref, "image:\(view.image.id ?? 0)"]) }
                         }
                         break
@@ -149,7 +156,7 @@ public final class ShadowBackend: Backend {
     static let outcomesFollowed = 64
     private let following = Atomic<Int>(0)
 
-    private func hold(_ keys: Set<String>) {
+    func hold(_ keys: Set<String>) {
         pendingWrites.withLockedValue { for key in keys { $0[key, default: 0] += 1 } }
     }
 
@@ -236,7 +243,7 @@ public final class ShadowBackend: Backend {
     /// Answers whether the mirror was queued; a write that was not is marked as missed. Its
     /// keys stay pending until the worker has run it.
     @discardableResult
-    private func enqueue(_ mirror: ShadowMirror, touching keys: Set<String>, held: Set<String> = []) -> Bool {
+    func enqueue(_ mirror: ShadowMirror, touching keys: Set<String>, held: Set<String> = []) -> Bool {
         if mirror.isWrite { hold(keys.subtracting(held)) }
         switch intake.yield(mirror) {
         case .enqueued:

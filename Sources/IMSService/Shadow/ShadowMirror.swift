@@ -18,8 +18,11 @@ struct ShadowMirror: Sendable {
     var bytes: MirroredUpload? = nil
     /// What the client downloaded (`command` is the download), to compare with the secondary's bytes.
     var downloaded: BytesDigest? = nil
+    /// A step of the S3 endpoint's objects (`ShadowObjects`); `command` is then the read of
+    /// the image it belongs to.
+    var objectStep: MirroredObjectStep? = nil
 
-    var isWrite: Bool { bytes != nil || !command.isReadOnly }
+    var isWrite: Bool { bytes != nil || objectStep != nil || !command.isReadOnly }
 }
 
 extension Command {

@@ -37,6 +37,19 @@ public protocol FileStore: Sendable {
 
     /// Removes one multipart upload's parts, or (`uploadId` nil) every upload's of the image.
     func removeParts(_ imageId: String, uploadId: String?) async
+
+    /// Why the store cannot take bytes now (its disk full), or nil.
+    func unreadiness() async -> String?
+}
+
+extension FileStore {
+    public func unreadiness() async -> String? { nil }
+}
+
+/// A write found no room left on the store's disk (ENOSPC, or a quota's EDQUOT); nothing of it
+/// was kept.
+package struct NoSpaceLeft: Error {
+    package init() {}
 }
 
 /// More bytes arrived than a `FileStore` write's `limit` (the size its upload was prepared

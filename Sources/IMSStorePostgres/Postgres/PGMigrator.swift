@@ -26,6 +26,7 @@ enum PGMigrator {
             if let schema {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
             }
+            try await findTrigrams(connection, schema: schema, logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS ims_migration (
                     version integer PRIMARY KEY, name text NOT NULL, appliedAt timestamptz NOT NULL DEFAULT now())
@@ -53,4 +54,33 @@ enum PGMigrator {
         }
     }
 
+    /// `pg_trgm` is one per database, in one schema. Installed where every schema's search path
+    /// looks (`public`) when absent: left to the first migration, it landed in that gateway's
+    /// own schema, and every later schema's trigram index failed ("operator class gin_trgm_ops
+    /// does not exist"). Where an older gateway did install it in a schema of its own, this
+    /// migration looks there too; the index keeps the operator class it was made with.
+    static func findTrigrams(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {
+        func installedIn() async throws -> String? {
+            let rows = try await connection.query("""
+                SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'
+                """, logger: logger)
+            for try await name in rows.decode(String.self) { return name }
+            return nil
+        }
+        var place = try await installedIn()
+        if place == nil {
+            // Gateways of other schemas may be here at once: one installs, the others find it.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(trigramLockKey))", logger: logger)
+            place = try await installedIn()
+            if place == nil {
+                try await connection.query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", logger: logger)
+                place = "public"
+            }
+        }
+        if let place, place != "public", place != schema {
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(schema ?? "public"), public, \(place)"), logger: logger)
+        }
+    }
+
+    static let trigramLockKey: Int64 = 0x696d_735f_7472_676d  // "ims_trgm"
 }

@@ -153,7 +153,13 @@ enum PGSchema {
             ALTER TABLE job ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
             CREATE INDEX job_on_owner ON job (owner, createdAt DESC, seq DESC);
             """),
-        Migration(version: 12, name: "named leases: work one gateway does for all (the scheduled Glance sync)", sql: """
+        Migration(version: 12, name: "seen signatures and idempotency records, shared by every gateway", sql: """
+            CREATE TABLE seenSignature (key text PRIMARY KEY, until timestamptz NOT NULL);
+            CREATE INDEX seenSignature_on_until ON seenSignature (until);
+            CREATE TABLE idempotencyRecord (scope text PRIMARY KEY, request text NOT NULL, owner text,
+                leaseUntil timestamptz, answer text, expires timestamptz);
+            """),
+        Migration(version: 13, name: "named leases: work one gateway does for all (the scheduled Glance sync)", sql: """
             CREATE TABLE lease (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
             """),
     ]

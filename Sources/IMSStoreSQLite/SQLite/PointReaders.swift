@@ -2,8 +2,9 @@ import GRDB
 import NIOConcurrencyHelpers
 import NIOPosix
 
-/// A few read-only connections for reads by key (GET-by-id and the like), read on NIO's
-/// blocking thread pool.
+/// A few read-only connections for reads by key (GET-by-id and the like), read off the event
+/// loop: on the loop's reader thread (`LoopReadLane`), or NIO's blocking pool for callers that
+/// are not on one of the gateway's loops.
 ///
 /// Requests run on the event loops (`EventLoopExecutor`), where nothing may block: a read that
 /// misses the page cache waits on the disk, and one that finds every connection busy would wait
@@ -29,7 +30,15 @@ final class PointReaders: Sendable {
     /// Runs `body` on an idle connection, off the event loop; `isolated` wraps it in a read
     /// transaction, for reads of more than one statement that must see one snapshot.
     func read<T: Sendable>(isolated: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { try self.readHere(isolated: isolated, body) }
+        guard let lane = LoopReadLane.current() else {
+            return try await NIOThreadPool.singleton.runIfActive { try self.readHere(isolated: isolated, body) }
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            lane.submit {
+                let result = Result { try self.readHere(isolated: isolated, body) }
+                return { continuation.resume(with: result) }
+            }
+        }
     }
 
     /// The read itself, on the thread that calls it: a thread that may block.

@@ -255,9 +255,25 @@ enum StoreSchema {
                 t.add(column: "leaseUntil", .datetime)
             }
         }
+        // What every gateway must remember of requests: signatures accepted (replays refused
+        // after a restart too) and answers kept under idempotency keys.
+        migrator.registerMigration("v11: seen signatures and idempotency records") { db in
+            try db.create(table: "seenSignature", options: .withoutRowID) { t in
+                t.primaryKey("key", .text)
+                t.column("until", .datetime).notNull().indexed()
+            }
+            try db.create(table: "idempotencyRecord", options: .withoutRowID) { t in
+                t.primaryKey("scope", .text)
+                t.column("request", .text).notNull()
+                t.column("owner", .text)
+                t.column("leaseUntil", .datetime)
+                t.column("answer", .text)
+                t.column("expires", .datetime)
+            }
+        }
         // Work one gateway does for all (the scheduled Glance sync); on SQLite that is one
         // process, but it goes through the same store protocol (`Leases`).
-        migrator.registerMigration("v11: named leases") { db in
+        migrator.registerMigration("v12: named leases") { db in
             try db.create(table: "lease") { t in
                 t.primaryKey("name", .text)
                 t.column("holder", .text).notNull()

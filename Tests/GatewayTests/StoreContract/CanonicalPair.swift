@@ -61,5 +61,7 @@ enum CanonicalPair {
 
         var services: [any Service] { [] }
         func unreadiness() async -> String? { nil }
+        /// Its stores, which the canonical API's export reads (`RemoteMigrationTests`).
+        var capabilities: BackendCapabilities { BackendCapabilities(records: (service.stores, [])) }
     }
 }
