@@ -57,7 +57,7 @@ public enum BackendFactory {
             if let retries = entry.retries { options.retries = retries }
             return RemoteBackend(options)
         case .glance:
-            return try GlanceBackend.make(name, entry, config: config)
+            return try GlanceBackend.make(name, entry, config: config, metrics: metrics)
         case .shadow:
             guard let primary = entry.primary.flatMap({ opened[$0] }), let secondary = entry.secondary.flatMap({ opened[$0] }) else {
                 throw GatewayStartError("backends.\(name): kind 'shadow' needs primary and secondary, each a backend of backends:")

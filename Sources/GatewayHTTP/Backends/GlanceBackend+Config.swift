@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import IMSService
 import IMSStoreGlance
@@ -6,9 +7,10 @@ import IMSStoreGlance
 /// concrete SQL backends, so its index is opened here and handed over as a backend that reports
 /// its stores (`BackendCapabilities.records`).
 extension GlanceBackend {
-    public static func make(_ name: String, _ entry: BackendEntry, config: GatewayConfig) throws -> GatewayService {
+    public static func make(_ name: String, _ entry: BackendEntry, config: GatewayConfig,
+                            metrics: (any MetricsFactory)? = nil) throws -> GatewayService {
         let (index, options) = try indexAndOptions(name, entry, config: config)
-        return try make(index: index, options, service: config.bundledOptions)
+        return try make(index: index, options, service: config.bundledOptions, metrics: metrics)
     }
 
     /// `ims-gateway glance sync`: brings the images made in Glance directly into the index of
@@ -48,6 +50,18 @@ extension GlanceBackend {
         options.projects = entry.projects ?? [:]
         options.namespace = entry.namespace ?? ""
         options.jobLease = .milliseconds(Int((indexEntry.jobLeaseSeconds ?? 30) * 1000))
+        if let seconds = entry.syncIntervalSeconds {
+            guard seconds > 0 else { throw GatewayStartError("backends.\(name): sync_interval_seconds must be more than 0") }
+            options.syncInterval = .milliseconds(Int(seconds * 1000))
+        }
+        options.syncFilters = entry.syncFilters ?? [:]
+        if let keystone = entry.keystone {
+            options.keystone = (keystone.url, try keystone.credentials(relativeTo: config.baseDirectory, place: "backends.\(name).keystone"))
+            guard options.keystone?.credentials[options.caller.projectId] != nil else {
+                throw GatewayStartError("backends.\(name).keystone: no application credential for the gateway's own project "
+                                        + "'\(options.caller.projectId)' (project:)")
+            }
+        }
         return (index, options)
     }
 }

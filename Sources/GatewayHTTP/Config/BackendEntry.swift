@@ -72,6 +72,14 @@ public struct BackendEntry: Codable, Sendable {
     /// the same Glance: Glance ids derive from it and the `img-` ref, and each image carries it
     /// as `ims_namespace`. Default: none.
     public var namespace: String?
+    /// glance: run `glance sync` inside `serve` every this many seconds, one gateway of those
+    /// sharing the index at a time (`GlanceSyncSchedule`). Default: never (by hand only).
+    public var syncIntervalSeconds: Double?
+    /// glance: Glance list filters the scheduled sync keeps to (e.g. `{owner: 5f3c…}`). Default: none.
+    public var syncFilters: [String: String]?
+    /// glance: Keystone and the application credentials to call Glance with, instead of the
+    /// trusted headers (`GlanceKeystoneEntry`). Default: none.
+    public var keystone: GlanceKeystoneEntry?
 
     public static let defaultPath = "./data/ims.sqlite"
 
@@ -82,6 +90,7 @@ public struct BackendEntry: Codable, Sendable {
         case primary, secondary, queueSize = "queue_size", sampleReads = "sample_reads", record, retentionDays = "retention_days"
         case ignore, unordered, serverAssigned = "server_assigned", timeToleranceMs = "time_tolerance_ms"
         case index, projects, project, roles, namespace
+        case syncIntervalSeconds = "sync_interval_seconds", syncFilters = "sync_filters", keystone
     }
 
     public init(kind: BackendKind, path: String = BackendEntry.defaultPath) {
@@ -120,6 +129,9 @@ public struct BackendEntry: Codable, Sendable {
         project = try c.decodeIfPresent(String.self, forKey: .project)
         roles = try c.decodeIfPresent([String].self, forKey: .roles)
         namespace = try c.decodeIfPresent(String.self, forKey: .namespace)
+        syncIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .syncIntervalSeconds)
+        syncFilters = try c.decodeIfPresent([String: String].self, forKey: .syncFilters)
+        keystone = try c.decodeIfPresent(GlanceKeystoneEntry.self, forKey: .keystone)
     }
 
     /// The keys each kind reads; `config check` names any other key in an entry.
@@ -129,7 +141,8 @@ public struct BackendEntry: Codable, Sendable {
         case .sqlite: [.path]
         case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .jobLeaseSeconds]
         case .remote: [.url, .token, .tokenEnv, .connectTimeoutMs, .requestTimeoutMs, .retries]
-        case .glance: [.url, .index, .projects, .project, .roles, .namespace, .requestTimeoutMs]
+        case .glance: [.url, .index, .projects, .project, .roles, .namespace, .requestTimeoutMs, .syncIntervalSeconds, .syncFilters,
+                       .keystone]
         case .shadow: [.primary, .secondary, .queueSize, .sampleReads, .record, .retentionDays, .ignore, .unordered,
                        .serverAssigned, .timeToleranceMs]
         }

@@ -34,10 +34,12 @@ public struct Stores: Sendable {
     /// What the gateways of a deployment remember of requests together (replays, idempotency).
     public var signatures: any SeenSignatures
     public var idempotency: any IdempotencyRecords
+    public var leases: any Leases
 
     public init(images: any ImageStore, bytes: any FileStore, applications: any ApplicationStore, instances: any InstanceStore,
                 shares: any ShareStore, jobs: any JobQueue, directory: any Directory, catalogue: any Catalogue,
-                uploads: any UploadRecords, signatures: any SeenSignatures, idempotency: any IdempotencyRecords) {
+                uploads: any UploadRecords, signatures: any SeenSignatures, idempotency: any IdempotencyRecords,
+                leases: any Leases) {
         self.images = images
         self.bytes = bytes
         self.applications = applications
@@ -49,14 +51,15 @@ public struct Stores: Sendable {
         self.uploads = uploads
         self.signatures = signatures
         self.idempotency = idempotency
+        self.leases = leases
     }
 
     /// Every part from one store that has them all.
     public init<S: ImageStore & ApplicationStore & InstanceStore & ShareStore & JobQueue & Directory & Catalogue & UploadRecords
-                    & SeenSignatures & IdempotencyRecords>(
+                    & SeenSignatures & IdempotencyRecords & Leases>(
         _ store: S, bytes: any FileStore
     ) {
         self.init(images: store, bytes: bytes, applications: store, instances: store, shares: store, jobs: store,
-                  directory: store, catalogue: store, uploads: store, signatures: store, idempotency: store)
+                  directory: store, catalogue: store, uploads: store, signatures: store, idempotency: store, leases: store)
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import Foundation
 import IMSFiles
 import IMSModel
@@ -49,6 +50,13 @@ public enum GlanceBackend {
         public var exportRoot: String
         /// How long a claimed job is this gateway's (the index entry's `job_lease_seconds`).
         public var jobLease: Duration = .seconds(30)
+        /// `sync_interval_seconds`: how often `serve` runs the sync (`GlanceSyncSchedule`); nil: never.
+        public var syncInterval: Duration?
+        /// `sync_filters`: Glance list filters limiting the scheduled sync (e.g. `owner`).
+        public var syncFilters: [String: String] = [:]
+        /// `keystone`: Keystone's URL and an application credential per Glance project the
+        /// gateway acts as; nil: the trusted headers (no Keystone).
+        public var keystone: (url: String, credentials: [String: ApplicationCredential])?
 
         public init(url: String, staging: String, exportRoot: String) {
             self.url = url
@@ -64,13 +72,19 @@ public enum GlanceBackend {
 
     /// The glance backend over `index`, whose job worker is not run: this backend's worker runs
     /// the jobs, through the stores that keep Glance in step.
-    public static func make(index: any Backend, _ options: Options, service: BundledOptions) throws -> GatewayService {
+    public static func make(index: any Backend, _ options: Options, service: BundledOptions,
+                            metrics: (any MetricsFactory)? = nil) throws -> GatewayService {
         let opened = try open(index: index, options)
         let glance = opened.mirror.glance
         let caller = opened.mirror.caller
         let http = opened.http
-        return GatewayService(stores: opened.stores, options: service,
-                              storeServices: opened.storeServices + [AtShutdown { try await http.shutdown() }],
+        // Last: a service group stops services in reverse order, so a sync under way ends
+        // before the HTTP client it uses closes.
+        var services: [any Service] = opened.storeServices + [AtShutdown { try await http.shutdown() }]
+        if let interval = options.syncInterval {
+            services.append(syncSchedule(opened, every: interval, filters: options.syncFilters, metrics: metrics))
+        }
+        return GatewayService(stores: opened.stores, options: service, storeServices: services,
                               jobLease: options.jobLease,
                               readiness: {
                                   if let why = await index.unreadiness() { return why }
@@ -101,10 +115,13 @@ public enum GlanceBackend {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let staging = try LocalFileStore(root: options.staging, exportRoot: options.exportRoot)
+        let auth = options.keystone.map { GlanceAuth.keystone(KeystoneTokens(url: $0.url, credentials: $0.credentials, http: http)) }
         let (stores, mirror) = glanceStores(over: records.stores, url: options.url, http: http,
                                             projects: GlanceFields.Projects(options.projects), caller: options.caller,
-                                            staging: staging, namespace: options.namespace)
-        Logger(label: "ims-gateway.glance").info("backend: glance", metadata: ["glance": .string(options.url)])
+                                            staging: staging, namespace: options.namespace, auth: auth ?? .trustedHeaders)
+        Logger(label: "ims-gateway.glance").info("backend: glance", metadata: [
+            "glance": .string(options.url), "auth": .string(options.keystone.map { "keystone " + $0.url } ?? "trusted headers"),
+        ])
         return Opened(stores: stores, index: records.stores, mirror: mirror, http: http, storeServices: records.services)
     }
 
@@ -127,11 +144,23 @@ public enum GlanceBackend {
         return report
     }
 
+    /// The sync every `interval`, under the index's lease of this deployment's Glance images
+    /// (one per namespace: deployments sharing a Glance sync their own).
+    static func syncSchedule(_ opened: Opened, every interval: Duration, filters: [String: String],
+                         metrics: (any MetricsFactory)?) -> GlanceSyncSchedule {
+        let (mirror, uploads) = (opened.mirror, opened.index.uploads)
+        return GlanceSyncSchedule(name: "glance-sync " + mirror.namespace, interval: interval, leases: opened.index.leases,
+                                  metrics: metrics) {
+            try await GlanceSync(mirror: mirror, uploads: uploads, mint: Mint(), filters: filters).run()
+        }
+    }
+
     /// `index`'s stores with the images, their bytes, and the upload records and jobs that
     /// change images, in Glance; `staging` holds bytes on their way there.
     static func glanceStores(over index: Stores, url: String, http: HTTPClient, projects: GlanceFields.Projects,
-                             caller: GlanceCaller, staging: LocalFileStore, namespace: String = "") -> (Stores, GlanceMirror) {
-        let glance = GlanceClient(url: url, http: http)
+                             caller: GlanceCaller, staging: LocalFileStore, namespace: String = "",
+                             auth: GlanceAuth = .trustedHeaders) -> (Stores, GlanceMirror) {
+        let glance = GlanceClient(url: url, http: http, auth: auth)
         let mirror = GlanceMirror(glance: glance, index: index.images, projects: projects, caller: caller, namespace: namespace)
         var stores = index
         stores.images = GlanceImageStore(index: index.images, mirror: mirror)

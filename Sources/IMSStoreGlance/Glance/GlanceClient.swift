@@ -7,8 +7,8 @@ import NIOCore
 import NIOHTTP1
 
 /// Who a call to Glance is made as. Without Keystone, Glance's `context` filter takes these
-/// from headers a trusted front sets (docs/GLANCE.md); with Keystone they would come from a
-/// token (not built yet).
+/// from headers a trusted front sets (docs/GLANCE.md); with Keystone, the token of the
+/// project's application credential says who (user and roles are the credential's).
 public struct GlanceCaller: Sendable, Equatable {
     public var userId: String
     public var projectId: String
@@ -53,10 +53,21 @@ public struct GlanceClient: Sendable {
     public let baseURL: String
     let http: HTTPClient
     public var timeout: TimeAmount = .seconds(30)
+    public var auth: GlanceAuth
 
-    public init(url: String, http: HTTPClient) {
+    public init(url: String, http: HTTPClient, auth: GlanceAuth = .trustedHeaders) {
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.http = http
+        self.auth = auth
+    }
+
+    /// Whether calls can be made as `project`: any with the trusted headers; with Keystone,
+    /// those an application credential is configured for.
+    public func canActAs(_ project: String) -> Bool {
+        switch auth {
+        case .trustedHeaders: true
+        case .keystone(let tokens): tokens.projects.contains(project)
+        }
     }
 
     // MARK: Images
@@ -126,12 +137,14 @@ public struct GlanceClient: Sendable {
     /// (`checksum`) and SHA-512 (`os_hash_value`); read the image after for them.
     public func upload<S: AsyncSequence & Sendable>(_ id: String, body: S, length: Int64? = nil, as caller: GlanceCaller,
                                                    timeout: TimeAmount = .hours(6)) async throws where S.Element == ByteBuffer {
-        var request = request(.PUT, "/v2/images/\(escape(id))/file", caller)
+        var request = try await request(.PUT, "/v2/images/\(escape(id))/file", caller)
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         let declared: HTTPClientRequest.Body.Length = length.map { .known($0) } ?? .unknown
         request.body = .stream(body, length: declared)
         let response = try await http.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)
+        // A stream cannot be sent twice: a 401 only drops the token, for the caller's next try.
+        if response.status.code == 401 { await rejected(request, caller) }
         guard response.status.code == 204 else { throw Self.error(response.status.code, bytes) }
     }
 
@@ -139,9 +152,11 @@ public struct GlanceClient: Sendable {
     /// passed to `emit`. Throws 204-as-`GlanceError` when the image has no bytes yet.
     public func download(_ id: String, range: ClosedRange<Int64>? = nil, as caller: GlanceCaller,
                          _ emit: (ByteBuffer) async throws -> Void) async throws {
-        var request = request(.GET, "/v2/images/\(escape(id))/file", caller)
-        if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
-        let response = try await http.execute(request, timeout: .hours(6))
+        let response = try await authorized(caller) {
+            var request = try await request(.GET, "/v2/images/\(escape(id))/file", caller)
+            if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
+            return request
+        } send: { try await http.execute($0, timeout: .hours(6)) }
         guard response.status.code == 200 || response.status.code == 206 else {
             throw Self.error(response.status.code, try await response.body.collect(upTo: 1 << 20))
         }
@@ -180,13 +195,19 @@ public struct GlanceClient: Sendable {
 
     // MARK: Plumbing
 
-    func request(_ method: HTTPMethod, _ path: String, _ caller: GlanceCaller) -> HTTPClientRequest {
+    /// A request as `caller`: the trusted headers, or the token of its project's credential.
+    func request(_ method: HTTPMethod, _ path: String, _ caller: GlanceCaller) async throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers.add(name: "X-Identity-Status", value: "Confirmed")
-        request.headers.add(name: "X-User-Id", value: caller.userId)
-        request.headers.add(name: "X-Project-Id", value: caller.projectId)
-        request.headers.add(name: "X-Roles", value: caller.roles.joined(separator: ","))
+        switch auth {
+        case .trustedHeaders:
+            request.headers.add(name: "X-Identity-Status", value: "Confirmed")
+            request.headers.add(name: "X-User-Id", value: caller.userId)
+            request.headers.add(name: "X-Project-Id", value: caller.projectId)
+            request.headers.add(name: "X-Roles", value: caller.roles.joined(separator: ","))
+        case .keystone(let tokens):
+            request.headers.add(name: "X-Auth-Token", value: try await tokens.token(for: caller.projectId))
+        }
         if let requestId = RequestIDs.current { request.headers.add(name: "X-OpenStack-Request-ID", value: "req-" + requestId) }
         return request
     }
@@ -194,14 +215,16 @@ public struct GlanceClient: Sendable {
     /// One JSON call; answers the JSON object of the answer (empty for a 204).
     func call(_ method: HTTPMethod, _ path: String, _ caller: GlanceCaller, json: JSONValue? = nil,
               contentType: String = "application/json", expect: Set<Int>) async throws -> [String: JSONValue] {
-        var request = request(method, path, caller)
-        if let json {
-            request.headers.add(name: "Content-Type", value: contentType)
-            var buffer = ByteBuffer()
-            json.write(into: &buffer)
-            request.body = .bytes(buffer)
-        }
-        let response = try await http.execute(request, timeout: timeout)
+        let response = try await authorized(caller) {
+            var request = try await request(method, path, caller)
+            if let json {
+                request.headers.add(name: "Content-Type", value: contentType)
+                var buffer = ByteBuffer()
+                json.write(into: &buffer)
+                request.body = .bytes(buffer)
+            }
+            return request
+        } send: { try await http.execute($0, timeout: timeout) }
         let bytes = try await response.body.collect(upTo: 64 << 20)
         guard expect.contains(Int(response.status.code)) else { throw Self.error(response.status.code, bytes) }
         if bytes.readableBytes == 0 { return [:] }
@@ -209,6 +232,24 @@ public struct GlanceClient: Sendable {
             throw GlanceError(status: Int(response.status.code), message: "an answer that is not a JSON object")
         }
         return object
+    }
+
+    /// Sends the request `make` builds; a 401 to a Keystone token (revoked, or expired sooner
+    /// than it said) drops that token and sends the request once more with a new one.
+    func authorized(_ caller: GlanceCaller, _ make: () async throws -> HTTPClientRequest,
+                    send: (HTTPClientRequest) async throws -> HTTPClientResponse) async throws -> HTTPClientResponse {
+        let request = try await make()
+        let response = try await send(request)
+        guard response.status.code == 401, case .keystone = auth else { return response }
+        _ = try? await response.body.collect(upTo: 1 << 20)
+        await rejected(request, caller)
+        return try await send(try await make())
+    }
+
+    /// Glance refused the token `request` carried.
+    func rejected(_ request: HTTPClientRequest, _ caller: GlanceCaller) async {
+        guard case .keystone(let tokens) = auth, let token = request.headers.first(name: "X-Auth-Token") else { return }
+        await tokens.rejected(token, project: caller.projectId)
     }
 
     /// Glance's error pages are HTML (`<h1>409 Conflict</h1>\n  Image ID … already exists!<br />`):

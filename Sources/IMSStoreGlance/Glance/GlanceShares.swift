@@ -64,8 +64,10 @@ struct GlanceShareStore: ShareStore {
         let have = Set(current.map(\.project))
         for project in wanted.sorted() {
             if !have.contains(project) { try await mirror.glance.addMember(image.id, project: project, as: mirror.caller) }
-            if current.first(where: { $0.project == project })?.status != "accepted" {
-                // Only the member's project may accept: as that project, on the recipient's behalf.
+            // Only the member's project may accept: as that project, on the recipient's behalf.
+            // With Keystone that needs the project's own credential; without one the membership
+            // stays pending (the gateway's own lists come from the index and show the share).
+            if current.first(where: { $0.project == project })?.status != "accepted", mirror.glance.canActAs(project) {
                 let member = GlanceCaller(userId: mirror.caller.userId, projectId: project, roles: mirror.caller.roles)
                 try await mirror.glance.setMemberStatus(image.id, project: project, "accepted", as: member)
             }

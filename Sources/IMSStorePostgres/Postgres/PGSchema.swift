@@ -159,5 +159,8 @@ enum PGSchema {
             CREATE TABLE idempotencyRecord (scope text PRIMARY KEY, request text NOT NULL, owner text,
                 leaseUntil timestamptz, answer text, expires timestamptz);
             """),
+        Migration(version: 13, name: "named leases: work one gateway does for all (the scheduled Glance sync)", sql: """
+            CREATE TABLE lease (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
+            """),
     ]
 }

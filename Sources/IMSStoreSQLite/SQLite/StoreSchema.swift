@@ -271,6 +271,15 @@ enum StoreSchema {
                 t.column("expires", .datetime)
             }
         }
+        // Work one gateway does for all (the scheduled Glance sync); on SQLite that is one
+        // process, but it goes through the same store protocol (`Leases`).
+        migrator.registerMigration("v12: named leases") { db in
+            try db.create(table: "lease") { t in
+                t.primaryKey("name", .text)
+                t.column("holder", .text).notNull()
+                t.column("until", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -46,9 +46,10 @@ struct TestGateway {
     /// The glance lane: a `glance` entry (the Glance of `IMS_GLANCE_URL`) over the store the
     /// gateway had (PostgreSQL in a schema of its own when `IMS_PG_URL` is set), and `use:` it.
     /// Its `path` is the index's, so `dataPath` stays in the test's directory.
-    mutating func useGlance() throws {
+    /// `url`: another Glance than `IMS_GLANCE_URL`'s (the one behind Keystone).
+    mutating func useGlance(url given: String? = nil) throws {
         guard config.backendInUse.kind != .glance else { return }
-        guard let url = ProcessInfo.processInfo.environment["IMS_GLANCE_URL"] else {
+        guard let url = given ?? ProcessInfo.processInfo.environment["IMS_GLANCE_URL"] else {
             throw GatewayStartError("IMS_LANE=glance needs IMS_GLANCE_URL (scripts/glance start prints one)")
         }
         if ProcessInfo.processInfo.environment["IMS_PG_URL"] != nil { try usePostgres() }
