@@ -31,6 +31,7 @@ let package = Package(
         // Spans and context propagation; already built as Hummingbird's dependency.
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The layers, each a target so the compiler keeps the arrows pointing one way (DESIGN §8):
@@ -159,6 +160,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                // The operator console is rendered on the server from templates (no script, no assets).
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(

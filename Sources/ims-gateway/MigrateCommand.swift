@@ -46,11 +46,14 @@ struct MigrateCommand: AsyncParsableCommand {
         guard let target = opened[to]?.capabilities.records else {
             throw ValidationError("migrate copies into a backend whose stores this gateway holds (sqlite, postgres, glance, or a shadow of them); \(kinds)")
         }
-        let checkpointPath = loaded.resolve(checkpoint ?? "./data/migrate-\(from)-\(to).checkpoint")
+        let checkpointPath = checkpoint.map(loaded.resolve) ?? loaded.migrationCheckpoint(from: from, to: to)
         let lines = json || isatty(STDOUT_FILENO) == 0
         let progress = MigrateProgress(jsonLines: lines)
+        // For the console; a dry run writes nothing, this file included.
+        let status = dryRun ? nil : MigrationStatusWriter(path: MigrationStatus.path(beside: checkpointPath), from: from, to: to,
+                                                                     checkpoint: checkpointPath)
         var migration = Migration(source: source, target: target.stores, checkpoint: checkpointPath, dryRun: dryRun)
-        migration.progress = { progress.show($0) }
+        migration.progress = { progress.show($0); status?.record($0) }
 
         // The stores' own work (a PostgreSQL client's connections) runs while they are used; a
         // remote source's is closing its HTTP client at the end.
@@ -62,8 +65,12 @@ struct MigrateCommand: AsyncParsableCommand {
         do {
             let done = try await migration.run(from: from, to: to)
             progress.finish()
-            outcome = .success((dryRun ? [] : try await migration.verify(), done))
+            status?.verifying()
+            let checks = dryRun ? [] : try await migration.verify()
+            status?.verified(checks)
+            outcome = .success((checks, done))
         } catch {
+            status?.failed(error)
             outcome = .failure(error)
         }
         await group.triggerGracefulShutdown()

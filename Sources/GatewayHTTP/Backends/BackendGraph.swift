@@ -79,6 +79,16 @@ public final class BackendGraph: Sendable {
         func run() async throws { try? await gracefulShutdown() }
     }
 
+    /// Each open backend's own `unreadiness()` by name (`nil`: ready), for the console, which
+    /// shows parts too: a shadow's dead secondary does not make the gateway unready, but an
+    /// operator moving routes onto it must see it.
+    public func health() async -> [String: String?] {
+        let named = open.withLockedValue { $0 }
+        var found: [String: String?] = [:]
+        for (name, backend) in named { found[name] = .some(await backend.unreadiness()) }
+        return found
+    }
+
     /// `nil` when every backend that serves routes can, else which cannot and why. A backend
     /// open only as a part of another is that one's to judge: a shadow is ready when its
     /// primary is, whatever its secondary's state (a down secondary costs comparisons, not

@@ -13,15 +13,22 @@ public final class GatewayMetrics: Sendable {
     public init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
-            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-            .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
-        ]
+        factory.defaultDurationHistogramBuckets = Self.durationBuckets
         self.factory = factory
+        routes = RouteFigures(bounds: Self.durationBuckets)
         cacheHits = Counter(label: "ims_gateway_credential_cache_hits_total", factory: factory)
         cacheMisses = Counter(label: "ims_gateway_credential_cache_misses_total", factory: factory)
     }
+
+    /// Latency buckets, for Prometheus's histograms and the console's recent minutes alike.
+    static let durationBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    /// The last minutes of each dialect operation, for the console.
+    public let routes: RouteFigures
 
     struct RequestKey: Hashable {
         var dialect: String
@@ -49,6 +56,7 @@ public final class GatewayMetrics: Sendable {
         }
         counter.increment()
         timer.recordNanoseconds(duration.nanoseconds)
+        routes.record(dialect: dialect, operation: operation, status: status, duration: duration)
     }
 
     /// One call to the backend, by outcome (`ok`, or the canonical error's kind).

@@ -37,6 +37,7 @@ public func buildRouter(_ config: GatewayConfig, parts: GatewayParts, backends: 
         live: live, backends: backends, metrics: parts.metrics, maxBodyBytes: config.maxBodyBytes, publicURL: config.publicURL,
         traced: config.tracing.enabled)))
     OperationsRoutes(backends: backends, metrics: parts.metrics, live: live).add(to: router)
+    ConsoleRoutes(config: config, backends: backends, metrics: parts.metrics, live: live).add(to: router)
     UploadRoutes(backend: backend).add(to: router)
     // `/` is Foreman's web UI, which sends a client without a session to its login page (no
     // UI here: python-foreman finds no version there and asks `/api/status`, as on Foreman 3).
