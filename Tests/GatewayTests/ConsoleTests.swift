@@ -98,7 +98,7 @@ import Testing
                 + "<td class=\"n\">\(String(format: "%.2f%%", get.mismatchRate * 100))</td>"), "the report's own counts: \(shadow.text)")
 
             let traffic = try await client.send(.get, "/console/traffic", headers: Self.operatorAuth)
-            #expect(traffic.text.contains(#"<td>foreman</td><td>image.get</td><td class="n">2</td><td class="n">0</td><td class="n">1</td>"#),
+            #expect(traffic.text.contains(#"<td>foreman</td><td>image.get</td><td><code>/api/compute_resources/{compute_resource_id}/images/{id}</code></td><td class="n">2</td><td class="n">0</td><td class="n">1</td>"#),
                     "two reads, one of them a 404: \(traffic.text)")
             #expect(traffic.text.contains("<rect class=\"req\""), "\(traffic.text)")
 

@@ -45,11 +45,11 @@ enum ConsoleTemplates {
     static let traffic = """
         {{> head}}
         <h2>Requests by route, last {{minutes}} minutes</h2>
-        <p class="muted">By dialect and operation (a route's mounts share one row). Errors: answers of 500 and above;
+        <p class="muted">By route: dialect, operation and the template matched. Errors: answers of 500 and above;
         rejected: 400–499. p50/p99: the upper bound of the latency bucket the quantile fell in. Since this process started; kept in memory.</p>
         {{#empty}}<p>No dialect request served in the last {{minutes}} minutes.</p>{{/empty}}
-        {{^empty}}<table id="traffic"><tr><th>dialect</th><th>operation</th><th>requests</th><th>errors</th><th>rejected</th><th>p50</th><th>p99</th><th>requests per minute (errors red)</th></tr>
-        {{#rows}}<tr><td>{{dialect}}</td><td>{{operation}}</td><td class="n">{{requests}}</td><td class="n">{{errors}}</td><td class="n">{{rejected}}</td>
+        {{^empty}}<table id="traffic"><tr><th>dialect</th><th>operation</th><th>route</th><th>requests</th><th>errors</th><th>rejected</th><th>p50</th><th>p99</th><th>requests per minute (errors red)</th></tr>
+        {{#rows}}<tr><td>{{dialect}}</td><td>{{operation}}</td><td><code>{{route}}</code></td><td class="n">{{requests}}</td><td class="n">{{errors}}</td><td class="n">{{rejected}}</td>
         <td class="n">{{p50}}</td><td class="n">{{p99}}</td>
         <td><svg width="{{width}}" height="{{height}}" role="img" aria-label="requests per minute">{{#bars}}<rect class="req" x="{{x}}" y="{{y}}" width="8" height="{{requestHeight}}"><title>{{label}}</title></rect><rect class="err" x="{{x}}" y="{{errorY}}" width="8" height="{{errorHeight}}"></rect>{{/bars}}</svg></td></tr>
         {{/rows}}</table>{{/empty}}

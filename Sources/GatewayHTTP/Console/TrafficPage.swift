@@ -15,6 +15,7 @@ struct TrafficPage: Sendable {
     struct Row: Sendable {
         var dialect: String
         var operation: String
+        var route: String
         var requests: Int
         var errors: Int
         var rejected: Int
@@ -48,7 +49,7 @@ struct TrafficPage: Sendable {
                 return Bar(x: i * 10 + 1, y: height - requests, requestHeight: requests, errorY: height - errors, errorHeight: errors,
                            label: "\(at): \(m.requests) requests, \(m.errors) errors, \(m.rejected) rejected")
             }
-            return Row(dialect: key.dialect, operation: key.operation, requests: minutes.map(\.requests).reduce(0, +),
+            return Row(dialect: key.dialect, operation: key.operation, route: key.route, requests: minutes.map(\.requests).reduce(0, +),
                        errors: minutes.map(\.errors).reduce(0, +), rejected: minutes.map(\.rejected).reduce(0, +),
                        p50: Self.text(figures.quantile(0.5, of: minutes), figures), p99: Self.text(figures.quantile(0.99, of: minutes), figures),
                        width: minutes.count * 10 + 2, height: height, bars: bars)

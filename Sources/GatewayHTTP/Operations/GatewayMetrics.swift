@@ -44,7 +44,7 @@ public final class GatewayMetrics: Sendable {
     private let cacheMisses: CoreMetrics.Counter
 
     /// One served dialect request.
-    func request(dialect: String, operation: String, status: Int, duration: Duration) {
+    func request(dialect: String, operation: String, route: String, status: Int, duration: Duration) {
         let key = RequestKey(dialect: dialect, operation: operation, status: status)
         let (counter, timer) = requestHandles.withLockedValue { handles in
             if let made = handles[key] { return made }
@@ -56,7 +56,7 @@ public final class GatewayMetrics: Sendable {
         }
         counter.increment()
         timer.recordNanoseconds(duration.nanoseconds)
-        routes.record(dialect: dialect, operation: operation, status: status, duration: duration)
+        routes.record(dialect: dialect, operation: operation, route: route, status: status, duration: duration)
     }
 
     /// One call to the backend, by outcome (`ok`, or the canonical error's kind).

@@ -1,7 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Requests, errors and latency per dialect operation over the last minutes, for the console's
+/// Requests, errors and latency per route (template, dialect, operation) over the last minutes, for the console's
 /// chart: a ring of per-minute counts with a fixed latency histogram each, so memory stays the
 /// same however busy the gateway is. Prometheus keeps totals since start; an operator deciding
 /// whether a route is safe to move wants the recent minutes.
@@ -12,8 +12,10 @@ public final class RouteFigures: Sendable {
     public struct Key: Hashable, Sendable, Comparable {
         public var dialect: String
         public var operation: String
+        /// The route template matched (a route's mounts are routes of their own).
+        public var route: String
 
-        public static func < (a: Key, b: Key) -> Bool { (a.dialect, a.operation) < (b.dialect, b.operation) }
+        public static func < (a: Key, b: Key) -> Bool { (a.dialect, a.operation, a.route) < (b.dialect, b.operation, b.route) }
     }
 
     /// One minute of one operation.
@@ -42,13 +44,13 @@ public final class RouteFigures: Sendable {
         self.bounds = bounds
     }
 
-    func record(dialect: String, operation: String, status: Int, duration: Duration, at now: Date = Date()) {
+    func record(dialect: String, operation: String, route: String, status: Int, duration: Duration, at now: Date = Date()) {
         let minute = Int64(now.timeIntervalSince1970 / 60)
         let slot = Int(minute % Int64(Self.minutes))
         let bucket = bounds.firstIndex { duration <= $0 } ?? bounds.count
         let count = bounds.count
         rings.withLockedValue { rings in
-            let key = Key(dialect: dialect, operation: operation)
+            let key = Key(dialect: dialect, operation: operation, route: route)
             var ring = rings.removeValue(forKey: key) ?? Array(repeating: Minute(minute: -1, bucketCount: count), count: Self.minutes)
             if ring[slot].minute != minute { ring[slot] = Minute(minute: minute, bucketCount: count) }
             ring[slot].requests += 1

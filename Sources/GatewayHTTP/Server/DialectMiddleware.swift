@@ -64,7 +64,7 @@ public struct DialectMiddleware: RouterMiddleware {
             bytesOut = response.body.contentLength
         case .notOurs, .decoded: return try await next(request, context)
         }
-        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, status: trace.status,
+        metrics?.request(dialect: route.dialect.rawValue, operation: route.operation.rawValue, route: route.template, status: trace.status,
                          duration: ContinuousClock.now - started)
         if RequestLog.wanted(by: context.logger) {
             var line = RequestLog(request, requestId: requestId, started: started)
