@@ -96,6 +96,12 @@ import Testing
                     "both values side by side: \(shadow.text)")
             #expect(shadow.text.contains("<td>image.get</td><td class=\"n\">\(get.compared)</td><td class=\"n\">1</td>"
                 + "<td class=\"n\">\(String(format: "%.2f%%", get.mismatchRate * 100))</td>"), "the report's own counts: \(shadow.text)")
+            // The rate over time: this hour's row for the reads, as the report counts it.
+            let hour = try #require(report.hours.last { $0.operation == "image.get" })
+            #expect(hour.mismatched == 1 && hour.compared == get.compared)
+            #expect(shadow.text.contains("<td>image.get</td><td class=\"n\">\(hour.compared)</td><td class=\"n\">1</td>"
+                + "<td class=\"n\">\(String(format: "%.2f%%", hour.mismatchRate * 100))</td>"), "\(shadow.text)")
+            #expect(shadow.text.contains("<table class=\"shadow-hours\">"))
 
             let traffic = try await client.send(.get, "/console/traffic", headers: Self.operatorAuth)
             #expect(traffic.text.contains(#"<td>foreman</td><td>image.get</td><td><code>/api/compute_resources/{compute_resource_id}/images/{id}</code></td><td class="n">2</td><td class="n">0</td><td class="n">1</td>"#),

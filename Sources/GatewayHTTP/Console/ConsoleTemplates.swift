@@ -67,6 +67,12 @@ enum ConsoleTemplates {
         <table class="shadow-operations"><tr><th>operation</th><th>compared</th><th>mismatched</th><th>rate</th><th>dropped</th><th>secondary errors</th></tr>
         {{#operations}}<tr><td>{{operation}}</td><td class="n">{{compared}}</td><td class="n">{{mismatched}}</td><td class="n">{{rate}}</td><td class="n">{{dropped}}</td><td class="n">{{secondaryErrors}}</td></tr>
         {{/operations}}</table>
+        <h3>Mismatch rate by hour</h3>
+        {{^hasHours}}<p>Nothing compared yet.</p>{{/hasHours}}
+        {{#hasHours}}<table class="shadow-hours"><tr><th>hour</th><th>operation</th><th>compared</th><th>mismatched</th><th>rate</th><th></th></tr>
+        {{#hours}}<tr><td>{{hour}}</td><td>{{operation}}</td><td class="n">{{compared}}</td><td class="n">{{mismatched}}</td><td class="n">{{rate}}</td>
+        <td><svg width="202" height="12" role="img" aria-label="{{rate}}"><rect x="1" y="1" width="200" height="10" fill="none" stroke="#ccd"/><rect class="err" x="1" y="1" width="{{barWidth}}" height="10"/></svg></td></tr>
+        {{/hours}}</table>{{/hasHours}}
         <h3>Most frequent differences</h3>
         {{^hasPaths}}<p>None.</p>{{/hasPaths}}
         {{#hasPaths}}<table class="shadow-paths"><tr><th>count</th><th>operation</th><th>field path</th><th>kind</th></tr>

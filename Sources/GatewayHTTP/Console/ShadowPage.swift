@@ -14,6 +14,16 @@ struct ShadowPage: Sendable {
         var secondaryErrors: Int
     }
 
+    /// One hour of one operation: its mismatch rate as a bar of the chart's height.
+    struct Hour: Sendable {
+        var hour: String
+        var operation: String
+        var compared: Int
+        var mismatched: Int
+        var rate: String
+        var barWidth: Int
+    }
+
     struct Example: Sendable {
         var at: String
         var dialect: String
@@ -38,6 +48,8 @@ struct ShadowPage: Sendable {
         var hasPaths = false
         var examples: [Example] = []
         var hasExamples = false
+        var hours: [Hour] = []
+        var hasHours = false
     }
 
     /// As far back as the CLI's report looks by default.
@@ -72,6 +84,11 @@ struct ShadowPage: Sendable {
                             primary: $0.primary, secondary: $0.secondary, requestId: $0.requestId)
                 }
                 shadow.hasExamples = !shadow.examples.isEmpty
+                shadow.hours = report.hours.map {
+                    Hour(hour: ConsolePage.time($0.hour), operation: $0.operation, compared: $0.compared, mismatched: $0.mismatched,
+                         rate: String(format: "%.2f%%", $0.mismatchRate * 100), barWidth: Int(($0.mismatchRate * 200).rounded()))
+                }
+                shadow.hasHours = !shadow.hours.isEmpty
                 if report.operations.isEmpty { shadow.note = "Nothing compared in this window." }
             } catch {
                 shadow.note = "\(error)"

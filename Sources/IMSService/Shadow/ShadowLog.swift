@@ -124,15 +124,36 @@ public struct ShadowReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// One operation's counts in one hour: the mismatch rate over time, to see whether a fix on
+    /// the new backend took (a rate that falls to zero and stays there).
+    public struct Hour: Sendable, Codable, Equatable {
+        /// The hour's start.
+        public var hour: Date
+        public var operation: String
+        public var compared: Int
+        public var mismatched: Int
+        public var mismatchRate: Double { compared == 0 ? 0 : Double(mismatched) / Double(compared) }
+
+        public init(hour: Date, operation: String, compared: Int = 0, mismatched: Int = 0) {
+            self.hour = hour
+            self.operation = operation
+            self.compared = compared
+            self.mismatched = mismatched
+        }
+    }
+
     public var since: Date
     public var operations: [Row]
     public var paths: [PathCount]
     public var examples: [Example]
+    /// By hour and operation, oldest first (hours with nothing compared left out).
+    public var hours: [Hour]
 
-    public init(since: Date, operations: [Row], paths: [PathCount], examples: [Example]) {
+    public init(since: Date, operations: [Row], paths: [PathCount], examples: [Example], hours: [Hour] = []) {
         self.since = since
         self.operations = operations
         self.paths = paths
         self.examples = examples
+        self.hours = hours
     }
 }

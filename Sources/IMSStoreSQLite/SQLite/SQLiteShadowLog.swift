@@ -109,8 +109,22 @@ public final class SQLiteShadowLog: ShadowLog {
                                      requestId: $0["request_id"], kind: $0["kind"], path: $0["path"],
                                      primary: $0["primary_value"], secondary: $0["secondary_value"])
             }
+            var hours: [ShadowReport.Hour] = []
+            for row in try SQLRequest<Row>(literal: """
+                SELECT minute / 60 AS hour, operation, outcome, SUM(count) AS n FROM shadow_count
+                WHERE minute >= \(Int64(since.timeIntervalSince1970 / 60)) AND outcome IN ('compared', 'mismatched')
+                GROUP BY hour, operation, outcome ORDER BY hour, operation
+                """).fetchAll(db) {
+                let hour = Date(timeIntervalSince1970: TimeInterval((row["hour"] as Int64) * 3600))
+                let operation: String = row["operation"]
+                if hours.last?.hour != hour || hours.last?.operation != operation {
+                    hours.append(ShadowReport.Hour(hour: hour, operation: operation))
+                }
+                if row["outcome"] == ShadowOutcome.compared.rawValue { hours[hours.count - 1].compared = row["n"] }
+                else { hours[hours.count - 1].mismatched = row["n"] }
+            }
             return ShadowReport(since: since, operations: rows.values.sorted { $0.operation < $1.operation },
-                                paths: paths, examples: shown)
+                                paths: paths, examples: shown, hours: hours)
         }
     }
 }
