@@ -51,13 +51,7 @@ import Testing
     }
 
     @Test func showsRoutesTrafficAShadowDifferenceAndAMigrationsProgress() async throws {
-        let (dir, path) = try ShadowTests.config("""
-            backends:
-              old: {kind: sqlite, path: old/ims.sqlite}
-              new: {kind: sqlite, path: new/ims.sqlite}
-              trial: {kind: shadow, primary: old, secondary: new, record: shadow.sqlite}
-            use: trial
-            """)
+        let (dir, path) = try ShadowTests.config(ShadowTests.bundledPair)
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = try GatewayConfig.load(path: path)
         // A migration half way through its images, as `migrate` writes it beside its checkpoint.

@@ -1,6 +1,7 @@
 import Dialects
 import Foundation
 @testable import GatewayHTTP
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOConcurrencyHelpers
@@ -28,6 +29,14 @@ import Testing
         }
     }
 
+    /// The gateway with its log lines kept by `Recorder`.
+    static func recorded(_ config: GatewayConfig) throws -> (some ApplicationProtocol, Recorder) {
+        let recorder = Recorder()
+        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: recorder) }
+        logger.logLevel = .info
+        return (try buildApplication(config, parts: GatewayParts(dialects: Dialects.all), logger: logger), recorder)
+    }
+
     @Test func theQueryLosesSignaturesTokensAndPresignedCredentials() {
         #expect(RequestLog.redacted("action=DescribeImages&signature=abc%3D&access_key_id=AKID") == "action=DescribeImages&signature=…&access_key_id=AKID")
         #expect(RequestLog.redacted("X-Amz-Credential=AK%2F2026&X-Amz-Signature=ff&X-Amz-Expires=60")
@@ -39,10 +48,7 @@ import Testing
     @Test func everyRequestHasOneLineThatSaysWhatWasAskedAndWhatServedIt() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
-        let recorder = Recorder()
-        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: recorder) }
-        logger.logLevel = .info
-        let app = try buildApplication(gateway.config, parts: GatewayParts(dialects: Dialects.all), logger: logger)
+        let (app, recorder) = try Self.recorded(gateway.config)
         try await app.test(.router) { client in
             let client = GatewayClient(client: client)
             let listed = try await client.send(.get, "/api/compute_resources/1/images", query: [("search", "name = x"), ("token", "s3cr3t")])
@@ -70,10 +76,7 @@ import Testing
         defer { gateway.remove() }
         let signer = QingcloudSigner()
         try signer.install(in: &gateway)
-        let recorder = Recorder()
-        var logger = Logger(label: "test") { _ in RecordingHandler(recorder: recorder) }
-        logger.logLevel = .info
-        let app = try buildApplication(gateway.config, parts: GatewayParts(dialects: Dialects.all), logger: logger)
+        let (app, recorder) = try Self.recorded(gateway.config)
         try await app.test(.router) { client in
             let client = GatewayClient(client: client)
             let signed = signer.query([("action", "DescribeImages")])

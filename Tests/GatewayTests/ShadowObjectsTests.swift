@@ -9,13 +9,7 @@ import Testing
 /// bytes, and every step compares equal in the report.
 @Suite(.sqliteStoreOnly) struct ShadowObjectsTests {
     @Test func s3UploadsUnderAShadowReachBothStoresWithTheSameBytes() async throws {
-        let (dir, path) = try ShadowTests.config("""
-            backends:
-              old: {kind: sqlite, path: old/ims.sqlite}
-              new: {kind: sqlite, path: new/ims.sqlite}
-              trial: {kind: shadow, primary: old, secondary: new, record: shadow.sqlite}
-            use: trial
-            """)
+        let (dir, path) = try ShadowTests.config(ShadowTests.bundledPair)
         defer { try? FileManager.default.removeItem(at: dir) }
         let record = dir.appendingPathComponent("shadow.sqlite").path
         let config = try GatewayConfig.load(path: path)

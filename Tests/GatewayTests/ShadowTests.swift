@@ -17,6 +17,15 @@ import Testing
 /// canonical model, and the report names the operation, the field path and both values.
 @Suite(.sqliteStoreOnly) struct ShadowTests {
     /// The shipped config with `backends:` replaced.
+    /// The pair most tests use: bundled `old` answering, bundled `new` compared, a record file.
+    static let bundledPair = """
+        backends:
+          old: {kind: sqlite, path: old/ims.sqlite}
+          new: {kind: sqlite, path: new/ims.sqlite}
+          trial: {kind: shadow, primary: old, secondary: new, record: shadow.sqlite}
+        use: trial
+        """
+
     static func config(_ backends: String) throws -> (dir: URL, path: String) {
         let dir = try OperationsTests.configCopy()
         let path = dir.appendingPathComponent("ims-gateway.yaml").path
@@ -43,13 +52,7 @@ import Testing
     }
 
     @Test func aSecondaryAlteredBehindItsBackIsReportedByOperationAndFieldPath() async throws {
-        let (dir, path) = try Self.config("""
-            backends:
-              old: {kind: sqlite, path: old/ims.sqlite}
-              new: {kind: sqlite, path: new/ims.sqlite}
-              trial: {kind: shadow, primary: old, secondary: new, record: shadow.sqlite}
-            use: trial
-            """)
+        let (dir, path) = try Self.config(Self.bundledPair)
         defer { try? FileManager.default.removeItem(at: dir) }
         let record = dir.appendingPathComponent("shadow.sqlite").path
         let config = try GatewayConfig.load(path: path)
