@@ -12,7 +12,7 @@ import Testing
 struct PostgresUnreachableTests {
     @Test func aDatabaseThatComesUpLateIsServedWithoutARestart() async throws {
         var real = URLComponents(string: ProcessInfo.processInfo.environment["IMS_PG_URL"]!)!
-        let port = try Self.freePort()
+        let port = try RemoteBackendTests.freePort()
         let target = real.port!
         real.port = port
         let schema = "u_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -39,17 +39,6 @@ struct PostgresUnreachableTests {
             #expect(served)
             #expect(ContinuousClock.now - up < .seconds(3), "served again \(ContinuousClock.now - up) after the database came up")
         }
-    }
-
-    static func freePort() throws -> Int {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        probe.arguments = ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]
-        let out = Pipe()
-        probe.standardOutput = out
-        try probe.run()
-        probe.waitUntilExit()
-        return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))!
     }
 
     /// A TCP forwarder from `port` to the database's, in a process of its own.

@@ -1,4 +1,5 @@
 import Foundation
+import IMSService
 
 /// Requests, errors and latency per dialect operation over the last minutes (`RouteFigures`),
 /// each with a bar per minute drawn as inline SVG.
@@ -64,7 +65,7 @@ struct TrafficPage: Sendable {
     }
 
     static func text(_ d: Duration) -> String {
-        let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        let ms = d.milliseconds
         return ms < 1 ? String(format: "%.2g ms", ms) : ms < 1000 ? String(format: "%g ms", ms) : String(format: "%g s", ms / 1000)
     }
 }
