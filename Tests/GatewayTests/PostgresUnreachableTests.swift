@@ -1,5 +1,6 @@
 import Foundation
 @testable import IMSModel
+@testable import IMSService
 @testable import IMSStorePostgres
 import Logging
 import PostgresNIO
@@ -22,7 +23,7 @@ struct PostgresUnreachableTests {
             defer { group.cancelAll() }
             // Nothing listens: refused as unavailable, at once.
             let started = ContinuousClock.now
-            await #expect(throws: CanonicalError.unavailable("the database is unavailable; try again shortly")) {
+            await #expect(throws: StoreFault.unreached) {
                 try await db.read { try await $0.query("SELECT 1", logger: db.logger) }
             }
             #expect(ContinuousClock.now - started < .seconds(2))
@@ -38,6 +39,53 @@ struct PostgresUnreachableTests {
             }
             #expect(served)
             #expect(ContinuousClock.now - up < .seconds(3), "served again \(ContinuousClock.now - up) after the database came up")
+        }
+    }
+
+    /// A database that stops answering (its forwarder stopped, as SIGSTOP stops a server): reads
+    /// and writes are answered the dialects' 503 at the request timeout, not when it wakes; once it
+    /// does, they are served again, and a create refused meanwhile was not made twice.
+    @Test func aStalledDatabaseIsAnsweredAtTheDeadlineAndServedWhenItWakes() async throws {
+        var real = URLComponents(string: ProcessInfo.processInfo.environment["IMS_PG_URL"]!)!
+        let port = try RemoteBackendTests.freePort()
+        let forwarder = try Self.forward(port, to: real.port!)
+        defer { kill(forwarder.processIdentifier, SIGKILL); forwarder.waitUntilExit() }
+        real.port = port
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-stall-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        var options = PGBackend.Options(address: try PGAddress(url: real.string!, schema: schema), maxConnections: 4,
+                                        files: dir.appendingPathComponent("files").path, jobLease: .seconds(30))
+        options.connectTimeout = .milliseconds(500)
+        let backend = DeadlineBackend(try PGBackend.make(options, options: BundledOptions()), timeout: .milliseconds(800))
+        let who = Identity(user: "1", tenant: "default", isOperator: true)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in backend.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            var made: ImageView?
+            for _ in 0..<100 where made == nil {
+                made = try? await backend.execute(.createImage([.name: "before-the-stall"]), as: who).imageView
+                if made == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let image = try #require(made)
+            let selector = ImageSelector(ref: image.image.imageId)
+
+            kill(forwarder.processIdentifier, SIGSTOP)
+            await #expect(throws: StoreFault.timedOut) { try await backend.execute(.getImage(selector), as: who) }
+            await #expect(throws: StoreFault.timedOut) {
+                try await backend.execute(.createImage([.name: "during-the-stall"]), as: who)
+            }
+            kill(forwarder.processIdentifier, SIGCONT)
+
+            var served: ImageView?
+            for _ in 0..<50 where served == nil {
+                served = try? await backend.execute(.getImage(selector), as: who).imageView
+                if served == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(served?.image.name == "before-the-stall")
+            let names = try #require(try await backend.execute(.listImages(ImageQuery()), as: who).imagePage).items.map(\.image.name)
+            #expect(names.filter { $0 == "during-the-stall" }.count <= 1)
+            #expect(names.contains("before-the-stall"))
         }
     }
 

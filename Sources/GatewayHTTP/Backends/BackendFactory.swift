@@ -46,9 +46,11 @@ public enum BackendFactory {
             let dataDirectory = URL(fileURLWithPath: config.resolve(entry.path)).deletingLastPathComponent()
             let files = entry.files.map(config.resolve) ?? dataDirectory.appendingPathComponent("files").path
             let lease = Duration.milliseconds(Int((entry.jobLeaseSeconds ?? 30) * 1000))
-            return try PGBackend.make(PGBackend.Options(address: address, maxConnections: entry.maxConnections ?? 20, files: files,
-                                                        jobLease: lease),
-                                      options: config.bundledOptions)
+            var postgres = PGBackend.Options(address: address, maxConnections: entry.maxConnections ?? 20, files: files, jobLease: lease)
+            if let ms = entry.connectTimeoutMs { postgres.connectTimeout = .milliseconds(ms) }
+            if let ms = entry.requestTimeoutMs { postgres.requestTimeout = .milliseconds(ms) }
+            // Every command answered within the timeout, a stalled database included (`DeadlineBackend`).
+            return DeadlineBackend(try PGBackend.make(postgres, options: config.bundledOptions), timeout: postgres.requestTimeout)
         case .remote:
             guard let url = entry.url else { throw GatewayStartError("backends.\(name): kind 'remote' needs url") }
             var options = RemoteBackend.Options(url: url, token: try entry.remoteToken())

@@ -36,6 +36,8 @@ public struct BackendEntry: Codable, Sendable {
     /// remote: the service token the other gateway's canonical API accepts, or a variable holding it.
     public var token: String?
     public var tokenEnv: String?
+    /// remote, postgres: how long opening a connection may take; how long a command may take
+    /// before the client is answered 503 (postgres: default 5000, retries within it included).
     public var connectTimeoutMs: Int?
     public var requestTimeoutMs: Int?
     /// remote: how often a read-only command is tried again after a connection failure.
@@ -139,7 +141,8 @@ public struct BackendEntry: Codable, Sendable {
         let common: Set<CodingKeys> = [.kind]
         let own: Set<CodingKeys> = switch kind {
         case .sqlite: [.path]
-        case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .jobLeaseSeconds]
+        case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .jobLeaseSeconds, .connectTimeoutMs,
+                        .requestTimeoutMs]
         case .remote: [.url, .token, .tokenEnv, .connectTimeoutMs, .requestTimeoutMs, .retries]
         case .glance: [.url, .index, .projects, .project, .roles, .namespace, .requestTimeoutMs, .syncIntervalSeconds, .syncFilters,
                        .keystone]

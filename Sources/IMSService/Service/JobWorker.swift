@@ -71,21 +71,37 @@ final class JobWorker: Service, @unchecked Sendable {
             _ = try? await jobs.finish(job.jobId, worker: name, .successful, info: "", at: Date.wholeMilliseconds(), image: nil)
             return
         }
+        let claimed = ContinuousClock.now
         do {
             if delay > .zero { try await Task.sleep(for: delay) }
-            guard try await jobs.start(job.jobId, worker: name, at: Date.wholeMilliseconds()) else { return }
-            if delay > .zero { try await Task.sleep(for: delay) }
-            try await holding(job) {
-                if work.movesBytes {
-                    // A fetch or copy may take hours; shutdown does not wait for it. Cancelled, the
-                    // job stays `working`, and the next claim works it again from the beginning.
-                    try await cancelWhenGracefulShutdown { try await service.perform(work, of: job, worker: self.name) }
-                } else {
-                    try await service.perform(work, of: job, worker: self.name)
+            while true {
+                do {
+                    guard try await jobs.start(job.jobId, worker: name, at: Date.wholeMilliseconds()) else { return }
+                    if delay > .zero { try await Task.sleep(for: delay) }
+                    try await holding(job) {
+                        if work.movesBytes {
+                            // A fetch or copy may take hours; shutdown does not wait for it. Cancelled, the
+                            // job stays `working`, and the next claim works it again from the beginning.
+                            try await cancelWhenGracefulShutdown { try await service.perform(work, of: job, worker: self.name) }
+                        } else {
+                            try await service.perform(work, of: job, worker: self.name)
+                        }
+                    }
+                    return
+                } catch let error as CanonicalError where StoreFault.isTransient(error) && ContinuousClock.now - claimed < lease {
+                    // The database went away under the job: it has not failed, it is not done. Tried
+                    // again while the claim lasts (the store's own rules make a second run of a
+                    // committed step change nothing: `finish` only ends a job still working); after
+                    // that the lease lapses and the next claim, here or elsewhere, takes it.
+                    logger.notice("job waits for the database", metadata: ["job_id": .string(job.jobId), "error": .string("\(error)")])
+                    try await Task.sleep(for: .milliseconds(500))
                 }
             }
         } catch where Task.isShuttingDownGracefully || Task.isCancelled {
             logger.notice("job left for the next start", metadata: ["job_id": .string(job.jobId), "action": .string(job.action)])
+        } catch let error as CanonicalError where StoreFault.isTransient(error) {
+            logger.warning("job left for the next claim: the database did not come back within its lease",
+                           metadata: ["job_id": .string(job.jobId), "error": .string("\(error)")])
         } catch {
             logger.warning("job failed", metadata: ["job_id": .string(job.jobId), "action": .string(job.action), "error": .string("\(error)")])
             let info = Self.clientSafe(error, job: job)

@@ -17,6 +17,9 @@ public enum PGBackend {
         public var files: String
         /// How long a claimed job is this gateway's before another may take it over.
         public var jobLease: Duration
+        /// How long opening a connection may take (the pool's), and a command (`DeadlineBackend`).
+        public var connectTimeout: Duration = .seconds(1)
+        public var requestTimeout: Duration = .seconds(5)
 
         public init(address: PGAddress, maxConnections: Int, files: String, jobLease: Duration) {
             self.address = address
@@ -28,7 +31,7 @@ public enum PGBackend {
 
     public static func make(_ postgres: Options, options: BundledOptions) throws -> GatewayService {
         let address = postgres.address
-        let db = PGDatabase(address, maxConnections: postgres.maxConnections)
+        let db = PGDatabase(address, maxConnections: postgres.maxConnections, connectTimeout: postgres.connectTimeout)
         let store = PGStore(db)
         db.prepare {
             try await store.seed(options.catalog)

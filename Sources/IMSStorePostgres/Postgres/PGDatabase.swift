@@ -27,12 +27,16 @@ public final class PGDatabase: Service, Sendable {
     /// Whether this gateway listens for other gateways' new jobs (a store without a job worker need not).
     let listens: Bool
 
-    public init(_ address: PGAddress, maxConnections: Int = 20, listens: Bool = true,
+    public init(_ address: PGAddress, maxConnections: Int = 20, connectTimeout: Duration = .seconds(10), listens: Bool = true,
                 logger: Logger = Logger(label: "ims-gateway.postgres")) {
         self.address = address
         self.logger = logger
         self.listens = listens
-        client = PostgresClient(configuration: address.clientConfiguration(maxConnections: maxConnections), backgroundLogger: logger)
+        var configuration = address.clientConfiguration(maxConnections: maxConnections)
+        // A stalled server accepts the TCP connection and then says nothing: without this a new
+        // connection would wait the client's default 10 s.
+        configuration.options.connectTimeout = connectTimeout
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         jobChannel = "ims_jobs_" + (address.schema ?? "public")
     }
@@ -60,7 +64,7 @@ public final class PGDatabase: Service, Sendable {
                             "database": .string(address.description), "error": .string(String(reflecting: error))])
                         reported = true
                     }
-                    gate.unreachable(Self.unavailable)
+                    gate.unreachable(StoreFault.unreached)
                     try? await Task.sleep(for: .milliseconds(500))
                 } catch {
                     logger.error("postgres schema migration or seeding failed", metadata: ["error": .string(String(reflecting: error))])
@@ -107,21 +111,29 @@ public final class PGDatabase: Service, Sendable {
     }
 
     /// One transaction on one connection: `body`'s own errors come out as they went in (the
-    /// client's `withTransaction` wraps them), after a rollback.
+    /// client's `withTransaction` wraps them), after a rollback. A failure before the
+    /// transaction began (no connection, one that died before BEGIN was answered) is
+    /// `StoreFault.unreached`: nothing of it can have been committed.
     @discardableResult
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ready()
-        return try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                let value = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return value
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                if Self.isTakenRowId(error) { throw TakenRowId.error }
-                throw logged(error)
+        var began = false
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                began = true
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
             }
+        } catch {
+            if Self.isTakenRowId(error) { throw TakenRowId.error }
+            throw logged(error, sent: began)
         }
     }
 
@@ -135,23 +147,37 @@ public final class PGDatabase: Service, Sendable {
         return handedKeys.contains(constraint)
     }
 
-    /// What clients are told while the database cannot be reached: the dialect's 503.
-    static let unavailable = CanonicalError.unavailable("the database is unavailable; try again shortly")
-
     /// The database was not reached, or the connection went while in use (no server answer):
     /// worth trying again, unlike a statement the server refused.
     static func isUnreachable(_ error: any Error) -> Bool {
-        if let error = error as? PSQLError { return error.serverInfo == nil }
+        if let error = error as? PSQLError { return error.serverInfo.map { isServerGoing($0[.sqlState] ?? "") } ?? true }
         return !(error is CanonicalError) && !(error is CancellationError)
+    }
+
+    /// SQLSTATEs of a server that is going away or cannot take the connection: connection
+    /// exceptions (class 08), too many connections, and shutdown or start-up (`pg_ctl restart`).
+    static func isServerGoing(_ sqlState: String) -> Bool {
+        sqlState.hasPrefix("08") || ["53300", "57P01", "57P02", "57P03"].contains(sqlState)
+    }
+
+    /// A failure of the connection rather than of the statement: the dialect's 503.
+    static func isConnectionFault(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        guard let state = error.serverInfo?[.sqlState] else { return error.code != .server }
+        return isServerGoing(state)
     }
 
     /// A server's refusal logged with its SQLSTATE and message (the error's own description is
     /// generic, so that clients never see it); the store's own errors pass unlogged. A lost
-    /// connection is the dialect's 503, not an internal error.
-    func logged(_ error: any Error) -> any Error {
-        if let psql = error as? PSQLError, psql.serverInfo == nil {
-            logger.warning("postgres connection failed", metadata: ["error": .string("\(psql.code)")])
-            return Self.unavailable
+    /// connection is the dialect's 503, not an internal error: `StoreFault.unreached` when nothing
+    /// of the call was `sent`, else `StoreFault.lost`.
+    func logged(_ error: any Error, sent: Bool) -> any Error {
+        if error is CanonicalError { return error }
+        if !sent || Self.isConnectionFault(error) {
+            logger.warning("postgres connection failed", metadata: [
+                "error": .string((error as? PSQLError).map { "\($0.code)" + ($0.serverInfo?[.sqlState].map { " \($0)" } ?? "") } ?? "\(type(of: error))"),
+                "sent": .string(sent ? "yes" : "no")])
+            return sent ? StoreFault.lost : StoreFault.unreached
         }
         if let error = error as? PSQLError {
             logger.error("postgres statement failed", metadata: [
@@ -190,10 +216,14 @@ public final class PGDatabase: Service, Sendable {
     @discardableResult
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ready()
+        var sent = false
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await client.withConnection { connection in
+                sent = true
+                return try await body(connection)
+            }
         } catch {
-            throw logged(error)
+            throw logged(error, sent: sent)
         }
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import IMSModel
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// A backend whose commands are answered within `timeout`, whatever its database does: a
+/// command still running at the deadline is answered with the dialect's 503 (`StoreFault.timedOut`)
+/// and left to finish or fail on its own. Within the deadline, a command the database never
+/// received is tried again whatever it is, and one whose connection was lost is tried again if
+/// running it twice equals running it once (reads, updates to given values): a restart of the
+/// database then costs clients a short wait, not an error.
+///
+/// Why not cancel the command instead: postgres-nio cannot cancel a statement in flight, so a
+/// stalled server (SIGSTOP, a hung disk) would hold the caller until TCP gives up; the answer
+/// must not wait for the work. Uploads and downloads pass through: their length is the client's.
+public struct DeadlineBackend: Backend {
+    public let inner: any Backend
+    public let timeout: Duration
+    /// Between tries, so a database coming back is not hammered by every waiting request.
+    let pause: Duration
+
+    public init(_ inner: any Backend, timeout: Duration, pause: Duration = .milliseconds(100)) {
+        self.inner = inner
+        self.timeout = timeout
+        self.pause = pause
+    }
+
+    public var services: [any Service] { inner.services }
+    public func unreadiness() async -> String? { await inner.unreadiness() }
+    public var forwardsRequestContext: Bool { inner.forwardsRequestContext }
+    public var capabilities: BackendCapabilities { inner.capabilities }
+
+    public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
+        try await bounded(command) { [inner] () async throws(CanonicalError) -> CommandResult in
+            try await inner.execute(command, as: identity)
+        }
+    }
+
+    public func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
+        try await bounded(command) { [inner] () async throws(CanonicalError) -> Executed in
+            try await inner.execute(command, as: identity, minted: minted)
+        }
+    }
+
+    public func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
+        async throws(CanonicalError) -> UploadTicket
+    {
+        try await inner.upload(imageId: imageId, token: token, body: body)
+    }
+
+    public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
+        try await inner.download(selector, as: identity)
+    }
+
+    /// Whether `error` after a try of `command` leaves a retry safe.
+    static func retryable(_ error: CanonicalError, _ command: Command) -> Bool {
+        error == StoreFault.unreached || (error == StoreFault.lost && command.traits.isIdempotent)
+    }
+
+    /// The tries run in a task of their own (inheriting the request's task-locals: minted values,
+    /// request id, idempotency key); the caller is answered by whichever comes first, their
+    /// outcome or the deadline.
+    private func bounded<T: Sendable>(_ command: Command, _ run: @escaping @Sendable () async throws(CanonicalError) -> T)
+        async throws(CanonicalError) -> T
+    {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let pause = pause
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, CanonicalError>, Never>) in
+            let answer = FirstAnswer(continuation)
+            let work = Task {
+                var result: Result<T, CanonicalError>
+                while true {
+                    do throws(CanonicalError) { result = .success(try await run()) } catch { result = .failure(error) }
+                    guard case .failure(let error) = result, Self.retryable(error, command),
+                          NIODeadline.now() + TimeAmount(pause) < deadline, !Task.isCancelled else { break }
+                    try? await Task.sleep(for: pause)
+                }
+                answer.give(result)
+            }
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(deadline: deadline) {
+                if answer.give(.failure(StoreFault.timedOut)) { work.cancel() }
+            }
+            answer.whenGiven { timer.cancel() }
+        }
+        return try outcome.get()
+    }
+}
+
+/// The first of several outcomes resumes the caller; the rest are dropped.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<T, CanonicalError>, Never>?
+        var then: (@Sendable () -> Void)?
+    }
+    private let state: NIOLockedValueBox<State>
+
+    init(_ continuation: CheckedContinuation<Result<T, CanonicalError>, Never>) {
+        state = NIOLockedValueBox(State(continuation: continuation))
+    }
+
+    /// Resumes the caller with `outcome` unless it was resumed already; answers whether it was this one.
+    @discardableResult
+    func give(_ outcome: Result<T, CanonicalError>) -> Bool {
+        let (continuation, then) = state.withLockedValue { state in
+            defer { state.continuation = nil; state.then = nil }
+            return (state.continuation, state.then)
+        }
+        guard let continuation else { return false }
+        continuation.resume(returning: outcome)
+        then?()
+        return true
+    }
+
+    /// Runs `body` once an outcome is given (now, if one was).
+    func whenGiven(_ body: @escaping @Sendable () -> Void) {
+        let given = state.withLockedValue { state in
+            if state.continuation == nil { return true }
+            state.then = body
+            return false
+        }
+        if given { body() }
+    }
+}
