@@ -44,14 +44,44 @@ public struct DeadlineBackend: Backend {
         }
     }
 
+    /// The time an upload spends on the database is bounded, not the time its bytes take: the
+    /// checks before the first byte is read and the record after the last one share `timeout`.
     public func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
         async throws(CanonicalError) -> UploadTicket
     {
-        try await inner.upload(imageId: imageId, token: token, body: body)
+        let watch = BodyWatch()
+        let watched = WatchedBody(base: body, watch: watch)
+        let (inner, timeout, pause) = (inner, timeout, pause)
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<UploadTicket, CanonicalError>, Never>) in
+            let answer = FirstAnswer(continuation)
+            let work = Task {
+                do throws(CanonicalError) {
+                    answer.give(.success(try await inner.upload(imageId: imageId, token: token, body: watched)))
+                } catch {
+                    answer.give(.failure(error))
+                }
+            }
+            let timer = Task {
+                // Looked at often (an upload is rare beside other requests): the answer is late by at most this.
+                let every = min(pause, timeout / 40)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: every)
+                    if watch.idle(longerThan: timeout) {
+                        if answer.give(.failure(StoreFault.timedOut)) { work.cancel() }
+                        return
+                    }
+                }
+            }
+            answer.whenGiven { timer.cancel() }
+        }
+        return try outcome.get()
     }
 
+    /// The lookup is bounded and retried as a read; the bytes then stream at the client's pace.
     public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
-        try await inner.download(selector, as: identity)
+        try await bounded(.downloadImage(selector)) { [inner] () async throws(CanonicalError) -> ImageDownload in
+            try await inner.download(selector, as: identity)
+        }
     }
 
     /// Whether `error` after a try of `command` leaves a retry safe.
@@ -122,4 +152,58 @@ private final class FirstAnswer<T: Sendable>: Sendable {
         }
         if given { body() }
     }
+}
+
+/// Where an upload is: before its first byte is asked for, streaming, or past its last byte.
+/// Only the first and last are the database's time, and they add up.
+private final class BodyWatch: Sendable {
+    private enum Phase { case before(ContinuousClock.Instant), streaming(spent: Duration), after(ContinuousClock.Instant, spent: Duration) }
+    private let phase = NIOLockedValueBox(Phase.before(.now))
+
+    func asked() { phase.withLockedValue { if case .before(let since) = $0 { $0 = .streaming(spent: .now - since) } } }
+    func ended() {
+        phase.withLockedValue {
+            switch $0 {
+            case .before(let since): $0 = .after(.now, spent: .now - since)
+            case .streaming(let spent): $0 = .after(.now, spent: spent)
+            case .after: break
+            }
+        }
+    }
+
+    func idle(longerThan limit: Duration) -> Bool {
+        switch phase.withLockedValue({ $0 }) {
+        case .before(let since): ContinuousClock.now - since > limit
+        case .streaming: false
+        case .after(let since, let spent): spent + (ContinuousClock.now - since) > limit
+        }
+    }
+}
+
+/// An upload's body that tells its `BodyWatch` when it is first asked for and when it ends.
+private struct WatchedBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+    typealias Element = ByteBuffer
+    let base: Base
+    let watch: BodyWatch
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let watch: BodyWatch
+
+        mutating func next() async throws -> ByteBuffer? {
+            watch.asked()
+            do {
+                guard let chunk = try await base.next() else {
+                    watch.ended()
+                    return nil
+                }
+                return chunk
+            } catch {
+                watch.ended()
+                throw error
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), watch: watch) }
 }
