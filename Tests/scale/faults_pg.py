@@ -101,6 +101,7 @@ class Record:
         self.uploaded = {}  # CECSTACK imageId -> md5 of its bytes
         self.deleted = {}  # 51idc job id -> [imageId]
         self.deletable = collections.deque()  # uploaded images a batch delete may take
+        self.maybe_deleted = set()  # asked to be deleted, answered 503: the job may have been queued all the same
 
     def answer(self, started, ended, gateway, dialect, op, status, in_shape):
         with self.lock:
@@ -186,8 +187,10 @@ def load(record, shapes, gateways, stop, seed, upload_bytes):
             status, answer = timed("51idc", "batch-delete", "DELETE", "/v2/zone/ac1/images", IDC, {"images": batch})
             if status == 200 and "job_id" in answer:
                 with record.lock: record.deleted[answer["job_id"]] = batch
-            else:
+            elif status != 503:
                 with record.lock: record.deletable.extend(batch)
+            else:
+                with record.lock: record.maybe_deleted.update(batch)
         elif r < 0.55 and mine:
             timed("foreman", "get", "GET", f"/api/compute_resources/1/images/{rng.choice(mine)}", FOREMAN)
         elif r < 0.70:
@@ -372,11 +375,11 @@ def main():
         gone = {i for batch, _ in record.deleted.values() for i in batch}
         bad_bytes = []
         for image, md5 in record.uploaded.items():
-            if image in gone: continue
+            if image in gone or image in record.maybe_deleted: continue
             status, body, _ = call(f"{base}/api/image/v1/private-images/{image}/file", "GET", CEC)
             if status != 200 or hashlib.md5(body if isinstance(body, bytes) else json.dumps(body).encode()).hexdigest() != md5:
                 bad_bytes.append((image, status))
-        check(not bad_bytes, f"{len(record.uploaded) - len(gone & set(record.uploaded))} acknowledged uploads read back whole: "
+        check(not bad_bytes, f"{len(set(record.uploaded) - gone - record.maybe_deleted)} acknowledged uploads not deleted since read back whole: "
                              f"{len(bad_bytes)} not {bad_bytes[:3]}")
         unfinished = {j: s for j, (_, s) in record.deleted.items() if s != "successful"}
         left = []
@@ -404,6 +407,9 @@ def main():
             for line in worse[-40:]: print(line[:600], file=sys.stderr)
         raise
     finally:
+        if os.environ.get("FAULTS_PG_LOGS"):  # where to keep the gateways' logs
+            os.makedirs(os.environ["FAULTS_PG_LOGS"], exist_ok=True)
+            for g in gateways: shutil.copy(g.log.name, os.environ["FAULTS_PG_LOGS"])
         try: pg("signal", "CONT")
         except Exception: pass
         for g in gateways: g.stop()

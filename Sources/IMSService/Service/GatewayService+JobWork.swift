@@ -4,7 +4,9 @@ import IMSModel
 /// What jobs do once they are answered. Each job's outcome and the image it concerns are
 /// recorded together (`JobQueue.finish`).
 extension GatewayService {
-    func perform(_ work: JobWork, of job: Job, worker: String) async throws {
+    /// `again`: an earlier try of this job failed with the database, maybe after its change was
+    /// committed (the answer lost): what that try may have done is taken as done.
+    func perform(_ work: JobWork, of job: Job, worker: String, again: Bool = false) async throws {
         let jobs = stores.jobs
         func finish(info: String = "", image: (String, ImageStateChange)? = nil) async throws {
             if try await !jobs.finish(job.jobId, worker: worker, .successful, info: info, at: mint.now(),
@@ -36,12 +38,21 @@ extension GatewayService {
             // job); if something did, the command's full check names what.
             if case .batchDeleteImages = command, try await stores.images.deleteAll(job.resourceIds, unless: ImageDeletion.holds) {
                 result = .imagesDeleted(job.resourceIds)
+            } else if again, case .batchDeleteImages = command, try await noneLeft(job.resourceIds) {
+                // All-or-nothing: none left means the earlier try deleted them all.
+                result = .imagesDeleted(job.resourceIds)
             } else {
                 result = try await run(command, as: operatorIdentity, now: mint.now())
             }
             try await finish()
             await removeFiles(after: command, result)
         }
+    }
+
+    /// Whether none of these images is stored any more.
+    private func noneLeft(_ imageIds: [String]) async throws -> Bool {
+        for imageId in imageIds where try await stores.images.image(.ref(imageId), reach: .all, within: []) != nil { return false }
+        return true
     }
 
     /// Bytes a job fetched or copied: the image is active with their size and checksum.

@@ -72,19 +72,21 @@ final class JobWorker: Service, @unchecked Sendable {
             return
         }
         let claimed = ContinuousClock.now
+        var again = false
         do {
             if delay > .zero { try await Task.sleep(for: delay) }
             while true {
                 do {
                     guard try await jobs.start(job.jobId, worker: name, at: Date.wholeMilliseconds()) else { return }
                     if delay > .zero { try await Task.sleep(for: delay) }
+                    let again = again
                     try await holding(job) {
                         if work.movesBytes {
                             // A fetch or copy may take hours; shutdown does not wait for it. Cancelled, the
                             // job stays `working`, and the next claim works it again from the beginning.
-                            try await cancelWhenGracefulShutdown { try await service.perform(work, of: job, worker: self.name) }
+                            try await cancelWhenGracefulShutdown { try await service.perform(work, of: job, worker: self.name, again: again) }
                         } else {
-                            try await service.perform(work, of: job, worker: self.name)
+                            try await Self.within(self.lease) { try await service.perform(work, of: job, worker: self.name, again: again) }
                         }
                     }
                     return
@@ -94,6 +96,7 @@ final class JobWorker: Service, @unchecked Sendable {
                     // committed step change nothing: `finish` only ends a job still working); after
                     // that the lease lapses and the next claim, here or elsewhere, takes it.
                     logger.notice("job waits for the database", metadata: ["job_id": .string(job.jobId), "error": .string("\(error)")])
+                    again = true
                     try await Task.sleep(for: .milliseconds(500))
                 }
             }
@@ -107,6 +110,22 @@ final class JobWorker: Service, @unchecked Sendable {
             let info = Self.clientSafe(error, job: job)
             _ = try? await jobs.finish(job.jobId, worker: name, .failed, info: info, at: Date.wholeMilliseconds(),
                                        image: GatewayService.failed(work, reason: info, at: Date.wholeMilliseconds()))
+        }
+    }
+
+    /// A job that only changes records is given its lease's length per try: a try stuck on the
+    /// database past it (seen after PostgreSQL was restarted under load: a wait for a pooled
+    /// connection that never ended while its lease was renewed, so no one else took the job) is
+    /// cancelled, and tried again as after any fault of the database.
+    static func within(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw StoreFault.timedOut
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 

@@ -10,8 +10,12 @@ import ServiceLifecycle
 /// before the migration ends wait for it; if it fails they fail with its error.
 public final class PGDatabase: Service, Sendable {
     public let address: PGAddress
-    /// The pool (public for the benchmark's raw baseline).
-    public let client: PostgresClient
+    /// The pool (public for the benchmark's raw baseline): replaced by a new one when it stays
+    /// stuck after the database came back (`PoolSupervision`).
+    public var client: PostgresClient { clients.withLockedValue { $0.current } }
+    private let clients: NIOLockedValueBox<(current: PostgresClient, configuration: PostgresClient.Configuration)>
+    /// Since when every call has been refused by the pool itself (its circuit breaker), if it is.
+    let refusedSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
     let logger: Logger
     private let gate = ReadyGate()
     /// Run after the migration and before any store call is let through (seeding).
@@ -36,14 +40,14 @@ public final class PGDatabase: Service, Sendable {
         // A stalled server accepts the TCP connection and then says nothing: without this a new
         // connection would wait the client's default 10 s.
         configuration.options.connectTimeout = connectTimeout
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        clients = NIOLockedValueBox((PostgresClient(configuration: configuration, backgroundLogger: logger), configuration))
         (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         jobChannel = "ims_jobs_" + (address.schema ?? "public")
     }
 
     public func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await self.client.run() }
+            group.addTask { await self.superviseClients() }
             // A database that cannot be reached yet (down, restarting, not started) is tried
             // again every half second; meanwhile store calls are refused at once as unavailable
             // (503), and the first success lets them through. A database that answers but
@@ -122,12 +126,21 @@ public final class PGDatabase: Service, Sendable {
             return try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 began = true
+                notePool(refused: false)
                 do {
                     let value = try await body(connection)
                     try await connection.query("COMMIT", logger: logger)
                     return value
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    if Self.isConnectionFault(error) {
+                        // The server ended the connection (or it broke): nothing is left to roll
+                        // back, and a statement sent on it now may never be answered (seen: a
+                        // ROLLBACK after 57P01 that held a job worker for good). Closed, the pool
+                        // drops it.
+                        try? await connection.close()
+                    } else {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                    }
                     throw error
                 }
             }
@@ -154,6 +167,45 @@ public final class PGDatabase: Service, Sendable {
         return !(error is CanonicalError) && !(error is CancellationError)
     }
 
+    /// Runs the pool, and a new one in its place when it refuses every call for a while although
+    /// the database takes connections again. Why: postgres-nio 1.33's pool keeps the count of
+    /// failed connection attempts from an earlier outage and, failing again, opens its circuit
+    /// breaker with a backoff of up to a minute, so a gateway stayed at 503 long after the
+    /// database was back (scripts/faults-pg: a restart, then its slots exhausted).
+    private func superviseClients() async {
+        var running = Task { [client] in await client.run() }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            guard let since = refusedSince.withLockedValue({ $0 }), ContinuousClock.now - since > .seconds(1),
+                  (try? await probe()) != nil else { continue }
+            let fresh = clients.withLockedValue { clients -> PostgresClient in
+                clients.current = PostgresClient(configuration: clients.configuration, backgroundLogger: logger)
+                return clients.current
+            }
+            refusedSince.withLockedValue { $0 = nil }
+            logger.warning("postgres pool replaced: it refused every call while the database took connections")
+            running.cancel()
+            running = Task { await fresh.run() }
+        }
+        running.cancel()
+        await running.value
+    }
+
+    /// One connection opened and closed, beside the pool.
+    private func probe() async throws {
+        let connection = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: logger)
+        try await connection.close()
+    }
+
+    /// Notes whether the pool itself refused a call (not the database, not the call).
+    func notePool(refused: Bool) {
+        if refused {
+            refusedSince.withLockedValue { $0 = $0 ?? .now }
+        } else if refusedSince.withLockedValue({ $0 }) != nil {
+            refusedSince.withLockedValue { $0 = nil }
+        }
+    }
+
     /// SQLSTATEs of a server that is going away or cannot take the connection: connection
     /// exceptions (class 08), too many connections, and shutdown or start-up (`pg_ctl restart`).
     static func isServerGoing(_ sqlState: String) -> Bool {
@@ -173,6 +225,7 @@ public final class PGDatabase: Service, Sendable {
     /// of the call was `sent`, else `StoreFault.lost`.
     func logged(_ error: any Error, sent: Bool) -> any Error {
         if error is CanonicalError { return error }
+        if !sent { notePool(refused: String(describing: type(of: error)) == "ConnectionPoolError") }
         if !sent || Self.isConnectionFault(error) {
             logger.warning("postgres connection failed", metadata: [
                 "error": .string((error as? PSQLError).map { "\($0.code)" + ($0.serverInfo?[.sqlState].map { " \($0)" } ?? "") } ?? "\(type(of: error))"),
@@ -220,6 +273,7 @@ public final class PGDatabase: Service, Sendable {
         do {
             return try await client.withConnection { connection in
                 sent = true
+                notePool(refused: false)
                 return try await body(connection)
             }
         } catch {
