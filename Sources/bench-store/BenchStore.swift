@@ -19,9 +19,11 @@ import ServiceLifecycle
 ///   instances with members, 30 shares, 10 finished jobs.
 /// - `bench-store reads PATH N`: one image read N times, in-process: through DatabasePool.read
 ///   (sync and async), on a read-only connection, and as the store's GET-by-id; µs per read.
+/// - `bench-store wire PATH N`: the remote hop's wire encoding against the alternatives
+///   (`WireBench`).
 @main
 struct BenchStore {
-    static let usage = "usage: bench-store inserts|seed|reads PATH N | bench-store mixed PATH N CONFIG"
+    static let usage = "usage: bench-store inserts|seed|reads|wire PATH N | bench-store mixed PATH N CONFIG"
 
     static func main() async throws {
         let args = Array(CommandLine.arguments.dropFirst())
@@ -61,6 +63,9 @@ struct BenchStore {
             }
             print("seeded \(count)")
             if args[0] == "mixed" { try await mixed(backend, images: count) }
+        case "wire":
+            guard case .image(let created) = try await backend.execute(.createImage([.name: "w"]), as: .anonymousOperator) else { return }
+            try WireBench.run(.image(created), rounds: count)
         case "reads":
             // One image, read `count` times four ways: the raw statement through the pool (sync and
             // async) and on a read-only connection, then the store's command.

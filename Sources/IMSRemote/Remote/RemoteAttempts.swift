@@ -46,16 +46,36 @@ struct DeadlineExceeded: Error {}
 
 /// Runs `body`, cancelling it at `deadline`: one deadline for a whole call, its retries and the
 /// reading of its answer included (the HTTP client's own deadline ends once the head arrives).
+///
+/// One task and an event loop timer: a task group racing `Task.sleep` cost a second child task
+/// and a Dispatch timer (armed on another thread, then cancelled) per call, ~8% of a remote
+/// front's CPU per GET in a profile. Task-local values (the request id, the idempotency key)
+/// pass to the task as they did to the group's child.
 func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant,
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw DeadlineExceeded() }
-        return value
+    let task = Task { try await body() }
+    let expired = DeadlineFlag()
+    let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+    let timer = loop.scheduleTask(in: TimeAmount(deadline - .now)) {
+        expired.fire()
+        task.cancel()
     }
+    defer { timer.cancel() }
+    return try await withTaskCancellationHandler {
+        do {
+            return try await task.value
+        } catch {
+            if expired.fired { throw DeadlineExceeded() }
+            throw error
+        }
+    } onCancel: {
+        task.cancel()
+    }
+}
+
+/// Whether a call's deadline came (set on the timer's event loop, read by the caller).
+private final class DeadlineFlag: Sendable {
+    private let state = Atomic(false)
+    var fired: Bool { state.load(ordering: .acquiring) }
+    func fire() { state.store(true, ordering: .releasing) }
 }
