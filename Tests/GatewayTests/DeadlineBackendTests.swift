@@ -58,12 +58,19 @@ struct DeadlineBackendTests {
     @Test func triesEndAtTheDeadline() async throws {
         try await withStore { store in
             let down = Faulty(inner: store, script: Array(repeating: .fail(StoreFault.unreached), count: 10_000))
-            await #expect(throws: StoreFault.unreached) {
-                try await DeadlineBackend(down, timeout: .milliseconds(300), pause: .milliseconds(20))
-                    .execute(.listImages(ImageQuery()), as: who)
+            var refusal: CanonicalError?
+            do throws(CanonicalError) {
+                _ = try await DeadlineBackend(down, timeout: .seconds(2), pause: .milliseconds(20)).execute(.listImages(ImageQuery()), as: who)
+            } catch {
+                refusal = error
             }
-            // Not one try per pause for ever: they stop before the deadline.
-            #expect(down.tries > 1 && down.tries <= 16)
+            // The last try's own error, or the deadline's on a machine too busy to run the last try in time.
+            #expect(refusal == StoreFault.unreached || refusal == StoreFault.timedOut)
+            // Tried again, and not once per pause for ever: they stop at the deadline.
+            let tries = down.tries
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(tries > 1 && tries <= 101)
+            #expect(down.tries == tries)
         }
     }
 
