@@ -97,6 +97,8 @@ let package = Package(
                 "IMSService",
                 "IMSFiles",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Its pool's errors, to tell a tripped circuit breaker from a cancelled wait (`PGDatabase`).
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -89,6 +89,37 @@ struct PostgresUnreachableTests {
         }
     }
 
+    /// Every pooled connection busy (max_connections: 2, one listening for jobs, one held by a long statement): a command
+    /// waits for one until the deadline, then is answered 503, and its wait is given up.
+    @Test func anExhaustedPoolIsA503AtTheDeadline() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-pool-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = "p_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let url = ProcessInfo.processInfo.environment["IMS_PG_URL"]!
+        let options = PGBackend.Options(address: try PGAddress(url: url, schema: schema), maxConnections: 2,
+                                        files: dir.appendingPathComponent("files").path, jobLease: .seconds(30))
+        let service = try PGBackend.make(options, options: BundledOptions())
+        let backend = DeadlineBackend(service, timeout: .milliseconds(500))
+        let who = Identity(user: "1", tenant: "default", isOperator: true)
+        let db = try #require(service.storeServices.first as? PGDatabase)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in backend.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            var made: ImageView?
+            for _ in 0..<100 where made == nil {
+                made = try? await backend.execute(.createImage([.name: "pooled"]), as: who).imageView
+                if made == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let image = try #require(made)
+            let holder = Task { try await db.read { try await $0.query("SELECT pg_sleep(3)", logger: db.logger) } }
+            try await Task.sleep(for: .milliseconds(200))
+            await #expect(throws: StoreFault.timedOut) { try await backend.execute(.getImage(ImageSelector(ref: image.image.imageId)), as: who) }
+            _ = try await holder.value
+            let served = try await backend.execute(.getImage(ImageSelector(ref: image.image.imageId)), as: who).imageView
+            #expect(served?.image.name == "pooled")
+        }
+    }
+
     /// A TCP forwarder from `port` to the database's, in a process of its own.
     static func forward(_ port: Int, to target: Int) throws -> Process {
         let script = """

@@ -3,6 +3,7 @@ import IMSService
 import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
+import _ConnectionPoolModule
 import ServiceLifecycle
 
 /// The gateway's PostgreSQL: a `PostgresClient` (its connection pool) run as a service beside
@@ -225,7 +226,7 @@ public final class PGDatabase: Service, Sendable {
     /// of the call was `sent`, else `StoreFault.lost`.
     func logged(_ error: any Error, sent: Bool) -> any Error {
         if error is CanonicalError { return error }
-        if !sent { notePool(refused: String(describing: type(of: error)) == "ConnectionPoolError") }
+        if !sent { notePool(refused: (error as? ConnectionPoolError) == .connectionCreationCircuitBreakerTripped) }
         if !sent || Self.isConnectionFault(error) {
             logger.warning("postgres connection failed", metadata: [
                 "error": .string((error as? PSQLError).map { "\($0.code)" + ($0.serverInfo?[.sqlState].map { " \($0)" } ?? "") } ?? "\(type(of: error))"),
