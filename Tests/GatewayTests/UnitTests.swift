@@ -2,6 +2,7 @@
 import Foundation
 @testable import GatewayHTTP
 @testable import IMSModel
+@testable import IMSService
 import Testing
 
 @Suite struct RouteTableTests {
@@ -170,5 +171,30 @@ import Testing
         // Invalid UTF-8 inside a string is refused, as Foundation refuses it.
         #expect(JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) == nil)
         #expect((try? JSONDecoder().decode(JSONValue.self, from: Data([0x22, 0xC3, 0x28, 0x22]))) == nil)
+    }
+}
+
+/// The shadow's record of dropped writes: the newest `limit` objects, a key inserted again
+/// counting from its latest insert, and removed ones gone.
+@Suite struct MissedWritesTests {
+    @Test func theNewestKeysAreKeptAndTheOldestForgotten() {
+        var missed = MissedWrites(limit: 3)
+        missed.insert(["image:1"]); missed.insert(["image:2"]); missed.insert(["image:3"])
+        missed.insert(["image:1"])  // again: now the newest
+        missed.insert(["image:4"])
+        #expect(missed.count == 3)
+        #expect(!missed.containsAny(of: ["image:2"]))
+        #expect(missed.containsAny(of: ["image:1"]) && missed.containsAny(of: ["image:3"]) && missed.containsAny(of: ["image:4"]))
+        missed.remove(["image:3"])
+        #expect(!missed.containsAny(of: ["image:3"]))
+        #expect(missed.count == 2)
+    }
+
+    @Test func manyInsertsKeepExactlyTheLimit() {
+        var missed = MissedWrites(limit: 1000)
+        for n in 0..<50_000 { missed.insert(["image:\(n)"]) }
+        #expect(missed.count == 1000)
+        #expect(missed.containsAny(of: ["image:49999"]) && missed.containsAny(of: ["image:49000"]))
+        #expect(!missed.containsAny(of: ["image:48999"]))
     }
 }
