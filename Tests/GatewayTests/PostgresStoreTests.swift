@@ -78,6 +78,58 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Creates go in grouped statements with no lock (the unique indexes keep Foreman's keys):
+    /// across two gateways on one schema, each create is stored once with its own row id, a
+    /// key taken by several at once is kept by one, and the refusal names the key broken.
+    @Test func groupedCreatesAcrossTwoGatewaysKeepEachOnceAndEachKey() async throws {
+        let schema = PostgresMigratorTests.freshSchema()
+        let dbs = try (0..<2).map { _ in PGDatabase(try PostgresMigratorTests.address(schema: schema), maxConnections: 4) }
+        try await PostgresMigratorTests.running(dbs) {
+            let stores = dbs.map(PGStore.init)
+            try await stores[0].seed([CatalogEntry(kind: .computeResource, id: 1, name: "libvirt")])
+            // 60 distinct creates, and 20 of one uuid (distinct names), half through each gateway;
+            // every fourth writes a job beside it (the locked path), so both paths meet.
+            let outcomes = await withTaskGroup(of: (String, Result<Int64, CanonicalError>).self) { group in
+                for i in 0..<80 {
+                    group.addTask {
+                        var image = Self.image("n-\(i)", cr: 1)
+                        image.uuid = i < 60 ? "u-\(i)" : "shared"
+                        let job = i % 4 == 0 ? Job(jobId: "job-\(i)", action: "CreateImage", status: .successful, zone: "z", requestId: "r-\(i)",
+                                                      resourceIds: [image.imageId], owner: "acme", createdAt: Date()) : nil
+                        do {
+                            let view = try await stores[i % 2].insert(image, job: job, unique: ImageUniqueness.keys)
+                            return (image.uuid, .success(view.image.id!))
+                        } catch let error as CanonicalError {
+                            return (image.uuid, .failure(error))
+                        } catch {
+                            return (image.uuid, .failure(.internal("\(error)")))
+                        }
+                    }
+                }
+                return await group.reduce(into: [(String, Result<Int64, CanonicalError>)]()) { $0.append($1) }
+            }
+            let stored = outcomes.compactMap { try? $0.1.get() }
+            #expect(stored.count == 61)
+            #expect(Set(stored).count == 61)
+            for case (_, .failure(let error)) in outcomes { #expect(error == .taken("uuid")) }
+            #expect(try await stores[1].images(ImageQuery(), reach: .all).total == 61)
+            // A name taken under the same operating system (none) is refused by name.
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores[1].insert(Self.image("n-3", cr: 1), job: nil, unique: ImageUniqueness.keys)
+            }
+            // A row written without the keys (a migration's copy) is outside the indexes, yet a
+            // create under the keys still finds it.
+            _ = try await stores[0].insert(Self.image("copied", cr: 1), job: nil, unique: [])
+            _ = try await stores[0].insert(Self.image("copied", cr: 1), job: nil, unique: [])
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores[1].insert(Self.image("copied", cr: 1), job: nil, unique: ImageUniqueness.keys)
+            }
+            // Outside a compute resource neither key holds.
+            _ = try await stores[0].insert(Self.image("n-3"), job: nil, unique: ImageUniqueness.keys)
+            _ = try await stores[1].insert(Self.image("n-3"), job: nil, unique: ImageUniqueness.keys)
+        }
+    }
+
     @Test func aJobIsClaimedByOneWorkerAndTakenOverOnlyAfterItsLease() async throws {
         try await Self.withStore { store in
             let now = Date()

@@ -162,5 +162,22 @@ enum PGSchema {
         Migration(version: 13, name: "named leases: work one gateway does for all (the scheduled Glance sync)", sql: """
             CREATE TABLE lease (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
             """),
+        // The keys of `PGImageSQL.uniqueIndexes`: a create checked by its index needs no lock, so
+        // concurrent creates go in one statement (`PGStore.insertGrouped`). The indexes hold the
+        // rows written under those keys (`keyed`); a row written without them (a migration's
+        // copy) holds no rule, as the store has none of its own. A missing operating system
+        // counts as one value (-1, an id no catalogue entry has). Rows already stored twice
+        // under a key (written without it) stay, unkeyed.
+        Migration(version: 14, name: "Foreman's image uniqueness by unique indexes", sql: """
+            ALTER TABLE image ADD COLUMN keyed boolean NOT NULL DEFAULT true;
+            UPDATE image SET keyed = false WHERE computeResourceId IS NOT NULL AND EXISTS (SELECT 1 FROM image t
+                WHERE t.id <> image.id AND t.computeResourceId = image.computeResourceId AND ((t.name = image.name
+                    AND coalesce(t.operatingsystemId, -1) = coalesce(image.operatingsystemId, -1)) OR (image.uuid <> '' AND t.uuid = image.uuid)));
+            CREATE UNIQUE INDEX image_unique_name ON image (computeResourceId, name, coalesce(operatingsystemId, -1))
+                WHERE computeResourceId IS NOT NULL AND keyed;
+            CREATE UNIQUE INDEX image_unique_uuid ON image (computeResourceId, uuid)
+                WHERE computeResourceId IS NOT NULL AND uuid <> '' AND keyed;
+            CREATE INDEX image_unkeyed ON image (computeResourceId) WHERE NOT keyed;
+            """),
     ]
 }
