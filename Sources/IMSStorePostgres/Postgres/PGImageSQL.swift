@@ -82,7 +82,11 @@ enum PGImageSQL {
         return " ORDER BY " + total.map { key in
             let descending = key.descending != reversed
             let collate = type(key.field) == .text ? " COLLATE \"C\"" : ""
-            return column(key.field) + collate + (descending ? " DESC NULLS LAST" : " ASC NULLS FIRST")
+            // NULLS placement only where a NULL can be: an index of a NOT NULL column serves
+            // either direction only without it (the planner does not read NOT NULL there).
+            let nullable = if case .optionalInt = key.field.kind { true } else { joined[key.field] != nil }
+            let nulls = nullable ? (descending ? " NULLS LAST" : " NULLS FIRST") : ""
+            return column(key.field) + collate + (descending ? " DESC" : " ASC") + nulls
         }.joined(separator: ", ")
     }
 

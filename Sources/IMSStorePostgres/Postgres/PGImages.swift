@@ -32,23 +32,48 @@ extension PGStore: ImageStore {
             }
             return PGImageSQL.whereClause(all)
         }
+        let plain = query.filters.isEmpty && query.match == nil && query.searchWord == nil
         return try await db.read { connection in
+            /// The kept count of the base collection (`PGImageCount`), when it can say it.
+            func keptTotal() async throws -> Int? {
+                var sql = PGSQL()
+                guard PGImageCount.total(query.base, reach: reach, &sql) else { return nil }
+                return try await connection.row(sql, logger: logger) { try Int($0.next(Int64.self)) } ?? 0
+            }
             func count(matching: Bool) async throws -> Int {
+                if !matching || plain, let kept = try await keptTotal() { return kept }
                 var sql = PGSQL()
                 sql.append("SELECT count(*) FROM image" + PGImageSQL.joins + clauses(matching: matching, &sql))
                 return try await connection.row(sql, logger: logger) { try Int($0.next(Int64.self)) } ?? 0
             }
+            // A deep page of a kept total is read from whichever end of the order is nearer,
+            // so the last pages skip as few rows as the first.
+            let known = query.offset > 0 && query.limit != nil && plain ? try await keptTotal() : nil
+            var offset = query.offset, limit = query.limit, reversed = false
+            if let total = known, let wanted = limit, offset > total / 2 {
+                let end = min(offset + wanted, total)
+                reversed = true
+                offset = max(0, total - end)
+                limit = max(0, end - query.offset)
+            }
             var sql = PGSQL()
-            sql.append(PGImageSQL.selectView + clauses(matching: true, &sql) + PGImageSQL.order(query.sort))
-            if let limit = query.limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
-            if query.offset > 0 { sql.append(" OFFSET \(sql.bind(Int64(query.offset)))") }
-            let items = try await connection.rows(sql, logger: logger) { try ImageView(pg: &$0) }
+            if query.offset > 0 {
+                // A deep page: its row ids first (from the ordering index alone where the clauses
+                // read only what it holds), then only those rows read whole.
+                sql.append(PGImageSQL.selectView + " WHERE image.id IN (SELECT image.id FROM image" + PGImageSQL.joins
+                    + clauses(matching: true, &sql) + PGImageSQL.order(query.sort, reversed: reversed))
+                if let limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
+                sql.append(" OFFSET \(sql.bind(Int64(offset))))" + PGImageSQL.order(query.sort))
+            } else {
+                sql.append(PGImageSQL.selectView + clauses(matching: true, &sql) + PGImageSQL.order(query.sort))
+                if let limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
+            }
+            let items = limit == 0 ? [] : try await connection.rows(sql, logger: logger) { try ImageView(pg: &$0) }
             // A page that is not full ends the matches, so it tells the total without a count.
-            let total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
-                ? query.offset + items.count : try await count(matching: true)
-            let scopeTotal: Int? = !query.countsScope ? nil
-                : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
-                : try await count(matching: false)
+            let total = if let known { known }
+                else if items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0) { query.offset + items.count }
+                else { try await count(matching: true) }
+            let scopeTotal: Int? = !query.countsScope ? nil : plain ? total : try await count(matching: false)
             return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
         }
     }
