@@ -130,6 +130,28 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A deep page of a kept total is read from the nearer end of the order; every page, from
+    /// either end, is the slice of the whole order it names, and its total the kept count.
+    @Test func pagesFromEitherEndAreSlicesOfOneOrder() async throws {
+        try await Self.withStore { store in
+            let start = Date(timeIntervalSince1970: 1_700_000_000)
+            for i in 0..<9 {
+                // Pairs share a creation time: the row id orders them.
+                _ = try await store.insert(Self.image("p-\(i)", owner: i % 3 == 0 ? "globex" : "acme", now: start + Double(i / 2)),
+                                           job: nil, unique: ImageUniqueness.keys)
+            }
+            let reach = ImageReach.visible(tenant: "acme", user: "u1")
+            let sort = [SortKey(.createdAt, descending: true)]
+            let all = try await store.images(ImageQuery(sort: sort), reach: reach).items.map(\.image.name)
+            #expect(all == ["p-8", "p-7", "p-5", "p-4", "p-2", "p-1"])
+            for offset in 0...7 {
+                let page = try await store.images(ImageQuery(sort: sort, offset: offset, limit: 2), reach: reach)
+                #expect(page.items.map(\.image.name) == Array(all.dropFirst(offset).prefix(2)), "offset \(offset)")
+                #expect(page.total == 6)
+            }
+        }
+    }
+
     @Test func aJobIsClaimedByOneWorkerAndTakenOverOnlyAfterItsLease() async throws {
         try await Self.withStore { store in
             let now = Date()

@@ -84,7 +84,7 @@ enum PGImageSQL {
             let collate = type(key.field) == .text ? " COLLATE \"C\"" : ""
             // NULLS placement only where a NULL can be: an index of a NOT NULL column serves
             // either direction only without it (the planner does not read NOT NULL there).
-            let nullable = if case .optionalInt = key.field.kind { true } else { joined[key.field] != nil }
+            let nullable = if case .optionalInt = key.field.kind { key.field != .id } else { joined[key.field] != nil }
             let nulls = nullable ? (descending ? " NULLS LAST" : " NULLS FIRST") : ""
             return column(key.field) + collate + (descending ? " DESC" : " ASC") + nulls
         }.joined(separator: ", ")
