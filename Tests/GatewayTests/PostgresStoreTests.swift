@@ -78,6 +78,80 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Creates go in grouped statements with no lock (the unique indexes keep Foreman's keys):
+    /// across two gateways on one schema, each create is stored once with its own row id, a
+    /// key taken by several at once is kept by one, and the refusal names the key broken.
+    @Test func groupedCreatesAcrossTwoGatewaysKeepEachOnceAndEachKey() async throws {
+        let schema = PostgresMigratorTests.freshSchema()
+        let dbs = try (0..<2).map { _ in PGDatabase(try PostgresMigratorTests.address(schema: schema), maxConnections: 4) }
+        try await PostgresMigratorTests.running(dbs) {
+            let stores = dbs.map(PGStore.init)
+            try await stores[0].seed([CatalogEntry(kind: .computeResource, id: 1, name: "libvirt")])
+            // 60 distinct creates, and 20 of one uuid (distinct names), half through each gateway;
+            // every fourth writes a job beside it (the locked path), so both paths meet.
+            let outcomes = await withTaskGroup(of: (String, Result<Int64, CanonicalError>).self) { group in
+                for i in 0..<80 {
+                    group.addTask {
+                        var image = Self.image("n-\(i)", cr: 1)
+                        image.uuid = i < 60 ? "u-\(i)" : "shared"
+                        let job = i % 4 == 0 ? Job(jobId: "job-\(i)", action: "CreateImage", status: .successful, zone: "z", requestId: "r-\(i)",
+                                                      resourceIds: [image.imageId], owner: "acme", createdAt: Date()) : nil
+                        do {
+                            let view = try await stores[i % 2].insert(image, job: job, unique: ImageUniqueness.keys)
+                            return (image.uuid, .success(view.image.id!))
+                        } catch let error as CanonicalError {
+                            return (image.uuid, .failure(error))
+                        } catch {
+                            return (image.uuid, .failure(.internal("\(error)")))
+                        }
+                    }
+                }
+                return await group.reduce(into: [(String, Result<Int64, CanonicalError>)]()) { $0.append($1) }
+            }
+            let stored = outcomes.compactMap { try? $0.1.get() }
+            #expect(stored.count == 61)
+            #expect(Set(stored).count == 61)
+            for case (_, .failure(let error)) in outcomes { #expect(error == .taken("uuid")) }
+            #expect(try await stores[1].images(ImageQuery(), reach: .all).total == 61)
+            // A name taken under the same operating system (none) is refused by name.
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores[1].insert(Self.image("n-3", cr: 1), job: nil, unique: ImageUniqueness.keys)
+            }
+            // A row written without the keys (a migration's copy) is outside the indexes, yet a
+            // create under the keys still finds it.
+            _ = try await stores[0].insert(Self.image("copied", cr: 1), job: nil, unique: [])
+            _ = try await stores[0].insert(Self.image("copied", cr: 1), job: nil, unique: [])
+            await #expect(throws: CanonicalError.taken("name")) {
+                try await stores[1].insert(Self.image("copied", cr: 1), job: nil, unique: ImageUniqueness.keys)
+            }
+            // Outside a compute resource neither key holds.
+            _ = try await stores[0].insert(Self.image("n-3"), job: nil, unique: ImageUniqueness.keys)
+            _ = try await stores[1].insert(Self.image("n-3"), job: nil, unique: ImageUniqueness.keys)
+        }
+    }
+
+    /// A deep page of a kept total is read from the nearer end of the order; every page, from
+    /// either end, is the slice of the whole order it names, and its total the kept count.
+    @Test func pagesFromEitherEndAreSlicesOfOneOrder() async throws {
+        try await Self.withStore { store in
+            let start = Date(timeIntervalSince1970: 1_700_000_000)
+            for i in 0..<9 {
+                // Pairs share a creation time: the row id orders them.
+                _ = try await store.insert(Self.image("p-\(i)", owner: i % 3 == 0 ? "globex" : "acme", now: start + Double(i / 2)),
+                                           job: nil, unique: ImageUniqueness.keys)
+            }
+            let reach = ImageReach.visible(tenant: "acme", user: "u1")
+            let sort = [SortKey(.createdAt, descending: true)]
+            let all = try await store.images(ImageQuery(sort: sort), reach: reach).items.map(\.image.name)
+            #expect(all == ["p-8", "p-7", "p-5", "p-4", "p-2", "p-1"])
+            for offset in 0...7 {
+                let page = try await store.images(ImageQuery(sort: sort, offset: offset, limit: 2), reach: reach)
+                #expect(page.items.map(\.image.name) == Array(all.dropFirst(offset).prefix(2)), "offset \(offset)")
+                #expect(page.total == 6)
+            }
+        }
+    }
+
     @Test func aJobIsClaimedByOneWorkerAndTakenOverOnlyAfterItsLease() async throws {
         try await Self.withStore { store in
             let now = Date()

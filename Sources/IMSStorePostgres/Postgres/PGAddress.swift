@@ -72,6 +72,9 @@ public struct PGAddress: Sendable, CustomStringConvertible {
         config.options.maximumConnections = maxConnections
         // Unqualified names resolve in the schema, then in public (where pg_trgm usually is).
         if let schema { config.options.additionalStartupParameters = [("search_path", "\(schema),public")] }
+        // JIT compiles a plan the planner costs high (a count over a large table) for tens of
+        // milliseconds, more than such a statement here takes to run without it.
+        config.options.additionalStartupParameters.append(("jit", "off"))
         return config
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import IMSModel
 import IMSService
+import PostgresNIO
 
 /// The image table's columns and clauses in PostgreSQL: what `PGStore`'s image reads share.
 enum PGImageSQL {
@@ -15,7 +16,12 @@ enum PGImageSQL {
         """
 
     /// What `ImageView.init(pg:)` reads: the image columns, then the three catalogue titles.
-    static let selectView = "SELECT " + columns + ", cr.title, os.title, ar.title FROM image" + joins
+    static let selectView = selectView(from: "image")
+
+    /// `selectView` over rows of `source` shaped as the table (the rows an INSERT returns).
+    static func selectView(from source: String) -> String {
+        "SELECT " + columns + ", cr.title, os.title, ar.title FROM " + (source == "image" ? "image" : source + " AS image") + joins
+    }
 
     static let joined: [ImageField: String] = [
         .computeResourceName: "cr.title", .operatingsystemName: "os.title", .architectureName: "ar.title",
@@ -76,8 +82,46 @@ enum PGImageSQL {
         return " ORDER BY " + total.map { key in
             let descending = key.descending != reversed
             let collate = type(key.field) == .text ? " COLLATE \"C\"" : ""
-            return column(key.field) + collate + (descending ? " DESC NULLS LAST" : " ASC NULLS FIRST")
+            // NULLS placement only where a NULL can be: an index of a NOT NULL column serves
+            // either direction only without it (the planner does not read NOT NULL there).
+            let nullable = if case .optionalInt = key.field.kind { key.field != .id } else { joined[key.field] != nil }
+            let nulls = nullable ? (descending ? " NULLS LAST" : " NULLS FIRST") : ""
+            return column(key.field) + collate + (descending ? " DESC" : " ASC") + nulls
         }.joined(separator: ", ")
+    }
+
+    /// The uniqueness keys the schema keeps by a unique index (migration 14), by index name.
+    /// A key the service states otherwise matches none and is kept under its lock, as before.
+    static let uniqueIndexes: [String: ImageUniqueKey] = [
+        "image_unique_name": ImageUniqueKey(.name, fields: [.computeResourceId, .name, .operatingsystemId], required: [.computeResourceId]),
+        "image_unique_uuid": ImageUniqueKey(.uuid, fields: [.computeResourceId, .uuid], required: [.computeResourceId, .uuid]),
+    ]
+
+    /// Whether the indexes alone refuse what `keys` refuse, so a write of them takes no lock.
+    static func indexed(_ keys: [ImageUniqueKey]) -> Bool {
+        Set(keys) == Set(uniqueIndexes.values)
+    }
+
+    /// Whether a row written under `keys` is held by the indexes (`keyed`): it is, when the
+    /// write asked for every key they keep.
+    static func keyed(_ keys: [ImageUniqueKey]) -> Bool {
+        Set(keys).isSuperset(of: uniqueIndexes.values)
+    }
+
+    /// True of a row `v` (the VALUES of a grouped insert) when an unkeyed row holds one of the
+    /// indexes' keys of it: the indexes do not see unkeyed rows, so the insert looks for them.
+    static let unkeyedTwin = """
+        EXISTS (SELECT 1 FROM image t WHERE NOT t.keyed AND v.computeResourceId IS NOT NULL
+            AND t.computeResourceId = v.computeResourceId AND ((t.name = v.name
+                AND coalesce(t.operatingsystemId, -1) = coalesce(v.operatingsystemId, -1)) OR (v.uuid <> '' AND t.uuid = v.uuid)))
+        """
+
+    /// The refusal of a unique violation of the image table (its imageId or a key's index);
+    /// nil for any other error, and for a row id taken (the service's `TakenRowId`).
+    static func refusal(_ error: any Error) -> CanonicalError? {
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505", !PGDatabase.isTakenRowId(error) else { return nil }
+        if let index = error.serverInfo?[.constraintName], let key = uniqueIndexes[index] { return .taken(key.refusal.rawValue) }
+        return .taken(ImageField.imageId.rawValue)
     }
 
     static func whereClause(_ clauses: [String]) -> String {

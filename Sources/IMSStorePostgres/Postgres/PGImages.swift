@@ -32,23 +32,48 @@ extension PGStore: ImageStore {
             }
             return PGImageSQL.whereClause(all)
         }
+        let plain = query.filters.isEmpty && query.match == nil && query.searchWord == nil
         return try await db.read { connection in
+            /// The kept count of the base collection (`PGImageCount`), when it can say it.
+            func keptTotal() async throws -> Int? {
+                var sql = PGSQL()
+                guard PGImageCount.total(query.base, reach: reach, &sql) else { return nil }
+                return try await connection.row(sql, logger: logger) { try Int($0.next(Int64.self)) } ?? 0
+            }
             func count(matching: Bool) async throws -> Int {
+                if !matching || plain, let kept = try await keptTotal() { return kept }
                 var sql = PGSQL()
                 sql.append("SELECT count(*) FROM image" + PGImageSQL.joins + clauses(matching: matching, &sql))
                 return try await connection.row(sql, logger: logger) { try Int($0.next(Int64.self)) } ?? 0
             }
+            // A deep page of a kept total is read from whichever end of the order is nearer,
+            // so the last pages skip as few rows as the first.
+            let known = query.offset > 0 && query.limit != nil && plain ? try await keptTotal() : nil
+            var offset = query.offset, limit = query.limit, reversed = false
+            if let total = known, let wanted = limit, offset > total / 2 {
+                let end = min(offset + wanted, total)
+                reversed = true
+                offset = max(0, total - end)
+                limit = max(0, end - query.offset)
+            }
             var sql = PGSQL()
-            sql.append(PGImageSQL.selectView + clauses(matching: true, &sql) + PGImageSQL.order(query.sort))
-            if let limit = query.limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
-            if query.offset > 0 { sql.append(" OFFSET \(sql.bind(Int64(query.offset)))") }
-            let items = try await connection.rows(sql, logger: logger) { try ImageView(pg: &$0) }
+            if query.offset > 0 {
+                // A deep page: its row ids first (from the ordering index alone where the clauses
+                // read only what it holds), then only those rows read whole.
+                sql.append(PGImageSQL.selectView + " WHERE image.id IN (SELECT image.id FROM image" + PGImageSQL.joins
+                    + clauses(matching: true, &sql) + PGImageSQL.order(query.sort, reversed: reversed))
+                if let limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
+                sql.append(" OFFSET \(sql.bind(Int64(offset))))" + PGImageSQL.order(query.sort))
+            } else {
+                sql.append(PGImageSQL.selectView + clauses(matching: true, &sql) + PGImageSQL.order(query.sort))
+                if let limit { sql.append(" LIMIT \(sql.bind(Int64(limit)))") }
+            }
+            let items = limit == 0 ? [] : try await connection.rows(sql, logger: logger) { try ImageView(pg: &$0) }
             // A page that is not full ends the matches, so it tells the total without a count.
-            let total = items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0)
-                ? query.offset + items.count : try await count(matching: true)
-            let scopeTotal: Int? = !query.countsScope ? nil
-                : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
-                : try await count(matching: false)
+            let total = if let known { known }
+                else if items.count < (query.limit ?? .max) && !(items.isEmpty && query.offset > 0) { query.offset + items.count }
+                else { try await count(matching: true) }
+            let scopeTotal: Int? = !query.countsScope ? nil : plain ? total : try await count(matching: false)
             return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
         }
     }
@@ -81,20 +106,76 @@ extension PGStore: ImageStore {
     }
 
     public func insert(_ image: Image, job: Job?, unique keys: [ImageUniqueKey]) async throws -> ImageView {
+        // Grouped when the indexes keep the keys (no lock to take), nothing is written beside it
+        // and no row id is handed; else, or when a refusal could not be named, under the locks.
+        // Not while seeding: the group's writer carries no task-locals, so it would wait for the
+        // store to open, which the seeding holds shut.
+        if job == nil, image.id == nil, PGImageSQL.indexed(keys), !PGDatabase.preparing,
+           let view = try await imageInserts.write((image, keys), { batch in await self.insertGrouped(batch) }) {
+            return view
+        }
+        return try await insertLocked(image, job: job, unique: keys)
+    }
+
+    /// Every image of `batch` in one autocommitted statement; each answers its stored view, the
+    /// refusal of its imageId or key (`checkUnique`, named after the statement skipped it), or
+    /// nil when it must be inserted alone: no refusal named (the row it met went meanwhile) or a
+    /// statement the server refused (one bad image must not fail the others).
+    func insertGrouped(_ batch: [(Image, [ImageUniqueKey])]) async -> [Result<ImageView?, any Error>] {
+        do {
+            return try await db.read { connection in
+                var sql = PGSQL()
+                let rows = batch.map { image, _ in "(" + image.pgValues(&sql).joined(separator: ", ") + ")" }
+                let names = PGImageSQL.fields.map(\.rawValue)
+                let columns = names.dropFirst().joined(separator: ", ")
+                sql.append("WITH inserted AS (INSERT INTO image (\(columns), keyed) SELECT v.*, true FROM (VALUES "
+                    + rows.joined(separator: ", ") + ") AS v (\(columns)) WHERE NOT " + PGImageSQL.unkeyedTwin
+                    + " ON CONFLICT DO NOTHING RETURNING \(names.joined(separator: ", "))) "
+                    + PGImageSQL.selectView(from: "inserted"))
+                var stored: [String: ImageView] = [:]
+                for view in try await connection.rows(sql, logger: logger, { try ImageView(pg: &$0) }) {
+                    stored[view.image.imageId] = view
+                }
+                var outcomes: [Result<ImageView?, any Error>] = []
+                for (image, keys) in batch {
+                    // Two of one batch with one imageId: the first in the statement was written.
+                    if let view = stored.removeValue(forKey: image.imageId) {
+                        outcomes.append(.success(view))
+                        continue
+                    }
+                    do {
+                        try await checkUnique(image, keys, connection)
+                        outcomes.append(.success(nil))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
+                }
+                return outcomes
+            }
+        } catch let error as PSQLError where error.serverInfo != nil {
+            return batch.map { _ in .success(nil) }
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
+    /// One insert in its own transaction, under the locks of its keys (`checkUnique`).
+    func insertLocked(_ image: Image, job: Job?, unique keys: [ImageUniqueKey]) async throws -> ImageView {
         return try await db.write(keys: Self.locks(image, keys)) { connection in
             try await checkUnique(image, keys, connection)
             var sql = PGSQL()
             let values = image.pgValues(&sql)
             let idColumn = image.id == nil ? "" : "id, "
             let idValue = image.id.map { sql.bind($0) + ", " } ?? ""
-            sql.append("INSERT INTO image (\(idColumn)\(PGImageSQL.fields.dropFirst().map(\.rawValue).joined(separator: ", "))) "
-                + "VALUES (\(idValue)\(values.joined(separator: ", "))) RETURNING id")
+            sql.append("INSERT INTO image (\(idColumn)\(PGImageSQL.fields.dropFirst().map(\.rawValue).joined(separator: ", ")), keyed) "
+                + "VALUES (\(idValue)\(values.joined(separator: ", ")), \(PGImageSQL.keyed(keys))) RETURNING id")
             let inserted: Int64?
             do {
                 inserted = try await connection.row(sql, logger: logger) { try $0.next(Int64.self) }
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && !PGDatabase.isTakenRowId(error) {
-                // Another gateway's insert took the imageId since the check (the only key no lock covers).
-                throw CanonicalError.taken(ImageField.imageId.rawValue)
+            } catch {
+                // Another gateway's insert took the imageId, or a grouped insert (no lock) a key,
+                // since the check.
+                throw PGImageSQL.refusal(error) ?? error
             }
             guard let id = inserted else { throw CanonicalError.internal("insert answered no row id") }
             if image.id != nil { try await advanceIdentity("image", connection) }
@@ -120,8 +201,15 @@ extension PGStore: ImageStore {
                 written.contains(field) ? "\(field.rawValue) = \(value)"
                     : "\(field.rawValue) = CASE WHEN false THEN \(value) ELSE \(field.rawValue) END"
             }.joined(separator: ", ")
-            sql.append("UPDATE image SET \(sets) WHERE id = \(sql.bind(id)) RETURNING 1")
-            guard try await connection.run(sql, logger: logger) > 0 else { throw CanonicalError.notFound(kind: "image", id: String(id)) }
+            sql.append("UPDATE image SET \(sets), keyed = \(PGImageSQL.keyed(keys)) WHERE id = \(sql.bind(id)) RETURNING 1")
+            let changed: Int
+            do {
+                changed = try await connection.run(sql, logger: logger)
+            } catch {
+                // A grouped insert (no lock) took a key since the check.
+                throw PGImageSQL.refusal(error) ?? error
+            }
+            guard changed > 0 else { throw CanonicalError.notFound(kind: "image", id: String(id)) }
             return try await view(row: id, connection)
         }
     }
@@ -192,7 +280,9 @@ extension PGStore: ImageStore {
     }
 
     /// The refusals of `insert` and `update`, checked under the locks of their keys (an
-    /// `imageId` no lock covers is refused again by its unique index at the insert).
+    /// `imageId`, which no lock covers, and a key a grouped insert took meanwhile, are refused
+    /// again by their unique indexes at the write); for a grouped insert its index skipped,
+    /// what names the refusal.
     func checkUnique(_ image: Image, _ keys: [ImageUniqueKey], _ connection: PostgresConnection) async throws {
         let me = image.id ?? -1
         var taken = PGSQL()

@@ -162,5 +162,65 @@ enum PGSchema {
         Migration(version: 13, name: "named leases: work one gateway does for all (the scheduled Glance sync)", sql: """
             CREATE TABLE lease (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
             """),
+        // The keys of `PGImageSQL.uniqueIndexes`: a create checked by its index needs no lock, so
+        // concurrent creates go in one statement (`PGStore.insertGrouped`). The indexes hold the
+        // rows written under those keys (`keyed`); a row written without them (a migration's
+        // copy) holds no rule, as the store has none of its own. A missing operating system
+        // counts as one value (-1, an id no catalogue entry has). Rows already stored twice
+        // under a key (written without it) stay, unkeyed.
+        Migration(version: 14, name: "Foreman's image uniqueness by unique indexes", sql: """
+            ALTER TABLE image ADD COLUMN keyed boolean NOT NULL DEFAULT true;
+            UPDATE image SET keyed = false WHERE computeResourceId IS NOT NULL AND EXISTS (SELECT 1 FROM image t
+                WHERE t.id <> image.id AND t.computeResourceId = image.computeResourceId AND ((t.name = image.name
+                    AND coalesce(t.operatingsystemId, -1) = coalesce(image.operatingsystemId, -1)) OR (image.uuid <> '' AND t.uuid = image.uuid)));
+            CREATE UNIQUE INDEX image_unique_name ON image (computeResourceId, name, coalesce(operatingsystemId, -1))
+                WHERE computeResourceId IS NOT NULL AND keyed;
+            CREATE UNIQUE INDEX image_unique_uuid ON image (computeResourceId, uuid)
+                WHERE computeResourceId IS NOT NULL AND uuid <> '' AND keyed;
+            CREATE INDEX image_unkeyed ON image (computeResourceId) WHERE NOT keyed;
+            """),
+        // Lists stay flat as the table grows (`PGImageCount`, `PGStore.images`): a total of the
+        // common scopes is a sum over a few kept counts, not a count of every match; pages in
+        // creation order (every dialect's default) are read from one index that also holds what
+        // the tenancy clause reads, so a deep page skips index entries, never table rows.
+        // The counts are kept by statement triggers, one upsert per statement (a grouped insert
+        // of many images touches each count once), in key order so two writers never deadlock.
+        Migration(version: 15, name: "kept image counts; creation-order pages from one index", sql: """
+            CREATE TABLE imageCount (owner text NOT NULL, visibility text NOT NULL, computeResourceId bigint, n bigint NOT NULL);
+            CREATE UNIQUE INDEX imageCount_key ON imageCount (owner, visibility, coalesce(computeResourceId, -1));
+            INSERT INTO imageCount SELECT owner, visibility, computeResourceId, count(*) FROM image GROUP BY 1, 2, 3;
+            CREATE FUNCTION ims_count_images() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    INSERT INTO imageCount AS c
+                        SELECT owner, visibility, computeResourceId, count(*) FROM ims_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                        ON CONFLICT (owner, visibility, coalesce(computeResourceId, -1)) DO UPDATE SET n = c.n + excluded.n;
+                ELSIF TG_OP = 'DELETE' THEN
+                    INSERT INTO imageCount AS c
+                        SELECT owner, visibility, computeResourceId, -count(*) FROM ims_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                        ON CONFLICT (owner, visibility, coalesce(computeResourceId, -1)) DO UPDATE SET n = c.n + excluded.n;
+                ELSE
+                    -- Only rows whose counted columns changed move between counts.
+                    INSERT INTO imageCount AS c
+                        SELECT owner, visibility, computeResourceId, sum(n) FROM (
+                            SELECT o.owner, o.visibility, o.computeResourceId, -1 AS n FROM ims_old o JOIN ims_new w USING (id)
+                                WHERE (w.owner, w.visibility, w.computeResourceId) IS DISTINCT FROM (o.owner, o.visibility, o.computeResourceId)
+                            UNION ALL
+                            SELECT w.owner, w.visibility, w.computeResourceId, 1 FROM ims_old o JOIN ims_new w USING (id)
+                                WHERE (w.owner, w.visibility, w.computeResourceId) IS DISTINCT FROM (o.owner, o.visibility, o.computeResourceId)
+                        ) moved GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+                        ON CONFLICT (owner, visibility, coalesce(computeResourceId, -1)) DO UPDATE SET n = c.n + excluded.n;
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER image_counted_insert AFTER INSERT ON image REFERENCING NEW TABLE AS ims_new
+                FOR EACH STATEMENT EXECUTE FUNCTION ims_count_images();
+            CREATE TRIGGER image_counted_delete AFTER DELETE ON image REFERENCING OLD TABLE AS ims_old
+                FOR EACH STATEMENT EXECUTE FUNCTION ims_count_images();
+            CREATE TRIGGER image_counted_update AFTER UPDATE ON image REFERENCING OLD TABLE AS ims_old NEW TABLE AS ims_new
+                FOR EACH STATEMENT EXECUTE FUNCTION ims_count_images();
+            DROP INDEX image_on_created;
+            CREATE INDEX image_on_created_rows ON image (createdAt, id) INCLUDE (visibility, owner, imageId);
+            """),
     ]
 }

@@ -1,14 +1,19 @@
 import Foundation
+import IMSModel
+import IMSService
 import Logging
 import PostgresNIO
 
 /// Every store protocol on one PostgreSQL schema, for N gateways on one database. Writes that
 /// check before they change (uniqueness, all-or-nothing batches) run under `PGDatabase.write`'s
-/// lock, so a check and its change are never split by another gateway's write; jobs are claimed
-/// with `FOR UPDATE SKIP LOCKED` under a lease (PGJobs.swift).
+/// lock, so a check and its change are never split by another gateway's write; image creates
+/// whose keys a unique index keeps need no lock and go grouped (`PGInsertGroup`); jobs are
+/// claimed with `FOR UPDATE SKIP LOCKED` under a lease (PGJobs.swift).
 public final class PGStore: Sendable {
     let db: PGDatabase
     var logger: Logger { db.logger }
+    /// Image creates arriving together, written in one statement (`insertGrouped`).
+    let imageInserts = PGInsertGroup<(Image, [ImageUniqueKey]), ImageView?>()
 
     public init(_ db: PGDatabase) {
         self.db = db
