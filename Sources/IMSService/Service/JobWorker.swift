@@ -1,6 +1,7 @@
 import Foundation
 import IMSModel
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Works off jobs: claims them under a lease (so a job a killed gateway held goes to another
@@ -72,7 +73,8 @@ final class JobWorker: Service, @unchecked Sendable {
             return
         }
         let claimed = ContinuousClock.now
-        var again = false
+        // A job claimed while `working` was started before, by a try that may have done its part.
+        var again = job.status == .working
         do {
             if delay > .zero { try await Task.sleep(for: delay) }
             while true {
@@ -113,19 +115,31 @@ final class JobWorker: Service, @unchecked Sendable {
         }
     }
 
-    /// A job that only changes records is given its lease's length per try: a try stuck on the
-    /// database past it (seen after PostgreSQL was restarted under load: a wait for a pooled
-    /// connection that never ended while its lease was renewed, so no one else took the job) is
-    /// cancelled, and tried again as after any fault of the database.
+    /// A job that only changes records is given its lease's length per try. A try still running
+    /// then is given up, not waited for (seen after PostgreSQL was restarted under load: a try
+    /// whose database call never ended, while its lease was renewed, so no one took the job): the
+    /// worker stops renewing and the next claim works the job again. A try given up that ends
+    /// later changes nothing twice: `finish` ends a job still `working` only.
     static func within(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw StoreFault.timedOut
+        let waiting = NIOLockedValueBox<CheckedContinuation<Void, any Error>?>(nil)
+        @Sendable func end(_ outcome: Result<Void, any Error>) -> Bool {
+            guard let continuation = waiting.withLockedValue({ taken in defer { taken = nil }; return taken }) else { return false }
+            continuation.resume(with: outcome)
+            return true
+        }
+        let timer = NIOLockedValueBox<Task<Void, any Error>?>(nil)
+        defer { timer.withLockedValue { $0?.cancel() } }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            waiting.withLockedValue { $0 = continuation }
+            let work = Task {
+                do { try await body(); _ = end(.success(())) } catch { _ = end(.failure(error)) }
             }
-            defer { group.cancelAll() }
-            try await group.next()
+            timer.withLockedValue {
+                $0 = Task {
+                    try await Task.sleep(for: limit)
+                    if end(.failure(StoreFault.timedOut)) { work.cancel() }
+                }
+            }
         }
     }
 
