@@ -13,6 +13,9 @@ import ServiceLifecycle
 ///   transaction each into a store with the gateway's schema; prints inserts per second.
 /// - `bench-store seed PATH N`: fills a store with N images quickly (for the scale runs), with
 ///   references `img-` + 8 base-36 digits of their number and names `image-<number>`.
+/// - `bench-store grow PATH N SECONDS`: while a gateway serves the store, adds N more images
+///   (numbered on from its highest row id, as `seed` names them) in batches of 1,000 spread
+///   evenly over SECONDS (the mixed soak's growth, `bench/run` section 8).
 /// - `bench-store mixed PATH N CONFIG`: a store as a migration meets it (`scripts/migrate-check`):
 ///   N images seeded as `seed` does, then through the service with CONFIG's users and
 ///   catalogue: one more image for every 40 (at least 10) with 2 MiB of bytes uploaded, 30 applications, 30
@@ -23,16 +26,16 @@ import ServiceLifecycle
 ///   (`WireBench`).
 @main
 struct BenchStore {
-    static let usage = "usage: bench-store inserts|seed|reads|wire PATH N | bench-store mixed PATH N CONFIG"
+    static let usage = "usage: bench-store inserts|seed|reads|wire PATH N | bench-store mixed PATH N CONFIG | bench-store grow PATH N SECONDS"
 
     static func main() async throws {
         let args = Array(CommandLine.arguments.dropFirst())
-        guard args.count == 3 || (args.count == 4 && args[0] == "mixed"), let count = Int(args[2]) else {
+        guard args.count == 3 || (args.count == 4 && ["mixed", "grow"].contains(args[0])), let count = Int(args[2]) else {
             print(usage)
             return
         }
         // Opening a BundledBackend creates the schema exactly as the gateway has it.
-        let options = args.count == 4 ? try GatewayConfig.load(path: args[3]).bundledOptions : BundledOptions()
+        let options = args.count == 4 && args[0] == "mixed" ? try GatewayConfig.load(path: args[3]).bundledOptions : BundledOptions()
         let backend = try BundledBackend(path: args[1], options: options)
         let pool = try BundledBackend.openPool(path: args[1])
         let now = Date()
@@ -66,6 +69,26 @@ struct BenchStore {
         case "wire":
             guard case .image(let created) = try await backend.execute(.createImage([.name: "w"]), as: .anonymousOperator) else { return }
             try WireBench.run(.image(created), rounds: count)
+        case "grow":
+            guard let seconds = Double(args[3]) else { print(usage); return }
+            let first = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(MAX(id), 0) FROM image") ?? 0 }
+            let started = ContinuousClock.now
+            let batches = max(1, count / 1000)
+            for batch in 0..<batches {
+                // Each batch at its share of the time: the growth stays steady whatever the load.
+                let due = started + .seconds(seconds * Double(batch) / Double(batches))
+                if due > ContinuousClock.now { try await Task.sleep(until: due) }
+                let range = (first + batch * count / batches)..<(first + (batch + 1) * count / batches)
+                let at = Date()
+                try await pool.write { db in
+                    for i in range {
+                        var image = Image(imageId: reference(i), name: String(format: "image-%08d", i), now: at)
+                        image.visibility = .public
+                        try image.insert(db)
+                    }
+                }
+            }
+            print("grown \(count)")
         case "reads":
             // One image, read `count` times four ways: the raw statement through the pool (sync and
             // async) and on a read-only connection, then the store's command.

@@ -64,8 +64,10 @@ import Testing
             }
             return try FileManager.default.attributesOfItem(atPath: gateway.dataPath + "-wal")[.size] as? Int ?? -1
         }
-        // 300 creates write about 3,000 frames of 4 KiB; the log restarts after each checkpoint.
-        #expect(written > 0 && written < 3 * Int(Checkpointer.threshold) * 4096 / 2, "WAL is \(written) bytes")
+        // 300 creates write about 4,000 frames of 4 KiB (some 13 pages each, the kept counts and
+        // creation-order buckets of v13/v14 among them); the log restarts after each checkpoint,
+        // so it stays well below that (6.2 and 7.4 MB seen on a loaded machine).
+        #expect(written > 0 && written < 5 * Int(Checkpointer.threshold) * 4096 / 2, "WAL is \(written) bytes")
     }
 
     @Test func anImageReadsBackFieldForField() async throws {

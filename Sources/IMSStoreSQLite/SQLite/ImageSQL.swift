@@ -161,7 +161,7 @@ struct ImageSQL {
             add("""
                 (image.imageId = ? OR (image.id IN (SELECT rowid FROM imageNameSearch WHERE imageNameSearch MATCH ?) \
                 AND image.name LIKE ? ESCAPE '\\'))
-                """, [word, NameIndex.phrase(word), pattern])
+                """, [word, NameIndex.query(word), pattern])
         } else {
             add("(image.imageId = ? OR image.name LIKE ? ESCAPE '\\')", [word, pattern])
         }

@@ -280,6 +280,60 @@ enum StoreSchema {
                 t.column("until", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v13: image counts kept per owner and visibility") { db in
+            // A list answers an exact total; counting the matches was a scan of every image on
+            // every request (at 1M images a first page took 9.1 ms against 2.4 at 1k). The reach
+            // rules read only owner and visibility, so per pair of them a count kept by triggers
+            // answers an unfiltered list's total (`ImageCounts`). Rows at zero stay: harmless.
+            try db.execute(sql: """
+                CREATE TABLE imageCount(owner TEXT NOT NULL, visibility TEXT NOT NULL, n INTEGER NOT NULL,
+                                        PRIMARY KEY (owner, visibility)) WITHOUT ROWID;
+                INSERT INTO imageCount(owner, visibility, n) SELECT owner, visibility, COUNT(*) FROM image GROUP BY owner, visibility;
+                CREATE TRIGGER imageCountInsert AFTER INSERT ON image BEGIN
+                    INSERT INTO imageCount(owner, visibility, n) VALUES (new.owner, new.visibility, 1)
+                        ON CONFLICT (owner, visibility) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER imageCountDelete AFTER DELETE ON image BEGIN
+                    UPDATE imageCount SET n = n - 1 WHERE owner = old.owner AND visibility = old.visibility;
+                END;
+                CREATE TRIGGER imageCountUpdate AFTER UPDATE OF owner, visibility ON image
+                    WHEN old.owner IS NOT new.owner OR old.visibility IS NOT new.visibility BEGIN
+                    UPDATE imageCount SET n = n - 1 WHERE owner = old.owner AND visibility = old.visibility;
+                    INSERT INTO imageCount(owner, visibility, n) VALUES (new.owner, new.visibility, 1)
+                        ON CONFLICT (owner, visibility) DO UPDATE SET n = n + 1;
+                END;
+                """)
+        }
+        migrator.registerMigration("v14: places of images in creation order") { db in
+            // A deep page skipped its offset along the creation index: at 1M images the middle
+            // page took 29 ms against 2.8 at 1k. Buckets of about `ImagePlaces.bucket` images in
+            // creation order, each counted by triggers, place a position within one bucket
+            // (`ImagePlaces`). A new image past the last full bucket opens the next; the first
+            // bucket starts below every key (-Inf sorts before any stored time). The key column
+            // has no type, so that -Inf stays a number.
+            try db.execute(sql: """
+                CREATE TABLE imagePlace(createdAt NOT NULL, id INTEGER NOT NULL, n INTEGER NOT NULL);
+                CREATE UNIQUE INDEX imagePlace_on_key ON imagePlace(createdAt, id);
+                INSERT INTO imagePlace(createdAt, id, n) SELECT -1e999, 0, min(\(ImagePlaces.bucket), COUNT(*)) FROM image;
+                INSERT INTO imagePlace(createdAt, id, n)
+                    SELECT createdAt, id, min(\(ImagePlaces.bucket), total - r + 1)
+                    FROM (SELECT createdAt, id, ROW_NUMBER() OVER (ORDER BY createdAt, id) AS r, COUNT(*) OVER () AS total FROM image)
+                    WHERE r % \(ImagePlaces.bucket) = 1 AND r > 1;
+                CREATE TRIGGER imagePlaceInsert AFTER INSERT ON image BEGIN
+                    INSERT INTO imagePlace(createdAt, id, n)
+                        SELECT new.createdAt, new.id, 0 FROM (SELECT createdAt, id, n FROM imagePlace ORDER BY createdAt DESC, id DESC LIMIT 1) AS last
+                        WHERE last.n >= \(ImagePlaces.bucket) AND (new.createdAt > last.createdAt OR (new.createdAt = last.createdAt AND new.id > last.id));
+                    UPDATE imagePlace SET n = n + 1 WHERE rowid = \(ImagePlaces.bucketOf("new"));
+                END;
+                CREATE TRIGGER imagePlaceDelete AFTER DELETE ON image BEGIN
+                    UPDATE imagePlace SET n = n - 1 WHERE rowid = \(ImagePlaces.bucketOf("old"));
+                END;
+                CREATE TRIGGER imagePlaceUpdate AFTER UPDATE OF createdAt ON image WHEN old.createdAt IS NOT new.createdAt BEGIN
+                    UPDATE imagePlace SET n = n - 1 WHERE rowid = \(ImagePlaces.bucketOf("old"));
+                    UPDATE imagePlace SET n = n + 1 WHERE rowid = \(ImagePlaces.bucketOf("new"));
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,42 @@
+import GRDB
+import IMSService
+
+/// The number of images a reach sees, from the counts the v13 triggers keep per owner and
+/// visibility (`imageCount`) instead of a `COUNT` over the image table. Every fact a reach is
+/// made of but `sharedWith` is a fact of those two columns, so a pair's count is wholly in or
+/// wholly out; the images shared with a user are counted on their own (a user's shares are few)
+/// where no other term of the reach already sees them.
+enum ImageCounts {
+    static func total(_ reach: ImageReach, in db: Database) throws -> Int? {
+        guard case .anyOf(let terms) = reach else {
+            return try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(n), 0) FROM imageCount")) ?? 0
+        }
+        var kept: [[ImageFact]] = []
+        var users: [String] = []
+        for term in terms {
+            let shares = term.compactMap { fact -> String? in if case .sharedWith(let user) = fact { user } else { nil } }
+            if shares.isEmpty {
+                kept.append(term)
+            } else if term.count == 1 {
+                users += shares
+            } else {
+                return nil
+            }
+        }
+        var arguments = StatementArguments()
+        for term in kept {
+            for case .ownedBy(let tenant) in term { _ = arguments.append(contentsOf: [tenant]) }
+        }
+        let seen = kept.isEmpty ? "0" : ImageSQL.reach(kept, inOrder: false)
+        var total = try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(n), 0) FROM imageCount AS image WHERE " + seen),
+                                     arguments: arguments) ?? 0
+        if !users.isEmpty {
+            let shared = """
+                SELECT COUNT(*) FROM image WHERE image.imageId IN \
+                (SELECT imageId FROM imageShare WHERE userId IN (\(ImageSQL.placeholders(users.count)))) AND NOT \(seen)
+                """
+            total += try Int.fetchOne(db.cachedStatement(sql: shared), arguments: StatementArguments(users) + arguments) ?? 0
+        }
+        return total
+    }
+}
