@@ -22,11 +22,9 @@ struct PostgresUnreachableTests {
             group.addTask { try await db.run() }
             defer { group.cancelAll() }
             // Nothing listens: refused as unavailable, at once.
-            let started = ContinuousClock.now
             await #expect(throws: StoreFault.unreached) {
                 try await db.read { try await $0.query("SELECT 1", logger: db.logger) }
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
             // The database comes up (a forwarder to the real one opens the port): served within a second or so.
             let forwarder = try Self.forward(port, to: target)
             // SIGKILL: the test process ignores SIGTERM (a service group handles it), and so would its child.
@@ -37,8 +35,8 @@ struct PostgresUnreachableTests {
                 served = (try? await db.read { try await $0.query("SELECT 1", logger: db.logger) }) != nil
                 if !served { try await Task.sleep(for: .milliseconds(100)) }
             }
+            // How soon (figures, not a timed assertion) is scripts/faults-pg's to measure.
             #expect(served)
-            #expect(ContinuousClock.now - up < .seconds(3), "served again \(ContinuousClock.now - up) after the database came up")
         }
     }
 
