@@ -86,7 +86,7 @@ struct DeadlineBackendTests {
     }
 
     /// A backend whose first tries go as `script` says; the rest reach `inner`.
-    final class Faulty: Backend {
+    final class Faulty: ForwardingBackend {
         enum Step: Sendable { case fail(CanonicalError), stall }
         let inner: any Backend
         private let state: NIOLockedValueBox<(script: [Step], tries: Int, cancelled: Int)>
@@ -98,10 +98,6 @@ struct DeadlineBackendTests {
 
         var tries: Int { state.withLockedValue { $0.tries } }
         var cancelledTries: Int { state.withLockedValue { $0.cancelled } }
-
-        func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-            try await execute(command, as: identity, minted: nil).result
-        }
 
         func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
             let step = state.withLockedValue { state -> Step? in
@@ -118,15 +114,5 @@ struct DeadlineBackendTests {
             case nil: return try await inner.execute(command, as: identity, minted: minted)
             }
         }
-
-        func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
-            async throws(CanonicalError) -> UploadTicket { try await inner.upload(imageId: imageId, token: token, body: body) }
-
-        func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
-            try await inner.download(selector, as: identity)
-        }
-
-        var services: [any Service] { inner.services }
-        func unreadiness() async -> String? { await inner.unreadiness() }
     }
 }

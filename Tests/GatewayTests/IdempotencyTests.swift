@@ -85,8 +85,8 @@ import Testing
     }
 
     /// Holds the first mutation until the test lets it go, after the front has given up on it.
-    final class HeldBackend: Backend {
-        let inner: BundledBackend
+    final class HeldBackend: ForwardingBackend {
+        let inner: any Backend
         let release: AsyncStream<Void>
         let releaser: AsyncStream<Void>.Continuation
         let finished: AsyncStream<Void>
@@ -99,24 +99,12 @@ import Testing
             (finished, finisher) = AsyncStream.makeStream()
         }
 
-        func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-            try await execute(command, as: identity, minted: nil).result
-        }
-
         func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
             guard !command.isReadOnly, mutations.next() == 1 else { return try await inner.execute(command, as: identity, minted: minted) }
             for await _ in release { break }
             defer { finisher.yield() }
             return try await inner.execute(command, as: identity, minted: minted)
         }
-
-        func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
-            async throws(CanonicalError) -> UploadTicket { try await inner.upload(imageId: imageId, token: token, body: body) }
-        func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
-            try await inner.download(selector, as: identity)
-        }
-        var services: [any Service] { inner.services }
-        func unreadiness() async -> String? { await inner.unreadiness() }
     }
 
     /// A client (or proxy) that sends the same X-Request-Id twice still gets two creates: the

@@ -49,25 +49,8 @@ struct PostgresUnreachableTests {
         let forwarder = try Self.forward(port, to: real.port!)
         defer { kill(forwarder.processIdentifier, SIGKILL); forwarder.waitUntilExit() }
         real.port = port
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-stall-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let schema = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        var options = PGBackend.Options(address: try PGAddress(url: real.string!, schema: schema), maxConnections: 4,
-                                        files: dir.appendingPathComponent("files").path, jobLease: .seconds(30))
-        options.connectTimeout = .milliseconds(500)
-        let backend = DeadlineBackend(try PGBackend.make(options, options: BundledOptions()), timeout: .milliseconds(800))
-        let who = Identity(user: "1", tenant: "default", isOperator: true)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in backend.services { group.addTask { try await service.run() } }
-            defer { group.cancelAll() }
-            var made: ImageView?
-            for _ in 0..<100 where made == nil {
-                made = try? await backend.execute(.createImage([.name: "before-the-stall"]), as: who).imageView
-                if made == nil { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            let image = try #require(made)
+        try await withBackend(url: real.string!, maxConnections: 4, timeout: .milliseconds(800)) { backend, _, image in
             let selector = ImageSelector(ref: image.image.imageId)
-
             kill(forwarder.processIdentifier, SIGSTOP)
             await #expect(throws: StoreFault.timedOut) { try await backend.execute(.getImage(selector), as: who) }
             await #expect(throws: StoreFault.timedOut) {
@@ -80,41 +63,51 @@ struct PostgresUnreachableTests {
                 served = try? await backend.execute(.getImage(selector), as: who).imageView
                 if served == nil { try await Task.sleep(for: .milliseconds(100)) }
             }
-            #expect(served?.image.name == "before-the-stall")
+            #expect(served?.image.name == "first")
             let names = try #require(try await backend.execute(.listImages(ImageQuery()), as: who).imagePage).items.map(\.image.name)
             #expect(names.filter { $0 == "during-the-stall" }.count <= 1)
-            #expect(names.contains("before-the-stall"))
+            #expect(names.contains("first"))
         }
     }
 
     /// Every pooled connection busy (max_connections: 2, one listening for jobs, one held by a long statement): a command
     /// waits for one until the deadline, then is answered 503, and its wait is given up.
     @Test func anExhaustedPoolIsA503AtTheDeadline() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-pool-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let schema = "p_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let url = ProcessInfo.processInfo.environment["IMS_PG_URL"]!
-        let options = PGBackend.Options(address: try PGAddress(url: url, schema: schema), maxConnections: 2,
-                                        files: dir.appendingPathComponent("files").path, jobLease: .seconds(30))
-        let service = try PGBackend.make(options, options: BundledOptions())
-        let backend = DeadlineBackend(service, timeout: .milliseconds(500))
-        let who = Identity(user: "1", tenant: "default", isOperator: true)
-        let db = try #require(service.storeServices.first as? PGDatabase)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in backend.services { group.addTask { try await service.run() } }
-            defer { group.cancelAll() }
-            var made: ImageView?
-            for _ in 0..<100 where made == nil {
-                made = try? await backend.execute(.createImage([.name: "pooled"]), as: who).imageView
-                if made == nil { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            let image = try #require(made)
+        try await withBackend(url: url, maxConnections: 2, timeout: .milliseconds(500)) { backend, db, image in
             let holder = Task { try await db.read { try await $0.query("SELECT pg_sleep(3)", logger: db.logger) } }
             try await Task.sleep(for: .milliseconds(200))
             await #expect(throws: StoreFault.timedOut) { try await backend.execute(.getImage(ImageSelector(ref: image.image.imageId)), as: who) }
             _ = try await holder.value
             let served = try await backend.execute(.getImage(ImageSelector(ref: image.image.imageId)), as: who).imageView
-            #expect(served?.image.name == "pooled")
+            #expect(served?.image.name == "first")
+        }
+    }
+
+    let who = Identity(user: "1", tenant: "default", isOperator: true)
+
+    /// A postgres backend under its deadline, as the gateway makes one, in a schema of its own,
+    /// running, with one image ("first") made once its schema is ready.
+    private func withBackend(url: String, maxConnections: Int, timeout: Duration,
+                             _ body: (DeadlineBackend, PGDatabase, ImageView) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-faults-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = "f_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        var options = PGBackend.Options(address: try PGAddress(url: url, schema: schema), maxConnections: maxConnections,
+                                        files: dir.appendingPathComponent("files").path, jobLease: .seconds(30))
+        options.connectTimeout = .milliseconds(500)
+        let service = try PGBackend.make(options, options: BundledOptions())
+        let db = try #require(service.storeServices.first as? PGDatabase)
+        let backend = DeadlineBackend(service, timeout: timeout)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in backend.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            var made: ImageView?
+            for _ in 0..<100 where made == nil {
+                made = try? await backend.execute(.createImage([.name: "first"]), as: who).imageView
+                if made == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            try await body(backend, db, try #require(made))
         }
     }
 

@@ -348,28 +348,13 @@ import Testing
     }
 
     /// A backend that takes `delay` longer for each command: a slow secondary.
-    struct Slowed: Backend {
+    struct Slowed: ForwardingBackend {
         let inner: any Backend
         let delay: Duration
-
-        func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-            try? await Task.sleep(for: delay)
-            return try await inner.execute(command, as: identity)
-        }
 
         func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
             try? await Task.sleep(for: delay)
             return try await inner.execute(command, as: identity, minted: minted)
         }
-
-        func upload(imageId: String, token: String, body: some AsyncSequence<ByteBuffer, any Error> & Sendable)
-            async throws(CanonicalError) -> UploadTicket { try await inner.upload(imageId: imageId, token: token, body: body) }
-
-        func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
-            try await inner.download(selector, as: identity)
-        }
-
-        var services: [any Service] { inner.services }
-        func unreadiness() async -> String? { await inner.unreadiness() }
     }
 }
