@@ -66,10 +66,12 @@ struct DeadlineBackendTests {
             }
             // The last try's own error, or the deadline's on a machine too busy to run the last try in time.
             #expect(refusal == StoreFault.unreached || refusal == StoreFault.timedOut)
-            // Tried again, and not once per pause for ever: they stop at the deadline.
+            // Not tried for ever: no try after the deadline, at most one per pause before it. (That
+            // a refused try is tried again is aCommandTheDatabaseNeverGotIsTriedAgainEvenAWrite's:
+            // how many tries fit in the deadline depends on how busy the machine is.)
             let tries = down.tries
             try await Task.sleep(for: .milliseconds(200))
-            #expect(tries > 1 && tries <= 101)
+            #expect(tries >= 1 && tries <= 101)
             #expect(down.tries == tries)
         }
     }
