@@ -174,9 +174,11 @@ public final class PGDatabase: Service, Sendable {
     /// breaker with a backoff of up to a minute, so a gateway stayed at 503 long after the
     /// database was back (scripts/faults-pg: a restart, then its slots exhausted).
     private func superviseClients() async {
+        // The pool's task inherits the service group's graceful shutdown, and ends with it.
         var running = Task { [client] in await client.run() }
-        while !Task.isCancelled {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(500))
+            if Task.isShuttingDownGracefully { break }
             guard let since = refusedSince.withLockedValue({ $0 }), ContinuousClock.now - since > .seconds(1),
                   (try? await probe()) != nil else { continue }
             let fresh = clients.withLockedValue { clients -> PostgresClient in
@@ -188,8 +190,10 @@ public final class PGDatabase: Service, Sendable {
             running.cancel()
             running = Task { await fresh.run() }
         }
-        running.cancel()
-        await running.value
+        // Cancelled, the pool is cancelled; shutting down gracefully, it finishes on its own.
+        let last = running
+        if Task.isCancelled { last.cancel() }
+        await withTaskCancellationHandler { await last.value } onCancel: { last.cancel() }
     }
 
     /// One connection opened and closed, beside the pool.
