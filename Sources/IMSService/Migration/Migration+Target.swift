@@ -104,10 +104,10 @@ extension Migration {
             measured = try await target.bytes.store(chunks, as: image.imageId, limit: .max)
         } catch {
             chunks.cancel()
-            try? await read
+            await read
             throw error
         }
-        try await read
+        await read
         guard measured.md5 == file.md5, measured.size == file.size else {
             throw MigrationError("image \(image.imageId): copied \(measured.size) bytes with MD5 \(measured.md5), the source holds \(file.size) with \(file.md5)")
         }
