@@ -41,7 +41,7 @@ struct PostgresUnreachableTests {
     }
 
     /// A database that stops answering (its forwarder stopped, as SIGSTOP stops a server): reads
-    /// and writes are answered the dialects' 503 at the request timeout, not when it wakes; once it
+    /// and writes (S3 upload steps too) are answered the dialects' 503 at the request timeout, not when it wakes; once it
     /// does, they are served again, and a create refused meanwhile was not made twice.
     @Test func aStalledDatabaseIsAnsweredAtTheDeadlineAndServedWhenItWakes() async throws {
         var real = URLComponents(string: ProcessInfo.processInfo.environment["IMS_PG_URL"]!)!
@@ -56,6 +56,11 @@ struct PostgresUnreachableTests {
             await #expect(throws: StoreFault.timedOut) {
                 try await backend.execute(.createImage([.name: "during-the-stall"]), as: who)
             }
+            // The S3 endpoint's upload calls too: each of their store steps is under the deadline.
+            let objects = try #require(backend.capabilities.uploadObjects)
+            var refusal: UploadObjectError?
+            do throws(UploadObjectError) { _ = try await objects.createMultipartUpload(image.image.imageId) } catch { refusal = error }
+            #expect(refusal.map { if case .canonical(let error) = $0 { error == StoreFault.timedOut } else { false } } == true)
             kill(forwarder.processIdentifier, SIGCONT)
 
             var served: ImageView?

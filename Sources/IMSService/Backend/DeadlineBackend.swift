@@ -21,25 +21,30 @@ public struct DeadlineBackend: Backend {
     /// Between tries, so a database coming back is not hammered by every waiting request.
     let pause: Duration
 
+    /// The inner backend's, with its S3 upload steps under the same deadline (`DeadlineObjects`).
+    public let capabilities: BackendCapabilities
+
     public init(_ inner: any Backend, timeout: Duration, pause: Duration = .milliseconds(100)) {
         self.inner = inner
         self.timeout = timeout
         self.pause = pause
+        var capabilities = inner.capabilities
+        capabilities.uploadObjects = capabilities.uploadObjects.map { DeadlineObjects(inner: $0, step: StepDeadline(timeout: timeout, pause: pause)) }
+        self.capabilities = capabilities
     }
 
     public var services: [any Service] { inner.services }
     public func unreadiness() async -> String? { await inner.unreadiness() }
     public var forwardsRequestContext: Bool { inner.forwardsRequestContext }
-    public var capabilities: BackendCapabilities { inner.capabilities }
 
     public func execute(_ command: Command, as identity: Identity) async throws(CanonicalError) -> CommandResult {
-        try await bounded(command) { [inner] () async throws(CanonicalError) -> CommandResult in
+        try await bounded(command.traits.isIdempotent) { [inner] () async throws(CanonicalError) -> CommandResult in
             try await inner.execute(command, as: identity)
         }
     }
 
     public func execute(_ command: Command, as identity: Identity, minted: Minted?) async throws(CanonicalError) -> Executed {
-        try await bounded(command) { [inner] () async throws(CanonicalError) -> Executed in
+        try await bounded(command.traits.isIdempotent) { [inner] () async throws(CanonicalError) -> Executed in
             try await inner.execute(command, as: identity, minted: minted)
         }
     }
@@ -79,31 +84,38 @@ public struct DeadlineBackend: Backend {
 
     /// The lookup is bounded and retried as a read; the bytes then stream at the client's pace.
     public func download(_ selector: ImageSelector, as identity: Identity) async throws(CanonicalError) -> ImageDownload {
-        try await bounded(.downloadImage(selector)) { [inner] () async throws(CanonicalError) -> ImageDownload in
+        try await bounded(true) { [inner] () async throws(CanonicalError) -> ImageDownload in
             try await inner.download(selector, as: identity)
         }
     }
 
-    /// Whether `error` after a try of `command` leaves a retry safe.
-    static func retryable(_ error: CanonicalError, _ command: Command) -> Bool {
-        error == StoreFault.unreached || (error == StoreFault.lost && command.traits.isIdempotent)
+    /// Whether `error` after a try leaves a retry safe: `idempotent` when a second run changes
+    /// nothing the first did not.
+    static func retryable(_ error: CanonicalError, idempotent: Bool) -> Bool {
+        error == StoreFault.unreached || (error == StoreFault.lost && idempotent)
+    }
+
+    private func bounded<T: Sendable>(_ idempotent: Bool, _ run: @escaping @Sendable () async throws(CanonicalError) -> T)
+        async throws(CanonicalError) -> T
+    {
+        try await Self.bounded(timeout: timeout, pause: pause, idempotent: idempotent, run)
     }
 
     /// The tries run in a task of their own (inheriting the request's task-locals: minted values,
     /// request id, idempotency key); the caller is answered by whichever comes first, their
     /// outcome or the deadline.
-    private func bounded<T: Sendable>(_ command: Command, _ run: @escaping @Sendable () async throws(CanonicalError) -> T)
+    static func bounded<T: Sendable>(timeout: Duration, pause: Duration, idempotent: Bool,
+                                     _ run: @escaping @Sendable () async throws(CanonicalError) -> T)
         async throws(CanonicalError) -> T
     {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let pause = pause
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, CanonicalError>, Never>) in
             let answer = FirstAnswer(continuation)
             let work = Task {
                 var result: Result<T, CanonicalError>
                 while true {
                     do throws(CanonicalError) { result = .success(try await run()) } catch { result = .failure(error) }
-                    guard case .failure(let error) = result, Self.retryable(error, command),
+                    guard case .failure(let error) = result, Self.retryable(error, idempotent: idempotent),
                           NIODeadline.now() + TimeAmount(pause) < deadline, !Task.isCancelled else { break }
                     try? await Task.sleep(for: pause)
                 }

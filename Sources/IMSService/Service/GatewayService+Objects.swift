@@ -157,9 +157,11 @@ extension GatewayService: UploadObjects {
     }
 
     /// A store access whose refusals pass through; canonical errors are kept as such, others
-    /// become an internal error.
-    func s3<T>(_ body: () async throws -> T) async throws(UploadObjectError) -> T {
+    /// become an internal error. Within the deadline of the backend that handed the call out,
+    /// when it has one (`StepDeadline`).
+    func s3<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(UploadObjectError) -> T {
         do {
+            if let step = StepDeadline.current { return try await step.run(body) }
             return try await body()
         } catch let error as UploadObjectError {
             throw error
