@@ -113,4 +113,77 @@ import Testing
         try await Self.expectKept(store.pool, "migrated")
         #expect(try await Self.totals(store.pool)[0].kept == 9)
     }
+
+    /// The counts the v15 triggers keep per parent (Foreman's compute resource, operating system,
+    /// architecture) equal a COUNT of the images under it, whatever wrote or moved them.
+    static func expectParentsKept(_ pool: DatabasePool, _ step: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await pool.read { db in
+            for field in ImageCounts.parents.sorted(by: { $0.rawValue < $1.rawValue }) {
+                for id in Int64(1)...3 {
+                    let kept = try ImageCounts.underParent([.eq(field, .int(id))], reach: .all, in: db)
+                    let counted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image WHERE \(field.rawValue) = ?", arguments: [id])
+                    #expect(kept == counted, "\(step): \(field.rawValue) \(id)", sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
+    @Test func parentCountsFollowCreatesMovesAndDeletes() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        let pool = store.pool
+        try await Self.expectParentsKept(pool, "empty")
+        // Foreman's creates under compute resource 1 and 2, and rows written straight in, some with no parent.
+        for i in 0..<4 {
+            _ = try await store.execute(.createImage([.name: .string("f-\(i)"), .computeResourceId: .int(1)]), as: .anonymousOperator)
+        }
+        try await Self.insert(pool, 3, owner: "t1", visibility: .public, from: 0)
+        try await pool.write { db in
+            for (i, (cr, os, arch)) in [(1, 1, 1), (2, 2, 1), (3, 1, 2)].enumerated() {
+                var image = Image(imageId: "img-p\(i)", name: "p-\(i)", now: Date())
+                image.computeResourceId = Int64(cr)
+                image.operatingsystemId = Int64(os)
+                image.architectureId = Int64(arch)
+                try image.insert(db)
+            }
+            try db.execute(sql: "UPDATE image SET computeResourceId = 3, architectureId = 2 WHERE imageId = 'img-c0'")
+        }
+        try await Self.expectParentsKept(pool, "created")
+        // Moved: to another parent, to none, and a no-op.
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE image SET computeResourceId = 2 WHERE name = 'f-0'")
+            try db.execute(sql: "UPDATE image SET operatingsystemId = NULL WHERE name = 'p-1'")
+            try db.execute(sql: "UPDATE image SET architectureId = architectureId, name = 'f-renamed' WHERE name = 'f-3'")
+        }
+        try await Self.expectParentsKept(pool, "moved")
+        try await pool.write { db in try db.execute(sql: "DELETE FROM image WHERE name IN ('f-1', 'p-0', 'c-0')") }
+        try await Self.expectParentsKept(pool, "deleted")
+        // Foreman's list under a parent answers that count as its total, and it is what the list holds.
+        guard case .images(let all) = try await store.execute(.listImages(ImageQuery(base: [.eq(.computeResourceId, .int(1))])), as: .anonymousOperator),
+              case .images(let page) = try await store.execute(.listImages(ImageQuery(base: [.eq(.computeResourceId, .int(1))], limit: 1, countsScope: true)),
+                                                               as: .anonymousOperator) else {
+            Issue.record("not a page"); return
+        }
+        #expect(all.items.count == 2 && page.total == 2 && page.scopeTotal == 2 && page.items.count == 1, "\(all.items.count) \(page)")
+    }
+
+    /// A store made before v15 gets its parent counts from the images it already holds.
+    @Test func theParentMigrationCountsAnExistingStore() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let path = gateway.dataPath
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            let old = try DatabasePool(path: path)
+            try StoreSchema.migrator.migrate(old, upTo: "v14: places of images in creation order")
+            try await Self.insert(old, 4, owner: "t1", visibility: .public, from: 0)
+            try await old.write { db in
+                try db.execute(sql: "UPDATE image SET computeResourceId = 1, operatingsystemId = 2 WHERE imageId IN ('img-c0', 'img-c1', 'img-c2')")
+            }
+        }
+        let store = try BundledBackend(path: path, options: gateway.config.bundledOptions)
+        try await Self.expectParentsKept(store.pool, "migrated")
+        #expect(try await store.pool.read { db in try ImageCounts.underParent([.eq(.computeResourceId, .int(1))], reach: .all, in: db) } == 3)
+    }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import IMSModel
 import IMSService
 
 /// The number of images a reach sees, from the counts the v13 triggers keep per owner and
@@ -38,5 +39,18 @@ enum ImageCounts {
             total += try Int.fetchOne(db.cachedStatement(sql: shared), arguments: StatementArguments(users) + arguments) ?? 0
         }
         return total
+    }
+
+    /// The fields a parent pins (Foreman's compute resource, operating system, architecture),
+    /// each with its count kept by the v15 triggers (`imageParentCount`).
+    static let parents: Set<ImageField> = [.computeResourceId, .operatingsystemId, .architectureId]
+
+    /// The number of images under one parent, when `conditions` are exactly that parent by id
+    /// and the reach sees every image (an operator's list); nil otherwise.
+    static func underParent(_ conditions: [ImageCondition], reach: ImageReach, in db: Database) throws -> Int? {
+        guard reach == .all, conditions.count == 1, let parent = conditions.first, parent.op == .eq,
+              parents.contains(parent.field), parent.values.count == 1, case .int(let id) = parent.values[0] else { return nil }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT n FROM imageParentCount WHERE field = ? AND parentId = ?"),
+                                arguments: [parent.field.rawValue, id]) ?? 0
     }
 }

@@ -35,9 +35,11 @@ enum SQLiteImages {
             try Int.fetchOne(db.cachedStatement(sql: sql.count), arguments: sql.arguments) ?? 0
         }
         // With no condition beyond the reach, the kept counts answer without a scan.
-        let unconditioned = query.base.isEmpty && query.filters.isEmpty && query.match == nil && (query.searchWord ?? "").isEmpty
+        let unfiltered = query.filters.isEmpty && query.match == nil && (query.searchWord ?? "").isEmpty
+        let unconditioned = query.base.isEmpty && unfiltered
         func countMatching() throws -> Int {
             if unconditioned, let kept = try ImageCounts.total(reach, in: db) { return kept }
+            if unfiltered, let kept = try ImageCounts.underParent(query.base, reach: reach, in: db) { return kept }
             return try count(matching)
         }
         let items: [ImageView]
@@ -76,7 +78,7 @@ enum SQLiteImages {
         let scopeTotal: Int? = !query.countsScope ? nil
             : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
             : query.base.isEmpty ? try ImageCounts.total(reach, in: db) ?? count(base)
-            : try count(base)
+            : try ImageCounts.underParent(query.base, reach: reach, in: db) ?? count(base)
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
 
