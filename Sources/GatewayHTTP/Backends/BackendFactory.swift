@@ -49,6 +49,8 @@ public enum BackendFactory {
             var postgres = PGBackend.Options(address: address, maxConnections: entry.maxConnections ?? 20, files: files, jobLease: lease)
             if let ms = entry.connectTimeoutMs { postgres.connectTimeout = .milliseconds(ms) }
             if let ms = entry.requestTimeoutMs { postgres.requestTimeout = .milliseconds(ms) }
+            if let n = entry.minConnections { postgres.minConnections = n }
+            if let seconds = entry.keepAliveSeconds, seconds > 0 { postgres.keepAlive = .milliseconds(Int(seconds * 1000)) }
             // Every command answered within the timeout, a stalled database included (`DeadlineBackend`).
             return DeadlineBackend(try PGBackend.make(postgres, options: config.bundledOptions), timeout: postgres.requestTimeout)
         case .remote:

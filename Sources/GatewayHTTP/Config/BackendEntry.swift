@@ -31,6 +31,10 @@ public struct BackendEntry: Codable, Sendable {
     public var files: String?
     /// postgres: connections this gateway keeps open at most (default 20).
     public var maxConnections: Int?
+    /// postgres: connections kept open with no demand (default 0), and how often an idle one is
+    /// checked with `SELECT 1` (default never: the check's timers cost a quarter of a GET's CPU).
+    public var minConnections: Int?
+    public var keepAliveSeconds: Double?
     /// postgres: how long a claimed job is the claiming gateway's (default 30 s, renewed while it works).
     public var jobLeaseSeconds: Double?
     /// remote: the service token the other gateway's canonical API accepts, or a variable holding it.
@@ -88,6 +92,7 @@ public struct BackendEntry: Codable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, path, url, urlEnv = "url_env", passwordEnv = "password_env", schema, files
         case maxConnections = "max_connections", jobLeaseSeconds = "job_lease_seconds"
+        case minConnections = "min_connections", keepAliveSeconds = "keep_alive_seconds"
         case token, tokenEnv = "token_env", connectTimeoutMs = "connect_timeout_ms", requestTimeoutMs = "request_timeout_ms", retries
         case primary, secondary, queueSize = "queue_size", sampleReads = "sample_reads", record, retentionDays = "retention_days"
         case ignore, unordered, serverAssigned = "server_assigned", timeToleranceMs = "time_tolerance_ms"
@@ -110,6 +115,8 @@ public struct BackendEntry: Codable, Sendable {
         schema = try c.decodeIfPresent(String.self, forKey: .schema)
         files = try c.decodeIfPresent(String.self, forKey: .files)
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)
+        minConnections = try c.decodeIfPresent(Int.self, forKey: .minConnections)
+        keepAliveSeconds = try c.decodeIfPresent(Double.self, forKey: .keepAliveSeconds)
         jobLeaseSeconds = try c.decodeIfPresent(Double.self, forKey: .jobLeaseSeconds)
         token = try c.decodeIfPresent(String.self, forKey: .token)
         tokenEnv = try c.decodeIfPresent(String.self, forKey: .tokenEnv)
@@ -141,8 +148,8 @@ public struct BackendEntry: Codable, Sendable {
         let common: Set<CodingKeys> = [.kind]
         let own: Set<CodingKeys> = switch kind {
         case .sqlite: [.path]
-        case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .jobLeaseSeconds, .connectTimeoutMs,
-                        .requestTimeoutMs]
+        case .postgres: [.path, .url, .urlEnv, .passwordEnv, .schema, .files, .maxConnections, .minConnections, .keepAliveSeconds,
+                        .jobLeaseSeconds, .connectTimeoutMs, .requestTimeoutMs]
         case .remote: [.url, .token, .tokenEnv, .connectTimeoutMs, .requestTimeoutMs, .retries]
         case .glance: [.url, .index, .projects, .project, .roles, .namespace, .requestTimeoutMs, .syncIntervalSeconds, .syncFilters,
                        .keystone]

@@ -65,11 +65,19 @@ public struct PGAddress: Sendable, CustomStringConvertible {
     var isLoopback: Bool { host == "localhost" || host.hasPrefix("127.") || host == "::1" }
 
     /// The client's configuration: TLS off on loopback, preferred elsewhere.
-    func clientConfiguration(maxConnections: Int) -> PostgresClient.Configuration {
+    func clientConfiguration(maxConnections: Int, minConnections: Int = 0, keepAlive: Duration? = nil) -> PostgresClient.Configuration {
         var config = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database,
             tls: isLoopback ? .disable : .prefer(.makeClientConfiguration()))
         config.options.maximumConnections = maxConnections
+        // Connections below the minimum stay open and get no idle timer.
+        config.options.minimumConnections = max(0, min(minConnections, maxConnections))
+        // The pool's keep-alive arms a timer each time a connection goes back to it and cancels
+        // it when the connection is taken again: measured at 50-70 µs of CPU per Foreman GET
+        // (~220 against ~165 µs, wrk -c32), a quarter of the request. Off unless configured: a
+        // connection that died idle is found when next used, and that command is tried again
+        // within its deadline (`DeadlineBackend`).
+        config.options.keepAliveBehavior = keepAlive.map { PostgresClient.Configuration.Options.KeepAliveBehavior(frequency: $0) }
         // Unqualified names resolve in the schema, then in public (where pg_trgm usually is).
         if let schema { config.options.additionalStartupParameters = [("search_path", "\(schema),public")] }
         // JIT compiles a plan the planner costs high (a count over a large table) for tens of

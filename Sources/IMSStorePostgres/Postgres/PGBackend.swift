@@ -13,6 +13,9 @@ public enum PGBackend {
     public struct Options: Sendable {
         public var address: PGAddress
         public var maxConnections: Int
+        /// Connections kept open with no demand, and how often an idle one is checked (nil: never).
+        public var minConnections = 0
+        public var keepAlive: Duration?
         /// The directory of image bytes.
         public var files: String
         /// How long a claimed job is this gateway's before another may take it over.
@@ -31,7 +34,8 @@ public enum PGBackend {
 
     public static func make(_ postgres: Options, options: BundledOptions) throws -> GatewayService {
         let address = postgres.address
-        let db = PGDatabase(address, maxConnections: postgres.maxConnections, connectTimeout: postgres.connectTimeout)
+        let db = PGDatabase(address, maxConnections: postgres.maxConnections, minConnections: postgres.minConnections,
+                            keepAlive: postgres.keepAlive, connectTimeout: postgres.connectTimeout)
         let store = PGStore(db)
         db.prepare {
             try await store.seed(options.catalog)

@@ -32,12 +32,13 @@ public final class PGDatabase: Service, Sendable {
     /// Whether this gateway listens for other gateways' new jobs (a store without a job worker need not).
     let listens: Bool
 
-    public init(_ address: PGAddress, maxConnections: Int = 20, connectTimeout: Duration = .seconds(10), listens: Bool = true,
+    public init(_ address: PGAddress, maxConnections: Int = 20, minConnections: Int = 0, keepAlive: Duration? = nil,
+                connectTimeout: Duration = .seconds(10), listens: Bool = true,
                 logger: Logger = Logger(label: "ims-gateway.postgres")) {
         self.address = address
         self.logger = logger
         self.listens = listens
-        var configuration = address.clientConfiguration(maxConnections: maxConnections)
+        var configuration = address.clientConfiguration(maxConnections: maxConnections, minConnections: minConnections, keepAlive: keepAlive)
         // A stalled server accepts the TCP connection and then says nothing: without this a new
         // connection would wait the client's default 10 s.
         configuration.options.connectTimeout = connectTimeout
