@@ -190,6 +190,31 @@ import Testing
         #expect(example.kind == "missed write" && example.path == "outcome", "\(example)")
     }
 
+    /// Reads offered while the queue is full (one slot, a secondary 200 ms slow) are each
+    /// dropped and counted: the primary answers every one, and compared + dropped adds up.
+    @Test func readsOfferedToAFullQueueAreDroppedAndCounted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let primary = try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path)
+        let secondary = try BundledBackend(path: dir.appendingPathComponent("new/ims.sqlite").path)
+        let record = dir.appendingPathComponent("shadow.sqlite").path
+        var options = ShadowBackend.Options()
+        options.queueSize = 1
+        let shadow = ShadowBackend(primary: primary, secondary: Slowed(inner: secondary, delay: .milliseconds(200)),
+                                   log: try SQLiteShadowLog(path: record), options: options)
+        let worker = Task { try await ShadowBackend.Worker(shadow: shadow).run() }
+        defer { worker.cancel() }
+        let who = Identity(user: "1", tenant: "default", isOperator: true)
+        let made = try #require(try await shadow.execute(.createImage([.name: .string("read-me")]), as: who).imageView)
+        for _ in 0..<40 {
+            let got = try await shadow.execute(.getImage(ImageSelector(ref: made.image.imageId)), as: who).imageView
+            #expect(got?.image.name == "read-me")
+        }
+        let report = try await Self.report(record) { Self.row($0, "getImage").compared + Self.row($0, "getImage").dropped == 40 }
+        let reads = Self.row(report, "getImage")
+        #expect(reads.compared + reads.dropped == 40 && reads.dropped > 0, "\(reads)")
+    }
+
     /// Writes through a shadow (old primary, new secondary) while `migrate` copies old into
     /// new: creates the copy has not reached, updates and deletes of images it has or has not
     /// copied yet. When both are done and the queue is empty, the two stores hold the same.

@@ -8,7 +8,9 @@ import NIOConcurrencyHelpers
 final class ShadowCounters: Sendable {
     private let factory: (any MetricsFactory)?
     private let backend: String
-    private let counters = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
+    /// By figure and operation; a key of two parts, so finding a handle makes no string.
+    private struct Key: Hashable { var label: String; var operation: String }
+    private let counters = NIOLockedValueBox<[Key: CoreMetrics.Counter]>([:])
     private let queueDepth: CoreMetrics.Gauge?
     private let queueLag: CoreMetrics.Timer?
 
@@ -28,10 +30,11 @@ final class ShadowCounters: Sendable {
 
     private func count(_ label: String, _ operation: String) {
         guard let factory else { return }
+        let key = Key(label: label, operation: operation)
         let counter = counters.withLockedValue { made in
-            if let counter = made[label + " " + operation] { return counter }
+            if let counter = made[key] { return counter }
             let counter = Counter(label: label, dimensions: [("backend", backend), ("operation", operation)], factory: factory)
-            made[label + " " + operation] = counter
+            made[key] = counter
             return counter
         }
         counter.increment()
