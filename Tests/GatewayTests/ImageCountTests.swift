@@ -100,16 +100,11 @@ import Testing
     @Test func theMigrationCountsAnExistingStore() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
-        let path = gateway.dataPath
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        do {
-            let old = try DatabasePool(path: path)
-            try StoreSchema.migrator.migrate(old, upTo: "v12: named leases")
+        let store = try await Self.store(gateway, madeAt: "v12: named leases") { old in
             try await Self.insert(old, 7, owner: "t1", visibility: .public, from: 0)
             try await Self.insert(old, 2, owner: "t2", visibility: .private, from: 10)
             #expect(try await old.read { db in try db.tableExists("imageCount") } == false)
         }
-        let store = try BundledBackend(path: path, options: gateway.config.bundledOptions)
         try await Self.expectKept(store.pool, "migrated")
         #expect(try await Self.totals(store.pool)[0].kept == 9)
     }
@@ -172,18 +167,26 @@ import Testing
     @Test func theParentMigrationCountsAnExistingStore() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
-        let path = gateway.dataPath
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        do {
-            let old = try DatabasePool(path: path)
-            try StoreSchema.migrator.migrate(old, upTo: "v14: places of images in creation order")
+        let store = try await Self.store(gateway, madeAt: "v14: places of images in creation order") { old in
             try await Self.insert(old, 4, owner: "t1", visibility: .public, from: 0)
             try await old.write { db in
                 try db.execute(sql: "UPDATE image SET computeResourceId = 1, operatingsystemId = 2 WHERE imageId IN ('img-c0', 'img-c1', 'img-c2')")
             }
         }
-        let store = try BundledBackend(path: path, options: gateway.config.bundledOptions)
         try await Self.expectParentsKept(store.pool, "migrated")
         #expect(try await store.pool.read { db in try ImageCounts.underParent([.eq(.computeResourceId, .int(1))], reach: .all, in: db) } == 3)
+    }
+
+    /// A store whose schema stops at `version`, filled by `seed`, then opened as the gateway
+    /// opens it (every later migration run).
+    static func store(_ gateway: TestGateway, madeAt version: String, seed: (DatabasePool) async throws -> Void) async throws -> BundledBackend {
+        let path = gateway.dataPath
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            let old = try DatabasePool(path: path)
+            try StoreSchema.migrator.migrate(old, upTo: version)
+            try await seed(old)
+        }
+        return try BundledBackend(path: path, options: gateway.config.bundledOptions)
     }
 }

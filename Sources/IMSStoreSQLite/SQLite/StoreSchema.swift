@@ -339,55 +339,39 @@ enum StoreSchema {
             // and answers the parent's total: a COUNT of its images on every request. In the
             // soak (bench/run section 8) the creates go under one compute resource, and that
             // count grew to ~2.5 ms a list at 100k images, a third of the gateway's core at the
-            // soak's rate. Kept by triggers like `imageCount` (`ImageCounts.underParent`), one per
-            // parent, each only for images under one (most images have none: a batch delete of
-            // 10,000 of them runs no statement of these).
+            // soak's rate. Kept by triggers like `imageCount` (`ImageCounts.underParent`), one set
+            // per parent, each only for images under one (most images have none: a batch delete
+            // of 10,000 of them runs no statement of these). The columns are this migration's
+            // own list: a migration must not change when the code's does.
             try db.execute(sql: """
                 CREATE TABLE imageParentCount(field TEXT NOT NULL, parentId INTEGER NOT NULL, n INTEGER NOT NULL,
                                               PRIMARY KEY (field, parentId)) WITHOUT ROWID;
-                INSERT INTO imageParentCount(field, parentId, n)
-                    SELECT 'computeResourceId', computeResourceId, COUNT(*) FROM image WHERE computeResourceId IS NOT NULL GROUP BY computeResourceId;
-                INSERT INTO imageParentCount(field, parentId, n)
-                    SELECT 'operatingsystemId', operatingsystemId, COUNT(*) FROM image WHERE operatingsystemId IS NOT NULL GROUP BY operatingsystemId;
-                INSERT INTO imageParentCount(field, parentId, n)
-                    SELECT 'architectureId', architectureId, COUNT(*) FROM image WHERE architectureId IS NOT NULL GROUP BY architectureId;
-                CREATE TRIGGER imageParentCountInsert_computeResourceId AFTER INSERT ON image WHEN new.computeResourceId IS NOT NULL BEGIN
-                    INSERT INTO imageParentCount(field, parentId, n) VALUES ('computeResourceId', new.computeResourceId, 1)
-                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
-                END;
-                CREATE TRIGGER imageParentCountDelete_computeResourceId AFTER DELETE ON image WHEN old.computeResourceId IS NOT NULL BEGIN
-                    UPDATE imageParentCount SET n = n - 1 WHERE field = 'computeResourceId' AND parentId = old.computeResourceId;
-                END;
-                CREATE TRIGGER imageParentCountInsert_operatingsystemId AFTER INSERT ON image WHEN new.operatingsystemId IS NOT NULL BEGIN
-                    INSERT INTO imageParentCount(field, parentId, n) VALUES ('operatingsystemId', new.operatingsystemId, 1)
-                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
-                END;
-                CREATE TRIGGER imageParentCountDelete_operatingsystemId AFTER DELETE ON image WHEN old.operatingsystemId IS NOT NULL BEGIN
-                    UPDATE imageParentCount SET n = n - 1 WHERE field = 'operatingsystemId' AND parentId = old.operatingsystemId;
-                END;
-                CREATE TRIGGER imageParentCountInsert_architectureId AFTER INSERT ON image WHEN new.architectureId IS NOT NULL BEGIN
-                    INSERT INTO imageParentCount(field, parentId, n) VALUES ('architectureId', new.architectureId, 1)
-                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
-                END;
-                CREATE TRIGGER imageParentCountDelete_architectureId AFTER DELETE ON image WHEN old.architectureId IS NOT NULL BEGIN
-                    UPDATE imageParentCount SET n = n - 1 WHERE field = 'architectureId' AND parentId = old.architectureId;
-                END;
-                CREATE TRIGGER imageParentCountUpdate_computeResourceId AFTER UPDATE OF computeResourceId ON image WHEN old.computeResourceId IS NOT new.computeResourceId BEGIN
-                    UPDATE imageParentCount SET n = n - 1 WHERE field = 'computeResourceId' AND parentId = old.computeResourceId;
-                    INSERT INTO imageParentCount(field, parentId, n) SELECT 'computeResourceId', new.computeResourceId, 1 WHERE new.computeResourceId IS NOT NULL
-                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
-                END;
-                CREATE TRIGGER imageParentCountUpdate_operatingsystemId AFTER UPDATE OF operatingsystemId ON image WHEN old.operatingsystemId IS NOT new.operatingsystemId BEGIN
-                    UPDATE imageParentCount SET n = n - 1 WHERE field = 'operatingsystemId' AND parentId = old.operatingsystemId;
-                    INSERT INTO imageParentCount(field, parentId, n) SELECT 'operatingsystemId', new.operatingsystemId, 1 WHERE new.operatingsystemId IS NOT NULL
-                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
-                END;
-                CREATE TRIGGER imageParentCountUpdate_architectureId AFTER UPDATE OF architectureId ON image WHEN old.architectureId IS NOT new.architectureId BEGIN
-                    UPDATE imageParentCount SET n = n - 1 WHERE field = 'architectureId' AND parentId = old.architectureId;
-                    INSERT INTO imageParentCount(field, parentId, n) SELECT 'architectureId', new.architectureId, 1 WHERE new.architectureId IS NOT NULL
-                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
-                END;
                 """)
+            for column in ["computeResourceId", "operatingsystemId", "architectureId"] {
+                let add = """
+                    INSERT INTO imageParentCount(field, parentId, n) VALUES ('\(column)', new.\(column), 1)
+                        ON CONFLICT (field, parentId) DO UPDATE SET n = n + 1;
+                    """
+                let remove = "UPDATE imageParentCount SET n = n - 1 WHERE field = '\(column)' AND parentId = old.\(column);"
+                try db.execute(sql: """
+                    INSERT INTO imageParentCount(field, parentId, n)
+                        SELECT '\(column)', \(column), COUNT(*) FROM image WHERE \(column) IS NOT NULL GROUP BY \(column);
+                    CREATE TRIGGER imageParentCountInsert_\(column) AFTER INSERT ON image WHEN new.\(column) IS NOT NULL BEGIN
+                        \(add)
+                    END;
+                    CREATE TRIGGER imageParentCountDelete_\(column) AFTER DELETE ON image WHEN old.\(column) IS NOT NULL BEGIN
+                        \(remove)
+                    END;
+                    CREATE TRIGGER imageParentCountLeave_\(column) AFTER UPDATE OF \(column) ON image
+                        WHEN old.\(column) IS NOT NULL AND old.\(column) IS NOT new.\(column) BEGIN
+                        \(remove)
+                    END;
+                    CREATE TRIGGER imageParentCountJoin_\(column) AFTER UPDATE OF \(column) ON image
+                        WHEN new.\(column) IS NOT NULL AND old.\(column) IS NOT new.\(column) BEGIN
+                        \(add)
+                    END;
+                    """)
+            }
         }
         return migrator
     }
