@@ -132,12 +132,14 @@ import Testing
     @Test func readinessFailsWhileTheRemoteBackendIsDown() async throws {
         let gateway = try TestGateway()
         defer { gateway.remove() }
-        var front = gateway.frontConfig(backendPort: try RemoteBackendTests.freePort())
-        front.backendInUse.connectTimeoutMs = 200
-        let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
-        try await app.test(.router) { raw in
-            let reply = try await GatewayClient(client: raw).send(.get, "/readyz")
-            #expect(reply.status == 503 && reply.text.hasPrefix("not ready: backend"))
+        try await RemoteBackendTests.withRefusingPort { port in
+            var front = gateway.frontConfig(backendPort: port)
+            front.backendInUse.connectTimeoutMs = 200
+            let app = try buildApplication(front, parts: GatewayParts(dialects: Dialects.all), logger: TestGateway.quietLogger)
+            try await app.test(.router) { raw in
+                let reply = try await GatewayClient(client: raw).send(.get, "/readyz")
+                #expect(reply.status == 503 && reply.text.hasPrefix("not ready: backend"), "\(reply.status) \(reply.text)")
+            }
         }
     }
 

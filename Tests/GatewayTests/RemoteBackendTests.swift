@@ -1,3 +1,4 @@
+import Glibc
 import AsyncHTTPClient
 import Dialects
 import Foundation
@@ -14,6 +15,27 @@ import Testing
         let socket = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
         defer { try? socket.close().wait() }
         return socket.localAddress?.port ?? 0
+    }
+
+    /// A port nothing can listen on while `body` runs: bound, never listening, so a connection
+    /// to it is refused. (A port from `freePort` is free again at once, and with hundreds of
+    /// tests starting servers at once another may take it.)
+    static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw GatewayStartError("socket: errno \(errno)") }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                Glibc.bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        guard bound else { throw GatewayStartError("bind: errno \(errno)") }
+        return try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// An answer names neither the backend nor the HTTP client's errors.
