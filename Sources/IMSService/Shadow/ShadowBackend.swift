@@ -234,17 +234,17 @@ public final class ShadowBackend: Backend {
     private func offer(_ command: Command, _ identity: Identity, _ answer: Result<CommandResult, CanonicalError>, minted: Minted?,
                        held: Set<String> = []) {
         let route = RequestIDs.route
+        let operation = route?.operation ?? command.canonicalName
         // A read offered to a queue that is surely full (every slot taken and one in the
         // worker's hands) is dropped as it stands: at saturation every read is offered, and
         // building its mirror only to drop it showed in the primary's tail.
         if command.isReadOnly, waiting.load(ordering: .relaxed) > options.queueSize {
-            let operation = route?.operation ?? command.canonicalName
             counters.dropped(operation: operation)
             tally(.dropped, operation)
             return
         }
         let mirror = ShadowMirror(command: command, identity: identity, primary: answer, minted: minted,
-                                  dialect: route?.dialect ?? "canonical", operation: route?.operation ?? command.canonicalName,
+                                  dialect: route?.dialect ?? "canonical", operation: operation,
                                   requestId: RequestIDs.current ?? "", queuedAt: .now)
         enqueue(mirror, touching: mirror.isWrite ? command.touchedObjects(answer: try? answer.get()) : [], held: held)
     }

@@ -37,11 +37,13 @@ enum SQLiteImages {
         // With no condition beyond the reach, the kept counts answer without a scan.
         let unfiltered = query.filters.isEmpty && query.match == nil && (query.searchWord ?? "").isEmpty
         let unconditioned = query.base.isEmpty && unfiltered
-        func countMatching() throws -> Int {
-            if unconditioned, let kept = try ImageCounts.total(reach, in: db) { return kept }
-            if unfiltered, let kept = try ImageCounts.underParent(query.base, reach: reach, in: db) { return kept }
-            return try count(matching)
+        /// The base's images: from kept counts where they say it (no base, or one Foreman parent).
+        func countBase() throws -> Int {
+            if query.base.isEmpty, let kept = try ImageCounts.total(reach, in: db) { return kept }
+            if let kept = try ImageCounts.underParent(query.base, reach: reach, in: db) { return kept }
+            return try count(base)
         }
+        func countMatching() throws -> Int { unfiltered ? try countBase() : try count(matching) }
         let items: [ImageView]
         let total: Int
         if unconditioned, reach == .all, let limit = query.limit, let ascending = ImagePlaces.ascending(query.sort) {
@@ -76,9 +78,8 @@ enum SQLiteImages {
                 : try countMatching()
         }
         let scopeTotal: Int? = !query.countsScope ? nil
-            : query.filters.isEmpty && query.searchWord == nil && query.match == nil ? total
-            : query.base.isEmpty ? try ImageCounts.total(reach, in: db) ?? count(base)
-            : try ImageCounts.underParent(query.base, reach: reach, in: db) ?? count(base)
+            : unfiltered ? total
+            : try countBase()
         return ImagePage(items: items, total: total, scopeTotal: scopeTotal)
     }
 
