@@ -11,11 +11,11 @@ import Testing
 /// of time, images created out of order, deletions, and a store made before the buckets.
 @Suite struct ImagePlacesTests {
     /// `n` images; every third shares its predecessor's time, and `older` sets them before all.
-    static func insert(_ pool: DatabasePool, _ n: Int, from first: Int, older: Bool = false) async throws {
+    static func insert(_ pool: DatabasePool, _ n: Int, from first: Int, older: Bool = false, tag: String = "p") async throws {
         let base = Date(timeIntervalSince1970: older ? 1_000_000 : 1_700_000_000)
         try await pool.write { db in
             for i in first..<first + n {
-                var image = Image(imageId: "img-p\(i)", name: "p-\(i)", now: base.addingTimeInterval(Double(i - i % 3)))
+                var image = Image(imageId: "img-\(tag)\(i)", name: "\(tag)-\(i)", now: base.addingTimeInterval(Double(i - i % 3)))
                 image.visibility = .public
                 try image.insert(db)
             }
@@ -61,6 +61,24 @@ import Testing
         try await Self.expectSlices(store, "service")
         let buckets = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imagePlace") ?? 0 }
         #expect(buckets == 3)  // the first, and one per further `bucket` created in order
+    }
+
+    /// An image written after newer ones (a group commit writes concurrent creates in any
+    /// order of their times) while the last bucket is full opens no bucket: the newer images
+    /// would stay counted in the bucket before it, and the last page would come out shifted.
+    @Test func aBucketOpensOnlyAtTheNewestImage() async throws {
+        let gateway = try TestGateway()
+        defer { gateway.remove() }
+        let store = try BundledBackend(path: gateway.dataPath, options: gateway.config.bundledOptions)
+        let b = ImagePlaces.bucket
+        // Two full buckets, then an image whose time falls among the last bucket's newest.
+        try await Self.insert(store.pool, 2 * b, from: 0)
+        try await Self.insert(store.pool, 1, from: 2 * b - 6, tag: "late")
+        try await Self.expectSlices(store, "late")
+        let buckets = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imagePlace") ?? 0 }
+        #expect(buckets == 2)
+        try await Self.insert(store.pool, b, from: 3 * b)
+        try await Self.expectSlices(store, "grown")
     }
 
     /// A store made before v14 gets its buckets from the images it holds.

@@ -78,8 +78,7 @@ enum PGImageSQL {
     /// `ORDER BY` the keys, then the row id in the first key's direction; text by code point,
     /// NULLs first when ascending.
     static func order(_ keys: [SortKey], reversed: Bool = false) -> String {
-        let total = keys.contains { $0.field == .id } ? keys : keys + [SortKey(.id, descending: keys.first?.descending ?? false)]
-        return " ORDER BY " + total.map { key in
+        " ORDER BY " + keys.total.map { key in
             let descending = key.descending != reversed
             let collate = type(key.field) == .text ? " COLLATE \"C\"" : ""
             // NULLS placement only where a NULL can be: an index of a NOT NULL column serves

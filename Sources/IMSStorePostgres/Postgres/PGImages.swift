@@ -57,7 +57,17 @@ extension PGStore: ImageStore {
                 limit = max(0, end - query.offset)
             }
             var sql = PGSQL()
-            if query.offset > 0 {
+            if let total = known, let wanted = query.limit, query.base.isEmpty, reach == .all,
+               let ascending = query.sort.creationOrderAscending {
+                // Every image in creation order (51idc's list): the page's place from the kept
+                // buckets (`PGImagePlaces`), at any depth.
+                let first = min(query.offset, total)
+                let end = ascending ? first + wanted : total - first
+                let start = max(0, ascending ? first : end - wanted)
+                limit = min(end, total) - start
+                sql.append(PGImageSQL.selectView + " WHERE image.id IN (" + PGImagePlaces.ids(from: start, count: limit ?? 0, &sql) + ")"
+                    + PGImageSQL.order(query.sort))
+            } else if query.offset > 0 {
                 // A deep page: its row ids first (from the ordering index alone where the clauses
                 // read only what it holds), then only those rows read whole.
                 sql.append(PGImageSQL.selectView + " WHERE image.id IN (SELECT image.id FROM image" + PGImageSQL.joins

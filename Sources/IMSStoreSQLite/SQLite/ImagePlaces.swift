@@ -23,13 +23,6 @@ enum ImagePlaces {
         """
     }
 
-    /// Whether a sort is creation order, and which way: nil for any other order.
-    static func ascending(_ sort: [SortKey]) -> Bool? {
-        let keys = ImageSQL.total(sort)
-        guard keys.count == 2, keys[0].field == .createdAt, keys[1].field == .id, keys[0].descending == keys[1].descending else { return nil }
-        return !keys[0].descending
-    }
-
     /// How many images there are.
     static func total(in db: Database) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(SUM(n), 0) FROM imagePlace")) ?? 0

@@ -169,16 +169,11 @@ struct ImageSQL {
 
     /// `ORDER BY`, always ending on the row id so pages never overlap.
     static func order(_ keys: [SortKey]) -> String {
-        " ORDER BY " + total(keys).map { "\(column($0.field)) \($0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
+        " ORDER BY " + keys.total.map { "\(column($0.field)) \($0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
     }
 
-    /// `keys` with the row id as the last key (in the first key's direction): a total order.
-    static func total(_ keys: [SortKey]) -> [SortKey] {
-        keys.contains { $0.field == .id } ? keys : keys + [SortKey(.id, descending: keys.first?.descending ?? false)]
-    }
-
-    /// The same total order backwards (NULLs, first when ascending, move to the end with it).
+    /// The keys' total order backwards (NULLs, first when ascending, move to the end with it).
     static func reversed(_ keys: [SortKey]) -> [SortKey] {
-        total(keys).map { SortKey($0.field, descending: !$0.descending) }
+        keys.total.map { SortKey($0.field, descending: !$0.descending) }
     }
 }

@@ -46,7 +46,7 @@ enum SQLiteImages {
         func countMatching() throws -> Int { unfiltered ? try countBase() : try count(matching) }
         let items: [ImageView]
         let total: Int
-        if unconditioned, reach == .all, let limit = query.limit, let ascending = ImagePlaces.ascending(query.sort) {
+        if unconditioned, reach == .all, let limit = query.limit, let ascending = query.sort.creationOrderAscending {
             // Every image in creation order (51idc's list): the page's place from the kept buckets.
             total = try ImagePlaces.total(in: db)
             let end = ascending ? min(query.offset, total) + limit : total - min(query.offset, total)

@@ -314,11 +314,7 @@ enum StoreSchema {
             try db.execute(sql: """
                 CREATE TABLE imagePlace(createdAt NOT NULL, id INTEGER NOT NULL, n INTEGER NOT NULL);
                 CREATE UNIQUE INDEX imagePlace_on_key ON imagePlace(createdAt, id);
-                INSERT INTO imagePlace(createdAt, id, n) SELECT -1e999, 0, min(\(ImagePlaces.bucket), COUNT(*)) FROM image;
-                INSERT INTO imagePlace(createdAt, id, n)
-                    SELECT createdAt, id, min(\(ImagePlaces.bucket), total - r + 1)
-                    FROM (SELECT createdAt, id, ROW_NUMBER() OVER (ORDER BY createdAt, id) AS r, COUNT(*) OVER () AS total FROM image)
-                    WHERE r % \(ImagePlaces.bucket) = 1 AND r > 1;
+                \(placesFromImages)
                 CREATE TRIGGER imagePlaceInsert AFTER INSERT ON image BEGIN
                     INSERT INTO imagePlace(createdAt, id, n)
                         SELECT new.createdAt, new.id, 0 FROM (SELECT createdAt, id, n FROM imagePlace ORDER BY createdAt DESC, id DESC LIMIT 1) AS last
@@ -373,6 +369,36 @@ enum StoreSchema {
                     """)
             }
         }
+        migrator.registerMigration("v16: a bucket opens only at the newest image") { db in
+            // v14 opened a bucket at a new image past the last bucket's key even when images
+            // after it were stored already (a group commit writes concurrent creates in any order
+            // of their times; imports and migrations write older ones): those stayed counted in
+            // the bucket before, and every later page came out shifted. Now a bucket opens only
+            // at the image last in the order, and the buckets are made again from the images.
+            try db.execute(sql: """
+                DROP TRIGGER imagePlaceInsert;
+                DELETE FROM imagePlace;
+                \(placesFromImages)
+                CREATE TRIGGER imagePlaceInsert AFTER INSERT ON image BEGIN
+                    INSERT INTO imagePlace(createdAt, id, n)
+                        SELECT new.createdAt, new.id, 0 FROM (SELECT createdAt, id, n FROM imagePlace ORDER BY createdAt DESC, id DESC LIMIT 1) AS last
+                        WHERE last.n >= \(ImagePlaces.bucket) AND (new.createdAt > last.createdAt OR (new.createdAt = last.createdAt AND new.id > last.id))
+                          AND NOT EXISTS (SELECT 1 FROM image WHERE createdAt > new.createdAt)
+                          AND NOT EXISTS (SELECT 1 FROM image WHERE createdAt = new.createdAt AND id > new.id);
+                    UPDATE imagePlace SET n = n + 1 WHERE rowid = \(ImagePlaces.bucketOf("new"));
+                END;
+                """)
+        }
         return migrator
     }
+
+    /// The buckets of the images stored (v14, made again by v16): the first starts below every
+    /// key (-Inf sorts before any stored time), then one at every `ImagePlaces.bucket`-th image.
+    private static let placesFromImages = """
+        INSERT INTO imagePlace(createdAt, id, n) SELECT -1e999, 0, min(\(ImagePlaces.bucket), COUNT(*)) FROM image;
+        INSERT INTO imagePlace(createdAt, id, n)
+            SELECT createdAt, id, min(\(ImagePlaces.bucket), total - r + 1)
+            FROM (SELECT createdAt, id, ROW_NUMBER() OVER (ORDER BY createdAt, id) AS r, COUNT(*) OVER () AS total FROM image)
+            WHERE r % \(ImagePlaces.bucket) = 1 AND r > 1;
+        """
 }
