@@ -235,10 +235,15 @@ public final class ShadowBackend: Backend {
                        held: Set<String> = []) {
         let route = RequestIDs.route
         let operation = route?.operation ?? command.canonicalName
-        // A read offered to a queue that is surely full (every slot taken and one in the
-        // worker's hands) is dropped as it stands: at saturation every read is offered, and
-        // building its mirror only to drop it showed in the primary's tail.
-        if command.isReadOnly, waiting.load(ordering: .relaxed) > options.queueSize {
+        // A mirror offered to a queue that is surely full (every slot taken and one in the
+        // worker's hands) is dropped as it stands: at saturation every request is offered, and
+        // building its mirror only to drop it showed in the primary's tail. A write's objects
+        // are marked as missed all the same.
+        if waiting.load(ordering: .relaxed) > options.queueSize {
+            if !command.isReadOnly {
+                release(held)
+                markMissed(command.touchedObjects(answer: try? answer.get()).union(held))
+            }
             counters.dropped(operation: operation)
             tally(.dropped, operation)
             return
