@@ -18,14 +18,17 @@ enum PGImagePlaces {
         "SELECT createdAt, id FROM imagePlace WHERE (createdAt, id) <= (\(row).createdAt, \(row).id) ORDER BY createdAt DESC, id DESC LIMIT 1"
     }
 
-    /// A SELECT of the row ids at positions `start..<start + count` in creation order.
+    /// A SELECT of the row ids at positions `start..<start + count` in creation order. The
+    /// bucket's key is a row subquery, not a join: as a join the planner walked the index from
+    /// its start and filtered (500,000 entries for the middle of 1M, 111 ms under EXPLAIN
+    /// ANALYZE); as one value the index scan starts at the key (0.2 ms).
     static func ids(from start: Int, count: Int, _ sql: inout PGSQL) -> String {
         let start = sql.bind(Int64(start))
         return """
             WITH place AS (SELECT createdAt, id, before FROM (
                     SELECT createdAt, id, (sum(n) OVER (ORDER BY createdAt, id ROWS UNBOUNDED PRECEDING) - n)::bigint AS before FROM imagePlace) s
                 WHERE before <= \(start) ORDER BY createdAt DESC, id DESC LIMIT 1)
-            SELECT image.id FROM image, place WHERE (image.createdAt, image.id) >= (place.createdAt, place.id)
+            SELECT image.id FROM image WHERE (image.createdAt, image.id) >= (SELECT createdAt, id FROM place)
             ORDER BY image.createdAt, image.id LIMIT \(sql.bind(Int64(count))) OFFSET (\(start) - (SELECT before FROM place))
             """
     }
