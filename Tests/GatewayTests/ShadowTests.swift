@@ -1,5 +1,8 @@
 import Dialects
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import GatewayHTTP
 import GRDB
 import Hummingbird
@@ -111,6 +114,8 @@ import Testing
                 #expect(renamed.status == 200, "\(renamed.text)")
             }
             try await rename("on-trial")
+            // The operator reads the report before moving a route: the trial's update compared.
+            _ = try await Self.report(dir.appendingPathComponent("trial.sqlite").path) { Self.row($0, "image.update").compared == 1 }
             // Cut over: updates answer from new, old still receives them.
             try shipped.replacingOccurrences(of: update, with: "operation: image.update, backend: back}").write(toFile: routes, atomically: true, encoding: .utf8)
             try live.reload()
@@ -195,6 +200,18 @@ import Testing
             let reads = Self.row(report, "getImage")
             #expect(reads.compared + reads.dropped == 40 && reads.dropped > 0, "\(reads)")
         }
+    }
+
+    /// The worker's comparisons run on a thread of the lowest CPU priority, so on a busy core
+    /// they take only the time the primary's requests leave.
+    @Test func comparisonsRunAtTheLowestPriority() async {
+        let nice = await Task.detached {
+            await withTaskExecutorPreference(LowPriorityExecutor.shared) {
+                try? await Task.sleep(for: .milliseconds(1))  // resumed on the executor too
+                return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            }
+        }.value
+        #expect(nice == 19)
     }
 
     /// A shadow of two bundled stores in a temporary directory (`old/`, `new/`), the secondary

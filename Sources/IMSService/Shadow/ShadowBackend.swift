@@ -306,20 +306,24 @@ public final class ShadowBackend: Backend {
     struct Worker: Service {
         let shadow: ShadowBackend
 
+        /// On the low-priority thread (`LowPriorityExecutor`): the comparisons take the time
+        /// the requests leave.
         func run() async throws {
-            await withGracefulShutdownHandler {
-                // Counts are written when the queue is empty, else once a second.
-                var written = ContinuousClock.now
-                for await mirror in shadow.queue {
-                    await shadow.compare(mirror)
-                    if shadow.queued == 0 || ContinuousClock.now - written > .seconds(1) {
-                        await shadow.flushCounts()
-                        written = .now
+            await withTaskExecutorPreference(LowPriorityExecutor.shared) {
+                await withGracefulShutdownHandler {
+                    // Counts are written when the queue is empty, else once a second.
+                    var written = ContinuousClock.now
+                    for await mirror in shadow.queue {
+                        await shadow.compare(mirror)
+                        if shadow.queued == 0 || ContinuousClock.now - written > .seconds(1) {
+                            await shadow.flushCounts()
+                            written = .now
+                        }
                     }
+                    await shadow.flushCounts()
+                } onGracefulShutdown: {
+                    shadow.intake.finish()
                 }
-                await shadow.flushCounts()
-            } onGracefulShutdown: {
-                shadow.intake.finish()
             }
         }
     }
