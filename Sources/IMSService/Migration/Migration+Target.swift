@@ -6,6 +6,16 @@ extension Migration {
     /// Copies one record unless the target has it (or a newer state of it); answers whether it
     /// wrote anything and how many bytes it copied.
     func copy(_ record: Record) async throws -> (Bool, Int64) {
+        do {
+            return try await copyOnce(record)
+        } catch let error as CanonicalError where error.kind == "conflict" {
+            // A shadow mirrored the same record (the primary's id) between the look and the
+            // insert: it is there now, and the second look copies over it only if ours is newer.
+            return try await copyOnce(record)
+        }
+    }
+
+    private func copyOnce(_ record: Record) async throws -> (Bool, Int64) {
         switch record {
         case .user(let user):
             // The directory is seeded from the config in both stores, each at its own time:
