@@ -61,11 +61,9 @@ extension PGStore: ImageStore {
                let ascending = query.sort.creationOrderAscending {
                 // Every image in creation order (51idc's list): the page's place from the kept
                 // buckets (`PGImagePlaces`), at any depth.
-                let first = min(query.offset, total)
-                let end = ascending ? first + wanted : total - first
-                let start = max(0, ascending ? first : end - wanted)
-                limit = min(end, total) - start
-                sql.append(PGImageSQL.selectView + " WHERE image.id IN (" + PGImagePlaces.ids(from: start, count: limit ?? 0, &sql) + ")"
+                let window = [SortKey].creationWindow(offset: query.offset, limit: wanted, total: total, ascending: ascending)
+                limit = window.count
+                sql.append(PGImageSQL.selectView + " WHERE image.id IN (" + PGImagePlaces.ids(from: window.lowerBound, count: window.count, &sql) + ")"
                     + PGImageSQL.order(query.sort))
             } else if query.offset > 0 {
                 // A deep page: its row ids first (from the ordering index alone where the clauses

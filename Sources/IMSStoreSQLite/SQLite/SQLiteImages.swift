@@ -49,9 +49,8 @@ enum SQLiteImages {
         if unconditioned, reach == .all, let limit = query.limit, let ascending = query.sort.creationOrderAscending {
             // Every image in creation order (51idc's list): the page's place from the kept buckets.
             total = try ImagePlaces.total(in: db)
-            let end = ascending ? min(query.offset, total) + limit : total - min(query.offset, total)
-            let start = max(0, ascending ? min(query.offset, total) : end - limit)
-            let ids = try ImagePlaces.ids(from: start, count: min(end, total) - start, in: db)
+            let window = [SortKey].creationWindow(offset: query.offset, limit: limit, total: total, ascending: ascending)
+            let ids = try ImagePlaces.ids(from: window.lowerBound, count: window.count, in: db)
             items = try ImageView.fetchAll(db.cachedStatement(sql: ImageSQL.select + " WHERE image.id IN (SELECT value FROM json_each(?))"
                                                                 + ImageSQL.order(query.sort)),
                                            arguments: [JSONValue.array(ids.map { .int($0) }).serialized])
