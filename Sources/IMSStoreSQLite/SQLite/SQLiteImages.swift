@@ -50,7 +50,7 @@ enum SQLiteImages {
             // Every image in creation order (51idc's list): the page's place from the kept buckets.
             total = try ImagePlaces.total(in: db)
             let window = [SortKey].creationWindow(offset: query.offset, limit: limit, total: total, ascending: ascending)
-            let ids = try ImagePlaces.ids(from: window.lowerBound, count: window.count, in: db)
+            let ids = try ImagePlaces.ids(from: window.lowerBound, count: window.count, total: total, in: db)
             items = try ImageView.fetchAll(db.cachedStatement(sql: ImageSQL.select + " WHERE image.id IN (SELECT value FROM json_each(?))"
                                                                 + ImageSQL.order(query.sort)),
                                            arguments: [JSONValue.array(ids.map { .int($0) }).serialized])
