@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 @testable import IMSModel
+@testable import IMSRemote
 @testable import IMSService
 @testable import IMSStoreSQLite
 import Testing
@@ -64,6 +65,23 @@ import Testing
             }
         }.value
         #expect(nice == 19)
+    }
+
+    /// A secondary reached over HTTP keeps its connections on that thread's event loop, and a
+    /// shadow closes them: its reads and writes wait for the requests too.
+    @Test func aRemoteSecondarysConnectionsLiveOnTheLowPriorityLoop() async throws {
+        let remote = RemoteBackend(.init(url: "http://127.0.0.1:9", token: "t"))
+        let copy = try #require(remote.lowPriorityCopy() as? RemoteBackend)
+        #expect(copy.client.eventLoopGroup === LowPriorityExecutor.shared.eventLoopGroup)
+        #expect(remote.client.eventLoopGroup !== LowPriorityExecutor.shared.eventLoopGroup)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shadow = ShadowBackend(primary: try BundledBackend(path: dir.appendingPathComponent("old/ims.sqlite").path), secondary: remote,
+                                   log: try SQLiteShadowLog(path: dir.appendingPathComponent("shadow.sqlite").path))
+        let secondary = try #require(shadow.secondary as? RemoteBackend)
+        #expect(secondary.client.eventLoopGroup === LowPriorityExecutor.shared.eventLoopGroup)
+        #expect(shadow.services.count == 2)  // the worker, and the copy's closing of its connections
+        for backend in [remote, copy, secondary] { try await backend.client.shutdown() }
     }
 
     /// A shadow of two bundled stores in a temporary directory (`old/`, `new/`), the secondary

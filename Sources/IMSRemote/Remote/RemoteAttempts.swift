@@ -50,10 +50,11 @@ struct DeadlineExceeded: Error {}
 /// One task and an event loop timer: a task group racing `Task.sleep` cost a second child task
 /// and a Dispatch timer (armed on another thread, then cancelled) per call, ~8% of a remote
 /// front's CPU per GET in a profile. Task-local values (the request id, the idempotency key)
-/// pass to the task as they did to the group's child.
-func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant,
+/// pass to the task as they did to the group's child; `executor` is where it runs (an
+/// unstructured task does not inherit its caller's preference).
+func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, on executor: (any TaskExecutor)? = nil,
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    let task = Task { try await body() }
+    let task = Task(executorPreference: executor) { try await body() }
     let expired = DeadlineFlag()
     let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
     let timer = loop.scheduleTask(in: TimeAmount(deadline - .now)) {

@@ -5,6 +5,7 @@ import IMSService
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 
 /// A canonical IMS reached over HTTP: another gateway's `/ims/v1` API. Connections are pooled.
@@ -32,8 +33,15 @@ public final class RemoteBackend: Backend {
     let logger = Logger(label: "ims-gateway.remote")
     /// The backend's address for the log, without any user or password it may carry.
     let loggedURL: String
+    /// Where a call's own task runs: nil for the global executor, the low-priority one for a
+    /// shadow's secondary (`lowPriorityCopy`).
+    let executor: (any TaskExecutor)?
 
-    public init(_ options: Options) {
+    public convenience init(_ options: Options) {
+        self.init(options, lowPriority: false)
+    }
+
+    init(_ options: Options, lowPriority: Bool) {
         self.options = options
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .init(min(options.connectTimeout, options.requestTimeout)),
@@ -44,7 +52,9 @@ public final class RemoteBackend: Backend {
         // the backend is back the front keeps answering 503 until the backoff (seconds, after a
         // while down) ends; our own retries, within the call's deadline, replace it.
         configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let group = lowPriority ? LowPriorityExecutor.shared.eventLoopGroup : MultiThreadedEventLoopGroup.singleton
+        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+        executor = lowPriority ? LowPriorityExecutor.shared : nil
         var address = URLComponents(string: options.url)
         address?.user = nil
         address?.password = nil
@@ -72,6 +82,10 @@ public final class RemoteBackend: Backend {
 
     public var forwardsRequestContext: Bool { true }
 
+    /// Connections of their own on the low-priority loop, so the secondary's reads and writes
+    /// wait for the requests the serving loops answer; its services close them.
+    public func lowPriorityCopy() -> (any Backend)? { RemoteBackend(options, lowPriority: true) }
+
     /// Uploads go to the other gateway's S3 endpoint, which holds the objects; its records are
     /// read for a migration through its export.
     public var capabilities: BackendCapabilities { BackendCapabilities(uploadObjectsAt: options.url, exported: RemoteExport(backend: self)) }
@@ -96,7 +110,7 @@ public final class RemoteBackend: Backend {
             // The same deadline twice: the HTTP client's, kept by an event loop timer, ends a
             // request waiting for its head even when the task pool is busy; ours ends the rest.
             let deadline = NIODeadline.now() + .init(options.requestTimeout)
-            return try await withDeadline(started + options.requestTimeout) { [self, request] in
+            return try await withDeadline(started + options.requestTimeout, on: executor) { [self, request] in
                 try await answer(to: request, attempts: attempts, deadline: deadline)
             }
         } catch let error as CanonicalError {

@@ -34,9 +34,15 @@ public protocol Backend: Sendable {
 
     /// What it can do beyond commands (`BackendCapabilities`).
     var capabilities: BackendCapabilities { get }
+
+    /// The same backend with the work it does in this process beside the caller's (its network
+    /// I/O) on the low-priority loop (`LowPriorityExecutor`), for a shadow's secondary; nil when
+    /// it has none (a store in this process runs on its caller's executor).
+    func lowPriorityCopy() -> (any Backend)?
 }
 
 extension Backend {
     public var forwardsRequestContext: Bool { false }
     public var capabilities: BackendCapabilities { .none }
+    public func lowPriorityCopy() -> (any Backend)? { nil }
 }

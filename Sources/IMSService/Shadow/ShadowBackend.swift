@@ -31,6 +31,8 @@ public final class ShadowBackend: Backend {
     public let primary: any Backend
     public let secondary: any Backend
     let options: Options
+    /// The low-priority copy's own work (closing its connections), run with the worker's.
+    private let copyServices: [any Service]
     let differ: CanonicalDiff
     let log: any ShadowLog
     let counters: ShadowCounters
@@ -49,7 +51,10 @@ public final class ShadowBackend: Backend {
     public init(primary: any Backend, secondary: any Backend, log: any ShadowLog, options: Options = Options(),
                 metrics: (any MetricsFactory)? = nil) {
         self.primary = primary
-        self.secondary = secondary
+        // Its own connections on the low-priority loop, when it has any (`lowPriorityCopy`).
+        let copy = secondary.lowPriorityCopy()
+        self.secondary = copy ?? secondary
+        copyServices = copy?.services ?? []
         self.options = options
         self.log = log
         differ = CanonicalDiff(rules: options.rules)
@@ -58,8 +63,8 @@ public final class ShadowBackend: Backend {
     }
 
     /// The primary's and the secondary's background work run as their own graph entries; this
-    /// adds the worker that runs the queue.
-    public var services: [any Service] { [Worker(shadow: self)] }
+    /// adds the worker that runs the queue, and the secondary's low-priority copy's.
+    public var services: [any Service] { [Worker(shadow: self)] + copyServices }
 
     /// Clients are served by the primary: the shadow is ready when it is. A secondary that is
     /// down costs comparisons (counted as its errors), never requests.
