@@ -144,18 +144,19 @@ package struct LocalFileStore: FileStore {
     /// folder's names are read first, when there are fewer of them than lookups it saves
     /// (`FolderNames`), and only names that are there are removed.
     package func remove(_ imageIds: [String]) async {
-        let root = root
+        let store = self
         _ = try? await NIOThreadPool.singleton.runIfActive {
-            let folder = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let folder = open(store.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard folder >= 0 else { return }
             defer { close(folder) }
             let present = imageIds.count > 16 ? FolderNames.read(folder, atMost: 8 * imageIds.count) : nil
             for imageId in imageIds {
                 if present?.contains(imageId) ?? true { unlinkat(folder, imageId, 0) }
                 // A multipart upload's parts, rarely there.
-                let parts = imageId + ".parts"
-                if present?.contains(parts) ?? (faccessat(folder, parts, F_OK, 0) == 0) {
-                    try? FileManager.default.removeItem(atPath: FilePath(root).appending(parts).string)
+                let parts = store.partsFolder(imageId)
+                let name = parts.lastComponent?.string ?? ""
+                if present?.contains(name) ?? (faccessat(folder, name, F_OK, 0) == 0) {
+                    try? FileManager.default.removeItem(atPath: parts.string)
                 }
             }
         }
